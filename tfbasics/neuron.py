@@ -1,0 +1,88 @@
+"""Section 1: an artificial neuron in NumPy.
+
+A neuron computes a weighted sum of its inputs plus a bias, ``z = w . x + b``, and passes it
+through an activation; the book's neuron has weights [1, 2], bias 0 and a sigmoid, so
+``forward([1, 1]) = sigmoid(3) = 0.9525741268``.
+"""
+from typing import NamedTuple
+
+import numpy as np
+
+BOOK_WEIGHTS = (1.0, 2.0)  # the book's example neuron
+BOOK_BIAS = 0.0
+
+
+def sigmoid(z):
+    """The logistic function 1 / (1 + e^-z).
+
+    Args:
+      z: float or float array, any shape.
+    Returns:
+      float64 array (or scalar) of the same shape, in (0, 1).
+    """
+    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
+
+
+class Neuron:
+    """One neuron: ``activation(weights . inputs + bias)``.
+
+    Args:
+      weights: sequence of float, one per input (the book's [1.0, 2.0]).
+      bias: float (the book's 0.0).
+      activation: function from float to float (sigmoid by default).
+    """
+
+    def __init__(self, weights=BOOK_WEIGHTS, bias=BOOK_BIAS, activation=sigmoid):
+        self.weights = np.asarray(weights, dtype=np.float64)
+        self.bias = float(bias)
+        self.activation = activation
+
+    def weighted_sum(self, inputs):
+        """``z = weights . inputs + bias`` for one input vector (float); see forward()."""
+        x = np.asarray(inputs, dtype=np.float64)
+        if x.shape != self.weights.shape:
+            raise ValueError(f"Neuron expects {self.weights.shape[0]} inputs "
+                             f"(one per weight), got shape {x.shape}")
+        return float(np.dot(self.weights, x) + self.bias)
+
+    def forward(self, inputs):
+        """The neuron's output for one input vector.
+
+        Args:
+          inputs: sequence of float with as many entries as ``weights``.
+        Returns:
+          float, ``activation(weights . inputs + bias)``.
+        Raises:
+          ValueError: if ``inputs`` has the wrong length.
+        """
+        return float(self.activation(self.weighted_sum(inputs)))
+
+
+class NeuronGraph(NamedTuple):
+    """The neuron as a TensorFlow graph (for TensorBoard's Graphs tab)."""
+    graph: "tf.Graph"
+    x: "tf.Tensor"        # float64 [2], the inputs
+    W: "tf.Tensor"        # float64 [2], the book's weights
+    b: "tf.Tensor"        # float64 [], the bias
+    z: "tf.Tensor"        # float64 [], W . x + b
+    output: "tf.Tensor"   # float64 [], sigmoid(z)
+
+
+def build_graph(inputs=(1.0, 1.0), weights=BOOK_WEIGHTS, bias=BOOK_BIAS):
+    """The same neuron as a tf.compat.v1 graph of its own.
+
+    Args:
+      inputs: two floats.
+      weights: two floats; bias: float.
+    Returns:
+      NeuronGraph; running ``output`` in a Session gives ``Neuron(weights, bias).forward(inputs)``.
+    """
+    from tfbasics._tf import tf
+    g = tf.Graph()
+    with g.as_default(), tf.name_scope("neuron"):
+        x = tf.constant(inputs, dtype=tf.float64, name="x")
+        W = tf.constant(weights, dtype=tf.float64, name="W")
+        b = tf.constant(bias, dtype=tf.float64, name="b")
+        z = tf.add(tf.tensordot(W, x, axes=1), b, name="z")
+        output = tf.sigmoid(z, name="output")
+    return NeuronGraph(g, x, W, b, z, output)

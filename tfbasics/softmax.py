@@ -1,0 +1,192 @@
+"""Section 5: softmax, one-hot labels and cross-entropy, by hand and with TensorFlow's fused op.
+
+NumPy functions (``softmax``, ``one_hot``, ``cross_entropy``) say what the maths is; the graph
+builders show the same in TensorFlow, and why the fused
+``tf.nn.softmax_cross_entropy_with_logits`` is the one to train with: it never takes the log of a
+probability that has underflowed to 0, and never exponentiates a large logit.
+"""
+from typing import NamedTuple
+
+import numpy as np
+
+from tfbasics._tf import tf
+
+NUM_CLASSES = 10                      # digits 0-9
+BOOK_LOGITS = [2.0, 1.0, 0.1]         # softmax -> [0.6590, 0.2424, 0.0986]
+BOOK_SOFTMAX = [0.1, 0.5, 0.4]        # a prediction ...
+BOOK_ONEHOT = [0.0, 1.0, 0.0]         # ... and its label: cross-entropy -ln 0.5 = 0.6931
+UNSTABLE_LOGITS = [1000.0, 0.0]       # exp(1000) overflows float32 and float64
+KERAS_EPSILON = 1e-7                  # what Keras clips probabilities to before a log
+
+
+def softmax(logits):
+    """Softmax along the last axis, computed stably.
+
+    Subtracting the row maximum first changes nothing mathematically (it cancels in the ratio)
+    but keeps every exponent <= 0, so nothing overflows.
+
+    Args:
+      logits: float array-like [..., K].
+    Returns:
+      float64 array [..., K] of probabilities summing to 1 along the last axis.
+    """
+    z = np.asarray(logits, dtype=np.float64)
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def softmax_naive(logits):
+    """The book's softmax, ``exp(x) / sum(exp(x))``, with no max-subtraction.
+
+    Args:
+      logits: float array-like [K].
+    Returns:
+      float64 array [K]; NaN as soon as a logit is large enough for exp() to overflow (~710).
+    """
+    z = np.asarray(logits, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(z)
+        return e / e.sum(axis=-1, keepdims=True)
+
+
+def one_hot(labels, num_classes=NUM_CLASSES):
+    """One-hot encode integer class labels: 4 -> [0, 0, 0, 0, 1, 0, 0, 0, 0, 0].
+
+    Args:
+      labels: int or int array-like [N], each in [0, num_classes).
+      num_classes: int, the number of classes K.
+    Returns:
+      float32 array [N, K] (or [K] for a single int) with one 1.0 per row.
+    Raises:
+      ValueError: for a label that is not an integer in [0, num_classes).
+    """
+    y = np.asarray(labels)
+    if y.size and (not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() >= num_classes):
+        raise ValueError(f"one_hot needs integer labels in [0, {num_classes}), got {labels!r}")
+    return np.eye(num_classes, dtype=np.float32)[y]
+
+
+def cross_entropy(softmax, one_hot):
+    """Cross-entropy by hand, the book's ``-sum(one_hot * log(softmax))`` along the last axis.
+
+    Args:
+      softmax: float array-like [..., K], predicted probabilities.
+      one_hot: float array-like [..., K], the true distribution (a one-hot label).
+    Returns:
+      float64 array [...] (a float for 1-D input). inf where a class with label weight > 0 has
+      probability 0 (log 0 = -inf); a term with label weight 0 counts 0, as in the definition.
+    """
+    s = np.asarray(softmax, dtype=np.float64)
+    l = np.asarray(one_hot, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        terms = np.where(l > 0, l * np.log(s), 0.0)  # 0 * log 0 is 0 here, not NaN
+    result = -terms.sum(axis=-1)
+    return float(result) if result.ndim == 0 else result
+
+
+class SoftmaxGraph(NamedTuple):
+    graph: tf.Graph
+    logits: tf.Tensor  # float32 [None] placeholder
+    prediction: tf.Tensor  # float32 [None], tf.nn.softmax(logits)
+    naive_prediction: tf.Tensor  # float32 [None], exp(logits) / sum(exp(logits))
+
+
+def build_softmax():
+    """``tf.nn.softmax`` and the hand-written softmax on one ``logits`` placeholder.
+
+    Returns:
+      SoftmaxGraph; feed ``logits`` a 1-D float list.
+    """
+    g = tf.Graph()
+    with g.as_default():
+        logits = tf.compat.v1.placeholder(tf.float32, shape=[None], name="logits")
+        prediction = tf.nn.softmax(logits, name="prediction")
+        with tf.name_scope("naive_softmax"):
+            exp = tf.exp(logits)
+            naive_prediction = tf.divide(exp, tf.reduce_sum(exp), name="prediction")
+    return SoftmaxGraph(g, logits, prediction, naive_prediction)
+
+
+class CrossEntropyGraph(NamedTuple):
+    graph: tf.Graph
+    softmax: tf.Tensor  # float32 [None] placeholder, predicted probabilities
+    onehot_encoding: tf.Tensor  # float32 [None] placeholder, the label
+    cross_entropy: tf.Tensor  # float32 [], -reduce_sum(onehot * log(softmax)), by hand
+    fused: tf.Tensor  # float32 [], softmax_cross_entropy_with_logits(log(softmax), onehot)
+
+
+def build_cross_entropy():
+    """The book's cross-entropy by hand, next to TensorFlow's fused op.
+
+    The fused op takes logits, not probabilities; log(softmax) is a valid set of logits for the
+    same distribution (softmax(log p) = p), so both give the same number.
+
+    Returns:
+      CrossEntropyGraph; feed ``softmax`` and ``onehot_encoding``.
+    """
+    g = tf.Graph()
+    with g.as_default():
+        softmax = tf.compat.v1.placeholder(tf.float32, shape=[None], name="softmax")
+        onehot = tf.compat.v1.placeholder(tf.float32, shape=[None], name="onehot_encoding")
+        # the book's tf.log is tf.math.log now
+        cross_entropy = tf.negative(tf.reduce_sum(onehot * tf.math.log(softmax)), name="cross_entropy")
+        fused = tf.nn.softmax_cross_entropy_with_logits(
+            labels=onehot, logits=tf.math.log(softmax), name="fused_cross_entropy")
+    return CrossEntropyGraph(g, softmax, onehot, cross_entropy, fused)
+
+
+class StabilityGraph(NamedTuple):
+    graph: tf.Graph
+    logits: tf.Tensor  # float32 [None] placeholder
+    labels: tf.Tensor  # float32 [None] placeholder, one-hot
+    naive_loss: tf.Tensor  # float32 [], -sum(labels * log(exp(logits) / sum(exp(logits))))
+    fused_loss: tf.Tensor  # float32 [], softmax_cross_entropy_with_logits(labels, logits)
+
+
+def build_stability():
+    """The loss on raw logits two ways: hand-written softmax + log, and the fused op.
+
+    Returns:
+      StabilityGraph; with logits [1000, 0] the naive loss is NaN (inf / inf), the fused one finite.
+    """
+    g = tf.Graph()
+    with g.as_default():
+        logits = tf.compat.v1.placeholder(tf.float32, shape=[None], name="logits")
+        labels = tf.compat.v1.placeholder(tf.float32, shape=[None], name="labels")
+        with tf.name_scope("naive"):
+            exp = tf.exp(logits)
+            prediction = exp / tf.reduce_sum(exp)
+            naive_loss = tf.negative(tf.reduce_sum(labels * tf.math.log(prediction)), name="loss")
+        fused_loss = tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits,
+                                                             name="fused_loss")
+    return StabilityGraph(g, logits, labels, naive_loss, fused_loss)
+
+
+def tf_softmax(logits):
+    """``tf.nn.softmax`` run in a session.
+
+    Args:
+      logits: 1-D float array-like [K].
+    Returns:
+      float32 NumPy array [K]; tf_softmax([2.0, 1.0, 0.1]) = [0.6590, 0.2424, 0.0986].
+    """
+    s = build_softmax()
+    with tf.compat.v1.Session(graph=s.graph) as sess:
+        return sess.run(s.prediction, {s.logits: logits})
+
+
+def fused_cross_entropy(logits, labels):
+    """``tf.nn.softmax_cross_entropy_with_logits`` run in a session.
+
+    Args:
+      logits: float array-like [..., K], unnormalised scores.
+      labels: float array-like [..., K], one-hot (or any distribution).
+    Returns:
+      float32 NumPy array [...]: -sum(labels * log_softmax(logits)), finite for any finite logits.
+    """
+    g = tf.Graph()
+    with g.as_default():
+        loss = tf.nn.softmax_cross_entropy_with_logits(
+            labels=tf.constant(labels, tf.float32), logits=tf.constant(logits, tf.float32))
+    with tf.compat.v1.Session(graph=g) as sess:
+        return sess.run(loss)

@@ -119,23 +119,36 @@ def _fetch_hint(directory):
             "for a verified copy, or put the original file there")
 
 
-def _check(spec, data, where, what_to_do):
-    """Raise MNISTError unless ``data`` (bytes of a raw IDX file) is ``spec``'s exact file."""
+def _check(spec, data, where, what_to_do, size=None):
+    """Raise MNISTError unless ``data`` (bytes of a raw IDX file) is ``spec``'s exact file.
+
+    ``data`` may be None with ``size`` given: a wrong size is reported without reading.
+    """
+    size = len(data) if data is not None else size
+    if size != spec.size:
+        what = "truncated" if size < spec.size else "too long"
+        raise MNISTError(f"{where}: not the original MNIST {spec.name}: expected {spec.size} "
+                         f"bytes (sha256 {spec.sha256}), found {size} bytes ({what}); "
+                         f"{what_to_do}")
+    if data is None:
+        return
     digest = hashlib.sha256(data).hexdigest()
-    if len(data) != spec.size or digest != spec.sha256:
-        raise MNISTError(
-            f"{where}: not the original MNIST {spec.name} (expected sha256 {spec.sha256}, "
-            f"{spec.size} bytes; found sha256 {digest}, {len(data)} bytes); {what_to_do}")
+    if digest != spec.sha256:
+        raise MNISTError(f"{where}: not the original MNIST {spec.name}: expected sha256 "
+                         f"{spec.sha256}, found sha256 {digest} (same size, different "
+                         f"content: corrupted or another dataset); {what_to_do}")
 
 
 def verify_file(path):
     """Check that the raw IDX file ``path`` is the original MNIST file of that name.
 
     Raises:
-      MNISTError: wrong size or SHA-256 (the message gives both digests and what to do).
+      MNISTError: wrong size or SHA-256 (the message gives expected and found, and what to do).
     """
     path = Path(path)
-    _check(SPECS[path.name], path.read_bytes(), path, _fetch_hint(path.parent))
+    spec, hint = SPECS[path.name], _fetch_hint(path.parent)
+    _check(spec, None, path, hint, size=path.stat().st_size)  # a wrong size is not read
+    _check(spec, path.read_bytes(), path, hint)
 
 
 def _install(directory, spec, data, origin, origins):
@@ -336,7 +349,7 @@ def fetch_report(data_dir=None):
     for name in FILE_NAMES:
         if (directory / name).is_file():
             verify_file(directory / name)
-            origins[name] = "already there"
+            origins[name] = "already there (verified)"
     from_folder_gz(directory, [n for n in FILE_NAMES if n not in origins], origins)
     tried = []
     for label, source in _remote_sources():
@@ -511,6 +524,17 @@ def _image_dtype(dtype):
     return dtype
 
 
+def dense_to_one_hot(labels, num_classes=NUM_CLASSES):
+    """Digits as one-hot rows: 5 -> [0, 0, 0, 0, 0, 1, 0, 0, 0, 0].
+
+    Args:
+      labels: int array [N] with values in [0, num_classes).
+    Returns:
+      float32 [N, num_classes].
+    """
+    return np.eye(num_classes, dtype=np.float32)[np.asarray(labels)]
+
+
 def _check_validation_size(validation_size, n):
     if (isinstance(validation_size, bool) or not isinstance(validation_size, (int, np.integer))
             or not 0 <= validation_size <= n):
@@ -540,7 +564,7 @@ def make_datasets(train_images, train_labels, test_images, test_labels, one_hot=
         return x.astype(dtype) / dtype.type(255) if dtype.kind == "f" else x.astype(np.uint8)
 
     def labels(y):
-        return np.eye(NUM_CLASSES, dtype=np.float32)[y] if one_hot else y.astype(np.uint8)
+        return dense_to_one_hot(y) if one_hot else y.astype(np.uint8)
 
     x, y = images(train_images), labels(train_labels)
     seeds = np.random.SeedSequence(seed).spawn(3)

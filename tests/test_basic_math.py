@@ -1,0 +1,38 @@
+"""Section 3: the book's arithmetic and reduce_sum results."""
+import numpy as np
+import pytest
+
+from chapters import ch01_03_basic_math
+from helpers import graph_op_names
+from tfbasics import basic_math
+
+
+def test_book_results_in_one_graph():
+    v = basic_math.run_basic_math()
+    assert v["add"] == 3
+    assert v["subtract"] == -1
+    assert v["multiply"] == 10
+    assert v["divide"] == pytest.approx(2.5, abs=1e-12)
+    assert v["sum_all"] == 6
+    assert v["sum_axis0"].tolist() == [2, 2, 2]
+    assert v["sum_axis1"].tolist() == [3, 3]
+
+
+def test_single_op_helpers():
+    assert basic_math.add(1, 2) == 3
+    assert basic_math.subtract(1, 2) == -1
+    assert basic_math.multiply(2, 5) == 10
+    assert basic_math.divide(10, 4) == pytest.approx(2.5)
+    x = np.arange(6).reshape(2, 3)
+    assert basic_math.reduce_sum(x) == 15
+    assert basic_math.reduce_sum(x, 0).tolist() == [3, 5, 7]
+    assert basic_math.reduce_sum(x, 1).tolist() == [3, 12]
+
+
+def test_script(tmp_path, capsys):
+    assert ch01_03_basic_math.main(["--logdir", str(tmp_path), "--run-name", "r"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith("= 3") and lines[3].endswith("= 2.5")
+    assert lines[5].endswith("= [2, 2, 2]") and lines[6].endswith("= [3, 3]")
+    ops = graph_op_names(tmp_path / "ch01_03_basic_math" / "r")
+    assert {"arithmetic/add", "arithmetic/divide", "reduce_sum/sum_axis0"} <= ops

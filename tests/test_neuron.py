@@ -1,0 +1,46 @@
+"""Section 1: the NumPy neuron and its graph twin."""
+import math
+
+import numpy as np
+import pytest
+
+from chapters import ch01_01_neuron
+from helpers import graph_op_names
+from tfbasics import neuron
+from tfbasics._tf import tf
+
+
+def test_book_neuron_forward_is_sigmoid_3():
+    assert neuron.Neuron().forward([1, 1]) == pytest.approx(0.9525741268, abs=1e-10)
+    assert neuron.Neuron().forward([1, 1]) == pytest.approx(1 / (1 + math.exp(-3)), rel=1e-12)
+
+
+def test_sigmoid_values_and_symmetry():
+    assert neuron.sigmoid(0.0) == 0.5
+    z = np.linspace(-6, 6, 13)
+    np.testing.assert_allclose(neuron.sigmoid(z) + neuron.sigmoid(-z), 1.0, atol=1e-12)
+
+
+def test_bias_and_weights_change_the_output():
+    n = neuron.Neuron(weights=[0.5, -1.0], bias=0.25)
+    assert n.weighted_sum([2.0, 1.0]) == pytest.approx(0.25)
+    assert n.forward([2.0, 1.0]) == pytest.approx(neuron.sigmoid(0.25))
+
+
+def test_wrong_number_of_inputs_is_a_clear_error():
+    with pytest.raises(ValueError, match="expects 2 inputs"):
+        neuron.Neuron().forward([1, 2, 3])
+
+
+def test_graph_twin_matches_numpy():
+    g = neuron.build_graph([1.0, 1.0])
+    with tf.compat.v1.Session(graph=g.graph) as sess:
+        assert sess.run(g.output) == pytest.approx(neuron.Neuron().forward([1, 1]), rel=1e-12)
+
+
+def test_script_prints_and_writes_graph(tmp_path, capsys):
+    assert ch01_01_neuron.main(["--logdir", str(tmp_path), "--run-name", "r"]) == 0
+    out = capsys.readouterr().out
+    assert "forward([1.0, 1.0]) = sigmoid(3) = 0.9525741268" in out
+    assert {"neuron/x", "neuron/W", "neuron/z", "neuron/output"} <= graph_op_names(
+        tmp_path / "ch01_01_neuron" / "r")

@@ -1,0 +1,68 @@
+"""Section 4: feeds, bad feeds and truncated_normal."""
+import numpy as np
+import pytest
+
+from chapters import ch01_04_placeholders
+from helpers import graph_op_names
+from tfbasics import placeholders
+from tfbasics._tf import tf
+
+
+def test_string_and_mixed_feeds():
+    p = placeholders.build_feeds()
+    with tf.compat.v1.Session(graph=p.graph) as sess:
+        assert placeholders.run_feed(sess, p.x, {p.x: "Hello World"}) == "Hello World"
+        s, i, f = placeholders.run_feed(sess, [p.s, p.i, p.f],
+                                        {p.s: "Welcome to CNN", p.i: 123, p.f: 123.45})
+    assert (s, i) == ("Welcome to CNN", 123)
+    assert f == pytest.approx(123.45, rel=1e-6) and f.dtype == np.float32
+
+
+def test_doubler():
+    np.testing.assert_array_equal(placeholders.run_doubler([[1, 2, 3], [4, 5, 6]]),
+                                  [[2, 4, 6], [8, 10, 12]])
+
+
+def test_bad_dtype_names_placeholder_dtype_and_value():
+    with pytest.raises(placeholders.FeedError) as info:
+        placeholders.run_doubler([["abc", "d", "e"]])
+    msg = str(info.value)
+    assert "'x'" in msg and "float32" in msg and "(None, 3)" in msg and "'abc'" in msg
+
+
+def test_bad_shape_names_placeholder_shape_and_what_was_given():
+    with pytest.raises(placeholders.FeedError) as info:
+        placeholders.run_doubler([1, 2])
+    msg = str(info.value)
+    assert "'x'" in msg and "(None, 3)" in msg and "shape (2,)" in msg
+
+
+def test_unchecked_bad_feed_is_what_tensorflow_would_raise():
+    # why the check exists: TensorFlow's own error is a ValueError deep in session.run
+    d = placeholders.build_doubler()
+    with tf.compat.v1.Session(graph=d.graph) as sess, pytest.raises(ValueError):
+        sess.run(d.y, {d.x: [1, 2]})
+
+
+def test_truncated_normal_shape_range_and_seed():
+    w = placeholders.truncated_normal_weights(seed=7)
+    assert w.shape == (5, 2) and w.dtype == np.float32
+    assert np.all(np.abs(w) <= 2.0)
+    np.testing.assert_array_equal(w, placeholders.truncated_normal_weights(seed=7))
+    assert not np.array_equal(w, placeholders.truncated_normal_weights(seed=8))
+    big = placeholders.truncated_normal_weights(200, 50, seed=1)
+    assert np.all(np.abs(big) <= 2.0) and abs(big.std() - 0.88) < 0.05  # truncated N(0,1) std
+
+
+def test_script_shows_both_bad_feeds_and_goes_on(tmp_path, capsys):
+    assert ch01_04_placeholders.main(["--logdir", str(tmp_path), "--run-name", "r"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "Hello World"
+    assert "Welcome to CNN" in out and "i (int32) = 123" in out and "f (float32) = 123.45" in out
+    assert "[[2.0, 4.0, 6.0], [8.0, 10.0, 12.0]]" in out
+    bad = [line for line in out.splitlines() if line.startswith("bad feed:")]
+    assert len(bad) == 2 and "cannot be cast to float32" in bad[0] and "shape (2,)" in bad[1]
+    assert "shape (5, 2)" in out
+    run = tmp_path / "ch01_04_placeholders" / "r"
+    assert {"x", "y"} <= graph_op_names(run / "doubler")
+    assert "weights" in graph_op_names(run / "weights")

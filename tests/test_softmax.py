@@ -1,0 +1,77 @@
+"""Section 5: softmax, one-hot, cross-entropy and stability, with the book's numbers."""
+import math
+
+import numpy as np
+import pytest
+
+from chapters import ch01_05_softmax_cross_entropy
+from helpers import graph_op_names
+from tfbasics import softmax as sm
+from tfbasics._tf import tf
+
+BOOK_SOFTMAX_OF_LOGITS = [0.6590, 0.2424, 0.0986]
+
+
+def test_softmax_of_book_logits_tf_and_numpy():
+    np.testing.assert_allclose(sm.tf_softmax(sm.BOOK_LOGITS), BOOK_SOFTMAX_OF_LOGITS, atol=1e-4)
+    np.testing.assert_allclose(sm.softmax(sm.BOOK_LOGITS), BOOK_SOFTMAX_OF_LOGITS, atol=1e-4)
+
+
+def test_numpy_softmax_is_stable_and_rowwise():
+    p = sm.softmax([[1000.0, 0.0], [1.0, 1.0]])
+    np.testing.assert_allclose(p, [[1.0, 0.0], [0.5, 0.5]], atol=1e-12)
+    assert np.isnan(sm.softmax_naive([1000.0, 0.0])).any()
+
+
+def test_one_hot():
+    assert sm.one_hot(4).tolist() == [0, 0, 0, 0, 1, 0, 0, 0, 0, 0]
+    assert sm.one_hot([0, 9]).shape == (2, 10) and sm.one_hot([0, 9]).dtype == np.float32
+    with pytest.raises(ValueError, match=r"\[0, 10\)"):
+        sm.one_hot([10])
+    with pytest.raises(ValueError):
+        sm.one_hot([1.5])
+
+
+def test_cross_entropy_by_hand_and_fused_are_minus_ln_half():
+    c = sm.build_cross_entropy()
+    with tf.compat.v1.Session(graph=c.graph) as sess:
+        by_hand, fused = sess.run([c.cross_entropy, c.fused],
+                                  {c.softmax: sm.BOOK_SOFTMAX, c.onehot_encoding: sm.BOOK_ONEHOT})
+    assert by_hand == pytest.approx(0.6931, abs=1e-4)
+    assert fused == pytest.approx(-math.log(0.5), abs=1e-6)
+    assert sm.cross_entropy(sm.BOOK_SOFTMAX, sm.BOOK_ONEHOT) == pytest.approx(-math.log(0.5))
+
+
+def test_cross_entropy_is_not_symmetric():
+    d_sl = sm.cross_entropy(sm.BOOK_SOFTMAX, sm.BOOK_ONEHOT)
+    d_ls = sm.cross_entropy(sm.BOOK_ONEHOT, sm.BOOK_SOFTMAX)
+    assert d_ls == math.inf and d_sl != d_ls
+    clipped = sm.cross_entropy(np.clip(sm.BOOK_ONEHOT, sm.KERAS_EPSILON, 1), sm.BOOK_SOFTMAX)
+    assert clipped == pytest.approx(-0.5 * math.log(1e-7), rel=1e-6)
+
+
+def test_fused_op_is_stable_where_hand_written_is_nan():
+    st = sm.build_stability()
+    with tf.compat.v1.Session(graph=st.graph) as sess:
+        naive, fused = sess.run([st.naive_loss, st.fused_loss],
+                                {st.logits: sm.UNSTABLE_LOGITS, st.labels: [0.0, 1.0]})
+    assert math.isnan(naive)
+    assert fused == pytest.approx(1000.0, rel=1e-6)
+    assert sm.fused_cross_entropy([[1000.0, 0.0]], [[1.0, 0.0]]) == pytest.approx([0.0], abs=1e-6)
+
+
+def test_script(tmp_path, capsys):
+    assert ch01_05_softmax_cross_entropy.main(["--logdir", str(tmp_path), "--run-name", "r"]) == 0
+    out = capsys.readouterr().out
+    assert "tf.nn.softmax([2.0, 1.0, 0.1]) = [0.6590 0.2424 0.0986]" in out
+    assert "one-hot(4) = [0, 0, 0, 0, 1, 0, 0, 0, 0, 0]" in out
+    assert out.count("= 0.6931") >= 4
+    assert "D(L, S) = -sum(S * log L) = inf" in out
+    assert "loss through it               = nan" in out and "= 1000.0000" in out
+    run = tmp_path / "ch01_05_softmax_cross_entropy" / "r"
+    assert {"softmax", "onehot_encoding", "cross_entropy"} <= graph_op_names(run / "cross_entropy")
+
+
+def test_script_rejects_bad_label(tmp_path, capsys):
+    assert ch01_05_softmax_cross_entropy.main(["--logdir", str(tmp_path), "--labels", "12"]) == 2
+    assert "integer labels in [0, 10)" in capsys.readouterr().err

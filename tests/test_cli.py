@@ -1,0 +1,218 @@
+"""The `tfbasics` command: list, run, errors as one clear line, --help everywhere, clean-logs."""
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import event_files
+from tfbasics import cli
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def script_names():
+    """The chapter scripts present, in file-name order (= chapter order)."""
+    return sorted(p.stem for p in (REPO / "chapters").glob("ch01_*.py"))
+
+
+def tfbasics_process(*args, stdin=subprocess.DEVNULL):
+    """`python -m tfbasics ARGS` in a fresh process; returns CompletedProcess (text)."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p))
+    return subprocess.run([sys.executable, "-m", "tfbasics", *args], env=env, stdin=stdin,
+                          capture_output=True, text=True, timeout=120)
+
+
+# ---------------------------------------------------------------------------------------------
+# list and section names
+
+
+def test_list_shows_every_script_present_in_order_with_its_description(capsys):
+    assert cli.main(["list"]) == 0
+    out = capsys.readouterr().out
+    rows = [line.split() for line in out.splitlines() if line[:2].strip().isdigit()]
+    names = script_names()
+    assert [row[1] for row in rows] == names
+    assert [int(row[0]) for row in rows] == [int(n[5:7]) for n in names]
+    for name in names:
+        doc = cli._first_docstring_line(REPO / "chapters" / f"{name}.py")
+        assert doc != "(no description)", f"chapters/{name}.py has no module docstring"
+        row = next(line for line in out.splitlines() if f" {name} " in line)
+        assert row.endswith(f"  {doc}")
+
+
+def test_sections_are_found_by_number_name_or_suffix_in_chapter_order():
+    sections = cli.discover_sections()
+    first, second = sections[0], sections[1]
+    for spelling in (str(first.number), f"{first.number:02d}", first.name[:7], first.name,
+                     first.short, first.short.replace("_", "-"), first.name + ".py"):
+        assert cli.resolve_sections([spelling], sections) == [first], spelling
+    # chapter order and no repeats, whatever order they were given in
+    assert cli.resolve_sections([second.short, str(first.number), first.name],
+                                sections) == [first, second]
+    assert cli.resolve_sections(["all"], sections) == sections
+
+
+def test_unknown_section_is_an_error_that_names_the_known_ones():
+    sections = cli.discover_sections()
+    with pytest.raises(cli.CliError, match=r"unknown section 'no_such_section'.*tfbasics list"):
+        cli.resolve_sections(["no_such_section"], sections)
+    with pytest.raises(cli.CliError, match="unknown section '99'"):
+        cli.resolve_sections(["99"], sections)
+
+
+# ---------------------------------------------------------------------------------------------
+# run
+
+
+def test_run_two_fast_sections_passes_flags_through_and_summarises(tmp_path, capsys):
+    code = cli.main(["run", "1", "hello-tensorflow", "--logdir", str(tmp_path), "--quiet",
+                     "--", "--run-name", "smoke"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "[1/2] ch01_01_neuron ... ok (" in out
+    assert "[2/2] ch01_02_hello_tensorflow ... ok (" in out
+    # --run-name went through to both scripts; each wrote event files there
+    assert event_files(tmp_path / "ch01_01_neuron" / "smoke")
+    assert len(event_files(tmp_path / "ch01_02_hello_tensorflow" / "smoke")) == 3
+    assert "ch01_01_neuron/smoke/" in out and "ch01_02_hello_tensorflow/smoke/" in out
+    assert f"tfbasics tensorboard --logdir {tmp_path}" in out
+
+
+def test_a_failing_section_keeps_its_own_message_and_exit_status(tmp_path):
+    # the script's own argparse rejects the flag: its message and status 2 must come through
+    done = tfbasics_process("run", "2", "3", "--logdir", str(tmp_path), "--",
+                            "--no-such-flag")
+    assert done.returncode == 2
+    assert "unrecognized arguments: --no-such-flag" in done.stderr  # the script's own words
+    assert "[1/2] ch01_02_hello_tensorflow ... FAILED with exit status 2" in done.stdout
+    assert "[2/2]" not in done.stdout  # stops at the first failure
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# user errors: one clear line on stderr, non-zero exit, no traceback
+
+
+def _busy_port():
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(1)
+    return sock
+
+
+@pytest.mark.parametrize("case", ["unknown section", "bad flag", "bad flag value",
+                                  "unknown command", "flags after -- for list", "empty logdir",
+                                  "missing logdir", "port in use", "clean-logs without --yes"])
+def test_user_errors_are_one_clear_line_and_a_non_zero_exit(case, tmp_path):
+    (tmp_path / "empty").mkdir()
+    runs = tmp_path / "logs" / "ch01_02_hello_tensorflow" / "r1"
+    runs.mkdir(parents=True)
+    (runs / "events.out.tfevents.0.host").write_bytes(b"")
+    busy = _busy_port()
+    try:
+        args, expected = {
+            "unknown section": (["run", "no_such_section"], "unknown section 'no_such_section'"),
+            "bad flag": (["run", "1", "--epochs", "1"], "flags for the scripts go after --"),
+            "bad flag value": (["tensorboard", "--port", "x"], "invalid int value: 'x'"),
+            "unknown command": (["fly"], "invalid choice: 'fly'"),
+            "flags after -- for list": (["list", "--", "--x"], "only for 'tfbasics run'"),
+            "empty logdir": (["tensorboard", "--logdir", str(tmp_path / "empty")],
+                             "holds no TensorBoard runs yet; fill it first with: tfbasics run all"),
+            "missing logdir": (["tensorboard", "--logdir", str(tmp_path / "missing")],
+                               "does not exist; fill it first with: tfbasics run all"),
+            "port in use": (["tensorboard", "--logdir", str(tmp_path / "logs"), "--port",
+                             str(busy.getsockname()[1])], "already in use"),
+            "clean-logs without --yes": (["clean-logs", "--logdir", str(tmp_path / "logs")],
+                                         "re-run with --yes"),
+        }[case]
+        done = tfbasics_process(*args)
+    finally:
+        busy.close()
+    assert done.returncode != 0
+    assert done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("tfbasics")
+    assert expected in lines[0]
+    assert runs.exists()  # clean-logs removed nothing
+
+
+# ---------------------------------------------------------------------------------------------
+# --help
+
+
+@pytest.mark.parametrize("command", [[], ["list"], ["run"], ["tensorboard"], ["data"],
+                                     ["data", "fetch"], ["clean-logs"]])
+def test_every_command_has_help(command, capsys):
+    assert cli.main([*command, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: " + " ".join(["tfbasics", *command]))
+
+
+def test_every_command_in_the_parser_is_covered_by_the_help_test():
+    assert set(cli.build_parser().commands) == {
+        "list", "run", "tensorboard", "check", "data", "data fetch", "clean-logs"}
+
+
+def test_top_level_help_lists_every_command(capsys):
+    assert cli.main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for command in ("list", "run", "tensorboard", "check", "data", "clean-logs"):
+        assert f"    {command}" in out
+
+
+def test_check_hands_its_arguments_to_the_checker(monkeypatch):
+    import types
+    seen = []
+    fake = types.SimpleNamespace(main=lambda argv: seen.append(argv) or 3)
+    monkeypatch.setitem(sys.modules, "tfbasics.checker", fake)
+    assert cli.main(["check", "softmax", "--hints", "--path", "somewhere"]) == 3
+    assert seen == [["softmax", "--hints", "--path", "somewhere"]]
+
+
+def test_data_fetch_hands_its_flags_to_the_mnist_module(monkeypatch):
+    import types
+    seen = []
+    fake = types.SimpleNamespace(main=lambda argv: seen.append(argv) or 0)
+    monkeypatch.setitem(sys.modules, "tfbasics.mnist", fake)
+    assert cli.main(["data", "fetch", "--data-dir", "d"]) == 0
+    assert cli.main(["data", "fetch"]) == 0
+    assert seen == [["fetch", "--data-dir", "d"], ["fetch"]]
+
+
+# ---------------------------------------------------------------------------------------------
+# clean-logs
+
+
+def _fake_logs(root):
+    for script in ("ch01_02_hello_tensorflow", "ch01_07_single_layer_mnist"):
+        run = root / script / "r1"
+        run.mkdir(parents=True)
+        (run / "events.out.tfevents.0.host").write_bytes(b"x" * 10)
+    (root / "README.md").write_text("# logs/\n")
+    (root / "mine").mkdir()  # not written by a chapter script: left alone
+    return root
+
+
+def test_clean_logs_yes_removes_the_runs_and_keeps_the_readme(tmp_path, capsys):
+    logs = _fake_logs(tmp_path / "logs")
+    assert cli.main(["clean-logs", "--logdir", str(logs), "--yes"]) == 0
+    assert sorted(p.name for p in logs.iterdir()) == ["README.md", "mine"]
+    assert "Removed 2 runs of 2 scripts" in capsys.readouterr().out
+    assert cli.main(["clean-logs", "--logdir", str(logs), "--yes"]) == 0  # nothing left: fine
+    assert "Nothing to clean" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("answer, removed", [("y", True), ("yes", True), ("", False), ("n", False)])
+def test_clean_logs_asks_first_on_a_terminal(answer, removed, tmp_path, monkeypatch):
+    logs = _fake_logs(tmp_path / "logs")
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr("builtins.input", lambda prompt: answer)
+    code = cli.main(["clean-logs", "--logdir", str(logs)])
+    assert code == (0 if removed else 1)
+    assert (logs / "ch01_02_hello_tensorflow").exists() is not removed
+    assert (logs / "README.md").exists()

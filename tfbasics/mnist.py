@@ -386,7 +386,7 @@ def fetch(data_dir=None):
 
 # ---------------------------------------------------------------- reading
 def read_files(directory, verify=True):
-    """Read the four IDX files of a folder (``NAME`` or ``NAME.gz``).
+    """Read the four IDX files of a folder (``NAME``, else ``NAME.gz``).
 
     Args:
       directory: str or Path.
@@ -401,15 +401,16 @@ def read_files(directory, verify=True):
     arrays = {}
     for spec in FILES:
         path = directory / spec.name
-        if not path.is_file() and not verify and (directory / f"{spec.name}.gz").is_file():
+        if not path.is_file() and (directory / f"{spec.name}.gz").is_file():
             path = directory / f"{spec.name}.gz"
         if not path.is_file():
             raise MNISTError(f"{path}: no such file; run `python -m tfbasics.mnist fetch "
                              f"--data-dir {directory}`")
         try:
+            data = idx.read_bytes(path)
             if verify:
-                verify_file(path)
-            arrays[spec.npz_key] = idx.read_idx(path, expect_ndim=len(spec.shape))
+                _check(spec, data, path, _fetch_hint(directory))
+            arrays[spec.npz_key] = idx.parse_idx(data, path.name, expect_ndim=len(spec.shape))
         except idx.IDXError as e:
             raise MNISTError(f"{directory}{os.sep}{e}; {_fetch_hint(directory)}") from None
         a = arrays[spec.npz_key]
@@ -499,8 +500,8 @@ class DataSet:
         if start + batch_size > n:
             self._epochs_completed += 1
             rest = self._order[start:]
-            if shuffle:
-                self._order = self._rng.permutation(n)
+            if shuffle:  # TF 1.x permutes the already shuffled order: so do we, same draws
+                self._order = self._order[self._rng.permutation(n)]
             self._index_in_epoch = batch_size - len(rest)
             picked = np.concatenate([rest, self._order[:self._index_in_epoch]])
         else:

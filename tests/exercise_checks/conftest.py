@@ -1,0 +1,139 @@
+"""Hooks that make the exercise checks an exercise checker.
+
+- ``ex``: the exercise's names in the code under test (reference, or the learner's file).
+- A failure is reworded for the learner: "not started" for a stub's NotImplementedError, the
+  check's own message for a wrong answer, the line of the learner's file for a crash.
+- At the end, one line per exercise, ``softmax: 3/4 tasks passed``, and an overall count; with
+  ``--hints``, the hint of every task not passed yet.
+"""
+from dataclasses import dataclass, field
+
+import pytest
+
+from .framework import BUNDLED, EXERCISES, TaskFailure, display, hints_for, target
+
+RESULTS = pytest.StashKey()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "task(number, title): an exercise check, task `number`")
+
+
+@pytest.fixture(scope="session")
+def exercise_target(request):
+    """The Target of this run (see framework.resolve_target)."""
+    return target(request.config)
+
+
+@pytest.fixture
+def ex(request, exercise_target):
+    """The names of this module's exercise (``EXERCISE``) in the code under test."""
+    return exercise_target.namespace(EXERCISES[request.module.EXERCISE])
+
+
+@dataclass
+class TaskResult:
+    title: str
+    status: str = "passed"        # "passed", "failed" or "not started"
+    message: str = ""             # the first failure's message
+    items: list = field(default_factory=list)
+
+
+def _task_of(item):
+    marker = item.get_closest_marker("task")
+    if marker is None or not hasattr(item.module, "EXERCISE"):
+        return None
+    return EXERCISES[item.module.EXERCISE], marker.kwargs["number"], marker.kwargs["title"]
+
+
+def _classify(excinfo, tgt):
+    """("not started" | "failed", message for the learner or None to keep pytest's traceback)."""
+    if excinfo is None:
+        return "failed", None
+    error = excinfo.value
+    if isinstance(error, NotImplementedError) and len(excinfo.traceback):
+        entry = excinfo.traceback[-1]
+        in_reference = tgt.is_reference and "tfbasics" in str(entry.path)
+        if tgt.owns(str(entry.path)) or in_reference:
+            owner = entry.locals.get("self")
+            name = f"{type(owner).__name__}.{entry.name}" if owner is not None else entry.name
+            return "not started", (f"not started: `{name}()` in {display(entry.path)} "
+                                   "still raises NotImplementedError")
+    if isinstance(error, TaskFailure):
+        return "failed", str(error)
+    location = tgt.location(error)
+    if location:  # the learner's code crashed: its line, not the check's traceback
+        return "failed", f"raised {type(error).__name__}: {error}{location}"
+    return "failed", None
+
+
+def _indent(text, prefix="    "):
+    return "\n".join(prefix + line for line in text.splitlines())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    found = _task_of(item)
+    if found is None:
+        return report
+    exercise, number, title = found
+    config = item.config
+    results = config.stash.setdefault(RESULTS, {})
+    result = results.setdefault(exercise.name, {}).setdefault(number, TaskResult(title))
+    if report.failed:
+        tgt = target(config)
+        status, message = _classify(call.excinfo, tgt)
+        if message is not None:
+            text = f"{exercise.name}, task {number} ({title}):\n{_indent(message)}"
+            if status == "failed":
+                text += f"\n    read: {exercise.section}"
+            if config.getoption("hints", default=False):
+                hint = hints_for(exercise.name, tgt.folder).get(number)
+                if hint:
+                    text += "\n    hint:\n" + _indent(hint, "      ")
+            report.longrepr = text
+        else:
+            message = f"{call.excinfo.typename}: {call.excinfo.value}" if call.excinfo else "error"
+        if result.status != "failed":  # a wrong answer outranks "not started"
+            if status == "failed" or result.status == "passed":
+                result.status, result.message = status, message
+    if report.when == "call" or report.failed:
+        result.items.append(report.outcome)
+    return report
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    results = config.stash.get(RESULTS, None)
+    if not results:
+        return
+    tr, tgt = terminalreporter, target(config)
+    show_hints = config.getoption("hints", default=False)
+    detailed = config.option.tbstyle == "no"  # no FAILURES section: say it all here
+    tr.section(f"exercise tasks: {tgt.describe()}")
+    passed = total = 0
+    first_open = None
+    for name, exercise in EXERCISES.items():
+        if name not in results:
+            continue
+        tasks = results[name]
+        done = sum(r.status == "passed" for r in tasks.values())
+        passed, total = passed + done, total + len(tasks)
+        tr.write_line(f"{name}: {done}/{len(tasks)} tasks passed")
+        hints = hints_for(name, tgt.folder) if show_hints else {}
+        for number, result in sorted(tasks.items()):
+            if result.status == "passed":
+                continue
+            first_open = first_open or (exercise, number)
+            tr.write_line(f"  task {number} {result.status}: {result.title}")
+            if detailed and result.status == "failed":
+                tr.write_line(_indent(result.message, "      "))
+                tr.write_line(f"      read: {exercise.section}")
+            if number in hints:
+                tr.write_line("      hint: " + hints[number].replace("\n", "\n            "))
+    tr.write_line(f"overall: {passed}/{total} tasks passed")
+    if first_open and not tgt.is_reference:
+        exercise, number = first_open
+        where = "" if tgt.folder == BUNDLED.resolve() else f" --path {display(tgt.folder)}"
+        tip = "" if show_hints else f"; stuck? `tfbasics check {exercise.name} --hints{where}`"
+        tr.write_line(f"next: task {number} in {tgt.where(exercise)}{tip}")

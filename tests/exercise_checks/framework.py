@@ -1,0 +1,371 @@
+"""How an exercise check finds the code it grades and says what went wrong.
+
+A check is a test function in ``test_<exercise>.py`` marked ``@task(n, "what it checks")``; the
+module sets ``EXERCISE = "<exercise>"`` and the check gets the code under test from the fixture
+``ex``: ``ex.softmax(...)`` is ``tfbasics.softmax.softmax`` by default (the reference) or
+``softmax`` from ``<folder>/softmax.py`` when a learner's folder is the target. Checks compare with
+``expect_close`` / ``expect_equal`` / ``expect_raises``, which raise ``TaskFailure`` with a message a
+teacher would write: what was called, what came back, what was expected.
+"""
+import importlib
+import importlib.util
+import os
+import re
+import sys
+import traceback
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BUNDLED = REPO / "exercises"          # the stubs learners start from
+ENV_VAR = "TFBASICS_EXERCISES"        # a folder, or "1" for the bundled exercises/
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One file of ``exercises/`` and the reference module(s) holding the same names."""
+    name: str           # file stem and summary label: "softmax"
+    references: tuple   # tfbasics modules searched in order for a name
+    section: str        # where the chapter explains it
+
+    @property
+    def filename(self):
+        return f"{self.name}.py"
+
+
+# the chapter's order; each has exercises/<name>.py, exercises/<name>.hints.md, test_<name>.py
+EXERCISES = {e.name: e for e in [
+    Exercise("neuron", ("tfbasics.neuron",), 'chapter 1, "Building blocks of a neural network"'),
+    Exercise("hello", ("tfbasics.hello",), 'chapter 1, "TensorFlow basics" (Hello World)'),
+    Exercise("placeholders", ("tfbasics.placeholders",),
+             'chapter 1, "TensorFlow basics" (placeholders and feed_dict)'),
+    Exercise("basic_math", ("tfbasics.basic_math",), 'chapter 1, "Basic math with TensorFlow"'),
+    Exercise("softmax", ("tfbasics.softmax",), 'chapter 1, "Softmax in TensorFlow"'),
+    Exercise("mnist", ("tfbasics.idx", "tfbasics.mnist"),
+             'chapter 1, "Introduction to the MNIST dataset"'),
+    Exercise("softmax_regression", ("tfbasics.softmax_regression",),
+             'chapter 1, "Building a single-layer neural network with TensorFlow"'),
+    Exercise("keras", ("tfbasics.keras_models",),
+             'chapter 1, "Handwritten number recognition with Keras and MNIST" (Building the network)'),
+    Exercise("backprop", ("tfbasics.backprop",), 'chapter 1, "Understanding backpropagation"'),
+]}
+
+
+class TaskFailure(AssertionError):
+    """A check's verdict on the learner's code, already worded for the learner."""
+
+
+class NotStarted(Exception):
+    """Raised in place of the stub's NotImplementedError, naming the stub."""
+
+
+def task(number, title):
+    """Mark a check as (part of) task ``number`` of its module's exercise."""
+    return pytest.mark.task(number=number, title=title)
+
+
+def display(path):
+    """``path`` relative to the current folder when it is below it, else absolute."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+# ---------------------------------------------------------------- the code under test
+
+class Target:
+    """The code the checks grade: the reference package (folder None) or a folder of exercises."""
+
+    def __init__(self, folder=None):
+        self.folder = None if folder is None else Path(folder).resolve()
+        self._loaded = {}
+
+    @property
+    def is_reference(self):
+        return self.folder is None
+
+    def describe(self):
+        if self.is_reference:
+            return "the reference implementation in tfbasics/"
+        return f"the exercises in {display(self.folder)}/"
+
+    def where(self, exercise):
+        """The file that should define the exercise's names, as the learner sees it."""
+        if self.is_reference:
+            return " or ".join(m.replace(".", "/") + ".py" for m in exercise.references)
+        return display(self.folder / exercise.filename)
+
+    def owns(self, filename):
+        """True if ``filename`` (a traceback frame's file) is code under test, not a check."""
+        if self.is_reference:
+            return False
+        try:
+            Path(filename).resolve().relative_to(self.folder)
+            return True
+        except (ValueError, OSError):
+            return False
+
+    def modules(self, exercise):
+        """The imported module(s) of ``exercise``; raises TaskFailure if a file will not import."""
+        if exercise.name not in self._loaded:
+            try:
+                self._loaded[exercise.name] = self._import(exercise)
+            except TaskFailure as failure:
+                self._loaded[exercise.name] = failure
+        loaded = self._loaded[exercise.name]
+        if isinstance(loaded, TaskFailure):
+            raise TaskFailure(str(loaded))
+        return loaded
+
+    def _import(self, exercise):
+        if self.is_reference:
+            found = []
+            for name in exercise.references:
+                try:
+                    found.append(importlib.import_module(name))
+                except ModuleNotFoundError as e:
+                    if e.name != name:
+                        raise
+            if not found:
+                raise TaskFailure(f"{self.where(exercise)} does not exist yet")
+            return found
+        path = self.folder / exercise.filename
+        if not path.is_file():
+            raise TaskFailure(f"there is no {display(path)}: copy exercises/{exercise.filename} "
+                              "there and work in the copy")
+        module_name = f"_tfbasics_exercise_{exercise.name}"
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        try:
+            spec.loader.exec_module(module)
+        except SyntaxError as e:
+            del sys.modules[module_name]
+            raise TaskFailure(f"{display(path)} does not run: SyntaxError on line {e.lineno}: "
+                              f"{e.msg}") from None
+        except Exception as e:  # the learner's file failed at import: say where
+            del sys.modules[module_name]
+            raise TaskFailure(f"{display(path)} fails when imported: {type(e).__name__}: {e}"
+                              f"{self.location(e)}") from None
+        return [module]
+
+    def location(self, error):
+        """' (exercises/x.py, line N, in f)' for the deepest frame of ``error`` in learner code."""
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if self.owns(f.filename)]
+        if not frames:
+            return ""
+        f = frames[-1]
+        return f" ({display(f.filename)}, line {f.lineno}, in {f.name})"
+
+    def namespace(self, exercise):
+        return Namespace(self, exercise)
+
+
+class Namespace:
+    """Attribute access to an exercise's names: ``ex.softmax`` or a clear 'define it' failure."""
+
+    def __init__(self, target, exercise):
+        self._target, self._exercise = target, exercise
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        for module in self._target.modules(self._exercise):
+            if hasattr(module, name):
+                return getattr(module, name)
+        kind = f"class `{name}`" if name[:1].isupper() else f"`{name}()`"
+        raise TaskFailure(f"define {kind} in {self._target.where(self._exercise)}")
+
+
+def resolve_target(option, env=None):
+    """The Target chosen by ``--exercises`` (``option``) or else ``TFBASICS_EXERCISES``.
+
+    ``option``: None (not given), "1" (bundled exercises/) or a folder. The environment variable
+    takes the same values; "", "0" and "no" mean the reference. Raises ValueError with one line.
+    """
+    env = os.environ.get(ENV_VAR) if env is None else env
+    choice, source = (option, "--exercises") if option is not None else (env, ENV_VAR)
+    if choice is None or choice.strip().lower() in ("", "0", "no", "false"):
+        return Target()
+    if choice.strip().lower() in ("1", "yes", "true"):
+        return Target(BUNDLED)
+    folder = Path(choice).expanduser()
+    if not folder.is_dir():
+        raise ValueError(f"{source}={choice}: no such folder (give the folder holding your "
+                         "copies of the exercise files, e.g. exercises/)")
+    if not any((folder / e.filename).is_file() for e in EXERCISES.values()):
+        names = ", ".join(e.filename for e in list(EXERCISES.values())[:3])
+        raise ValueError(f"{source}={choice}: no exercise files ({names}, ...) in that folder; "
+                         "note that --exercises takes its folder as --exercises=DIR")
+    return Target(folder)
+
+
+# ---------------------------------------------------------------- how values are shown and compared
+
+def show(value, width=160):
+    """A short readable form of a value for a failure message."""
+    if isinstance(value, np.ndarray):
+        text = np.array2string(value, precision=7, separator=", ", threshold=20,
+                               max_line_width=10_000)
+        if value.ndim:
+            text = f"{text} (shape {value.shape}, {value.dtype})"
+        else:
+            text = f"{text} ({value.dtype})"
+    elif isinstance(value, np.generic):
+        text = f"{value.item()!r} ({value.dtype})"
+    else:
+        text = repr(value)
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def _numeric(value):
+    try:
+        return np.asarray(value).dtype.kind in "biuf"
+    except Exception:
+        return False
+
+
+def call_text(name, *args, **kwargs):
+    """``softmax([2.0, 1.0, 0.1])``: how a call is shown to the learner."""
+    parts = [show(a, 60) for a in args] + [f"{k}={show(v, 60)}" for k, v in kwargs.items()]
+    return f"{name}({', '.join(parts)})"
+
+
+def _fail(call, got, expected, detail=""):
+    lines = [f"{call}", f"  returned {show(got)}", f"  expected {show(expected)}"]
+    if detail:
+        lines.append(f"  {detail}")
+    raise TaskFailure("\n".join(lines))
+
+
+def as_array(got, call, dtype=np.float64):
+    """``got`` as a NumPy array, or a TaskFailure saying why it is not one."""
+    if got is None:
+        raise TaskFailure(f"{call}\n  returned None: is the `return` missing?")
+    try:
+        return np.asarray(got, dtype=dtype)
+    except (TypeError, ValueError):
+        raise TaskFailure(f"{call}\n  returned {show(got)} ({type(got).__name__}), "
+                          "not a number or an array of numbers") from None
+
+
+def expect_close(got, expected, call, atol=1e-6, rtol=1e-6, check_dtype=None):
+    """Fail unless ``got`` has ``expected``'s shape and values to within atol + rtol*|expected|.
+
+    check_dtype: a NumPy dtype ``got`` must have (e.g. np.float32), or None.
+    """
+    expected = np.asarray(expected, dtype=np.float64)
+    arr = as_array(got, call)
+    if arr.shape != expected.shape:
+        _fail(call, got, expected, f"the shape is {arr.shape}, it should be {expected.shape}")
+    if not np.all(np.isfinite(arr)) and np.all(np.isfinite(expected)):
+        _fail(call, got, expected, "nan or inf in the result: an overflow or a log of 0?")
+    if not np.allclose(arr, expected, atol=atol, rtol=rtol):
+        worst = np.max(np.abs(arr - expected)) if arr.size else 0.0
+        _fail(call, got, expected, f"off by up to {worst:.3g} (allowed: {atol:g} + {rtol:g} x |expected|)")
+    if check_dtype is not None and np.asarray(got).dtype != np.dtype(check_dtype):
+        _fail(call, got, expected.astype(check_dtype),
+              f"the values are right but the dtype is {np.asarray(got).dtype}, it should be "
+              f"{np.dtype(check_dtype)}")
+
+
+def expect_equal(got, expected, call, detail=""):
+    """Fail unless ``got == expected`` (element-wise for arrays, same shape)."""
+    if isinstance(expected, (np.ndarray, list, tuple)) and _numeric(expected):
+        arr = as_array(got, call, dtype=None)
+        if arr.shape != np.shape(expected) or not np.array_equal(arr, expected):
+            _fail(call, got, np.asarray(expected), detail)
+    elif not (type(got) is type(expected) or isinstance(got, np.generic)) or got != expected:
+        _fail(call, got, expected, detail)
+
+
+def expect_type(got, types, call, detail=""):
+    """Fail unless ``got`` is an instance of ``types`` (a type or tuple of types)."""
+    if not isinstance(got, types):
+        names = " or ".join(t.__name__ for t in (types if isinstance(types, tuple) else (types,)))
+        raise TaskFailure(f"{call}\n  returned {show(got)}, a {type(got).__name__}\n"
+                          f"  expected a {names}" + (f"\n  {detail}" if detail else ""))
+
+
+def expect_raises(errors, function, *args, call, why="", **kwargs):
+    """Fail unless ``function(*args, **kwargs)`` raises one of ``errors``; returns the error."""
+    try:
+        got = function(*args, **kwargs)
+    except errors as e:
+        return e
+    names = " or ".join(e.__name__ for e in (errors if isinstance(errors, tuple) else (errors,)))
+    raise TaskFailure(f"{call}\n  returned {show(got)}\n  expected it to raise {names}"
+                      + (f"\n  {why}" if why else ""))
+
+
+@contextmanager
+def session_spy():
+    """Record every ``tf.compat.v1.Session.run`` made inside: yields a list of (fetches, feed_dict).
+
+    Lets a check tell "ran the graph in a session, fed through feed_dict" from "computed it some
+    other way" (NumPy, eager), which is what the TensorFlow-basics exercises teach.
+    """
+    from tfbasics._tf import tf
+    owner = next(c for c in tf.compat.v1.Session.__mro__ if "run" in vars(c))
+    original = owner.run
+    calls = []
+
+    def run(self, fetches, feed_dict=None, *args, **kwargs):
+        calls.append((fetches, feed_dict))
+        return original(self, fetches, feed_dict, *args, **kwargs)
+
+    owner.run = run
+    try:
+        yield calls
+    finally:
+        owner.run = original
+
+
+# ---------------------------------------------------------------- hints
+
+def hints_for(exercise, folder=None):
+    """{task number: hint text} from ``<name>.hints.md`` ("## Task N" headings).
+
+    The learner's folder is read first (hints live beside the exercise), then the bundled one.
+    """
+    for base in ([Path(folder)] if folder else []) + [BUNDLED]:
+        path = base / f"{exercise}.hints.md"
+        if path.is_file():
+            return parse_hints(path.read_text(encoding="utf-8"))
+    return {}
+
+
+def parse_hints(text):
+    hints, number, lines = {}, None, []
+    for line in text.splitlines() + ["## Task 0"]:
+        m = re.match(r"^##\s+Task\s+(\d+)", line)
+        if m:
+            if number is not None:
+                hints[number] = "\n".join(lines).strip()
+            number, lines = int(m.group(1)), []
+        elif number is not None:
+            lines.append(line)
+    hints.pop(0, None)
+    return hints
+
+
+# ---------------------------------------------------------------- the target of this pytest run
+
+TARGET = pytest.StashKey()
+
+
+def target(config):
+    """The Target of this run, from ``--exercises`` / ``TFBASICS_EXERCISES`` (UsageError if bad)."""
+    if TARGET not in config.stash:
+        try:
+            config.stash[TARGET] = resolve_target(config.getoption("exercises", default=None))
+        except ValueError as e:
+            raise pytest.UsageError(str(e)) from None
+    return config.stash[TARGET]

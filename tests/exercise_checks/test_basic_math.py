@@ -1,0 +1,48 @@
+"""Exercise checks: basic_math (add, subtract, multiply, divide, reduce_sum, each in a session)."""
+import numpy as np
+
+from .framework import TaskFailure, call_text, expect_close, expect_equal, session_spy, task
+
+EXERCISE = "basic_math"
+MATRIX = [[1, 2, 3], [4, 5, 6]]  # a matrix whose axes give different sums
+
+
+def _ran_a_session(runs, call):
+    if not runs:
+        raise TaskFailure(f"{call}\n  gave the right value without running a session\n  expected "
+                          "the TensorFlow op built in a tf.Graph and run in a tf.compat.v1.Session")
+
+
+@task(1, "add, subtract and multiply, run in a session: the book's 1 + 2, 1 - 2, 2 * 5")
+def test_arithmetic(ex):
+    for name, a, b, want in [("add", 1, 2, 3), ("subtract", 1, 2, -1), ("multiply", 2, 5, 10),
+                             ("add", [1, 2], [10, 20], [11, 22])]:
+        call = call_text(name, a, b)
+        with session_spy() as runs:
+            got = getattr(ex, name)(a, b)
+        expect_equal(got, np.asarray(want) if np.ndim(want) else want, call)
+        _ran_a_session(runs, call)
+
+
+@task(2, "divide(10, 4) = 2.5: tf.divide is true division")
+def test_divide(ex):
+    for a, b, want in [(10, 4, 2.5), (1.0, 8.0, 0.125)]:
+        expect_close(ex.divide(a, b), want, call_text("divide", a, b), atol=1e-12)
+
+
+@task(3, "reduce_sum(x) adds up every element")
+def test_reduce_sum_all(ex):
+    for x, want in [([1, 2, 3], 6), (np.ones((2, 3), np.int32), 6), (MATRIX, 21)]:
+        call = call_text("reduce_sum", x)
+        with session_spy() as runs:
+            got = ex.reduce_sum(x)
+        expect_close(got, want, call)
+        _ran_a_session(runs, call)
+
+
+@task(4, "reduce_sum(x, axis): 0 sums down the columns, 1 along each row")
+def test_reduce_sum_axis(ex):
+    for x, axis, want in [(np.ones((2, 3), np.int32), 0, [2, 2, 2]),
+                          (np.ones((2, 3), np.int32), 1, [3, 3]),
+                          (MATRIX, 0, [5, 7, 9]), (MATRIX, 1, [6, 15])]:
+        expect_close(ex.reduce_sum(x, axis), want, call_text("reduce_sum", x, axis))

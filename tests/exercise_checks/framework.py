@@ -49,7 +49,7 @@ EXERCISES = {e.name: e for e in [
              'chapter 1, "Introduction to the MNIST dataset"'),
     Exercise("softmax_regression", ("tfbasics.softmax_regression",),
              'chapter 1, "Building a single-layer neural network with TensorFlow"'),
-    Exercise("keras", ("tfbasics.keras_models",),
+    Exercise("keras_mlp", ("tfbasics.keras_models",),
              'chapter 1, "Handwritten number recognition with Keras and MNIST" (Building the network)'),
     Exercise("backprop", ("tfbasics.backprop",), 'chapter 1, "Understanding backpropagation"'),
 ]}

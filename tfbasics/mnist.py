@@ -106,7 +106,7 @@ def resolve_dir(data_dir=None):
     Returns:
       pathlib.Path (not created).
     """
-    return Path(data_dir or os.environ.get(ENV_VAR) or DEFAULT_DIR).expanduser()
+    return Path(data_dir or os.environ.get(ENV_VAR) or DEFAULT_DIR).expanduser().absolute()
 
 
 def keras_npz_path():

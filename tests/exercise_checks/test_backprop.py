@@ -1,0 +1,91 @@
+"""Exercise checks: backprop (backward passes of Sigmoid, ReLU and FullyConnected; finite differences).
+
+Expected gradients are the checks' own central differences of the layer's function (float64), so
+a check never trusts the code it grades.
+"""
+import numpy as np
+
+from .framework import TaskFailure, expect_close, show, task
+
+EXERCISE = "backprop"
+RNG = np.random.default_rng(0)
+A = RNG.standard_normal((3, 4))          # a batch of 3 rows of 4 pre-activations
+UPSTREAM = RNG.standard_normal((3, 4))   # dL/d(output), not all ones: it must be multiplied in
+
+
+def _central(f, x, eps=1e-6):
+    """d sum(f(x)) / dx by central differences, without touching ``x``."""
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        step = np.zeros_like(x)
+        step[i] = eps
+        grad[i] = (np.sum(f(x + step)) - np.sum(f(x - step))) / (2 * eps)
+    return grad
+
+
+def _backward(layer, upstream, call):
+    out = layer.backward(upstream)
+    if not isinstance(out, tuple) or len(out) != 2 or not isinstance(out[1], dict):
+        raise TaskFailure(f"{call}\n  returned {show(out)}\n  expected the pair (dL/dinput, "
+                          "{parameter name: dL/dparameter}) ({} for a layer without parameters)")
+    return out
+
+
+@task(1, "Sigmoid.backward(upstream) = upstream * z * (1 - z)")
+def test_sigmoid(ex):
+    layer = ex.Sigmoid()
+    layer.forward(A.copy())
+    dx, grads = _backward(layer, UPSTREAM.copy(), "Sigmoid().backward(upstream)")
+    want = _central(lambda a: UPSTREAM / (1 + np.exp(-a)), A)
+    expect_close(dx, want, "Sigmoid().backward(upstream) after forward(a), a and upstream "
+                 "[3, 4] random  # dL/da = upstream * dz/da", atol=1e-6)
+    if grads:
+        raise TaskFailure(f"Sigmoid().backward(upstream)\n  returned parameter gradients "
+                          f"{sorted(grads)}\n  expected {{}}: a sigmoid has no parameters")
+
+
+@task(2, "ReLU.backward(upstream) = upstream where the input was > 0, else 0")
+def test_relu(ex):
+    a = A.copy()
+    a[0, 0] = -1e-3  # just below and above the kink, away from 0 where the slope is undefined
+    a[0, 1] = 1e-3
+    layer = ex.ReLU()
+    layer.forward(a.copy())
+    dx, grads = _backward(layer, UPSTREAM.copy(), "ReLU().backward(upstream)")
+    want = _central(lambda v: UPSTREAM * np.maximum(v, 0.0), a, eps=1e-4)
+    expect_close(dx, want, "ReLU().backward(upstream) after forward(a), a and upstream [3, 4] "
+                 "random", atol=1e-6)
+    if grads:
+        raise TaskFailure(f"ReLU().backward(upstream)\n  returned parameter gradients "
+                          f"{sorted(grads)}\n  expected {{}}: a ReLU has no parameters")
+
+
+@task(3, "FullyConnected.backward(upstream): dL/dx, dL/dW and dL/db of z = x @ W + b")
+def test_fully_connected(ex):
+    x = RNG.standard_normal((3, 5))
+    W = RNG.standard_normal((5, 4))
+    b = RNG.standard_normal(4)
+    layer = ex.FullyConnected(W.copy(), b.copy())
+    layer.forward(x.copy())
+    call = "FullyConnected(W [5, 4], b [4]).backward(upstream [3, 4]) after forward(x [3, 5])"
+    dx, grads = _backward(layer, UPSTREAM.copy(), call)
+    expect_close(dx, _central(lambda v: UPSTREAM * (v @ W + b), x), call + ": dL/dx", atol=1e-6)
+    if set(grads) != {"W", "b"}:
+        raise TaskFailure(f"{call}\n  returned parameter gradients for {sorted(grads)}\n  "
+                          "expected {'W': dL/dW, 'b': dL/db}")
+    expect_close(grads["W"], _central(lambda v: UPSTREAM * (x @ v + b), W), call + ": dL/dW",
+                 atol=1e-6)
+    expect_close(grads["b"], _central(lambda v: UPSTREAM * (x @ W + v), b),
+                 call + ": dL/db  # summed over the batch", atol=1e-6)
+
+
+@task(4, "numerical_gradient(f, array): central differences, and the array left as it was")
+def test_numerical_gradient(ex):
+    p = np.array([[1.0, -2.0], [0.5, 3.0]])
+    before = p.copy()
+    got = ex.numerical_gradient(lambda: float(np.sum(p ** 3)), p)
+    call = f"numerical_gradient(lambda: np.sum(p ** 3), p) with p = {before.tolist()}"
+    expect_close(got, 3 * before ** 2, call + "  # d/dp sum(p^3) = 3 p^2", atol=1e-4)
+    if not np.array_equal(p, before):
+        raise TaskFailure(f"{call}\n  left p = {p.tolist()}\n  expected p restored to "
+                          f"{before.tolist()}: put every entry back after nudging it")

@@ -19,7 +19,7 @@ from chapters import ch01_08_keras_sequential, ch01_09_keras_mnist_mlp  # noqa: 
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
 
 FULL_RUN_ACCURACY = 0.975   # the bar; the book reports about 0.98 after 4 epochs
-SHORT_RUN_ACCURACY = 0.85   # 1 epoch on 3,000 images; chance is 0.10
+SHORT_RUN_ACCURACY = 0.75   # 1 epoch on 3,000 images (0.84-0.87 over seeds 0-2); chance is 0.10
 
 
 def printed_number(text, label):

@@ -24,7 +24,7 @@ import numpy as np
 
 from tfbasics._tf import tf  # before Keras, so TensorFlow's start-up noise stays hidden
 
-import keras  # noqa: E402  (Keras 3; the book's `keras.layers.core` is now just `keras.layers`)
+import keras  # noqa: E402  (Keras 3, as shipped with TensorFlow 2.21)
 
 IMAGE_SHAPE = (32, 32, 3)     # section 8's example input: a 32x32 RGB image
 NUM_PIXELS = 28 * 28          # an MNIST image flattened to one row

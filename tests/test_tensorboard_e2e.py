@@ -25,6 +25,9 @@ RUN = "e2e"  # --run-name of every script run here
 POLL_TIMEOUT = 60.0  # seconds; TensorBoard loads the logdir in the background, every second here
 HELLO_RUN = f"ch01_02_hello_tensorflow/{RUN}/hello"
 DIGITS_RUN = f"ch01_06_mnist_data/{RUN}"
+TRAIN_RUN = f"ch01_07_single_layer_mnist/{RUN}/train"  # softmax regression: graph, summaries
+VALIDATION_RUN = f"ch01_07_single_layer_mnist/{RUN}/validation"
+MAX_STEPS = 5  # SGD steps of the softmax regression's fast path
 
 
 def poll(server, route, ready, timeout=POLL_TIMEOUT):
@@ -44,11 +47,14 @@ def poll(server, route, ready, timeout=POLL_TIMEOUT):
 @pytest.fixture(scope="module")
 def logdir(tmp_path_factory):
     """A logdir holding the fast runs of the hello-world, MNIST-data and softmax scripts."""
-    from chapters import ch01_02_hello_tensorflow, ch01_06_mnist_data
+    from chapters import ch01_02_hello_tensorflow, ch01_06_mnist_data, ch01_07_single_layer_mnist
     root = tmp_path_factory.mktemp("tensorboard_e2e")
     common = ["--logdir", str(root), "--run-name", RUN]
     assert ch01_02_hello_tensorflow.main(common) == 0
     assert ch01_06_mnist_data.main([*common, "--fake-data"]) == 0
+    assert ch01_07_single_layer_mnist.main(
+        [*common, "--fake-data", "--max-steps", str(MAX_STEPS), "--seed", "0",
+         "--no-progress"]) == 0
     return root
 
 
@@ -68,22 +74,35 @@ def test_the_server_is_bound_to_loopback_only(server):
 
 def test_tensorboard_lists_the_runs(server):
     expected = {HELLO_RUN, f"ch01_02_hello_tensorflow/{RUN}/ranks",
-                f"ch01_02_hello_tensorflow/{RUN}/variable", DIGITS_RUN}
+                f"ch01_02_hello_tensorflow/{RUN}/variable", DIGITS_RUN, TRAIN_RUN, VALIDATION_RUN}
     runs = poll(server, "data/runs", lambda runs: expected <= set(runs))
     assert expected <= set(runs), runs
 
 
-def test_tensorboard_serves_the_hello_world_graph(server):
-    poll(server, "data/runs", lambda runs: HELLO_RUN in runs)
+def get_graph(server, run):
+    """The pbtxt TensorBoard serves for ``run``'s graph (bytes); polls until it is there."""
+    poll(server, "data/runs", lambda runs: run in runs)
     deadline = time.monotonic() + POLL_TIMEOUT
     while True:
-        status, body = server.get("data/plugin/graphs/graph?run=" + urllib.parse.quote(HELLO_RUN))
+        status, body = server.get("data/plugin/graphs/graph?run=" + urllib.parse.quote(run))
         if status == 200 or time.monotonic() > deadline:
             break
         time.sleep(0.5)
     assert status == 200, body[:300]
+    return body
+
+
+def test_tensorboard_serves_the_hello_world_graph(server):
+    body = get_graph(server, HELLO_RUN)
     assert b'name: "hello_constant"' in body  # the book's op name, in TensorBoard's pbtxt
     assert b'string_val: "Hello World!"' in body  # its value, as the book prints it
+
+
+def test_tensorboard_serves_the_softmax_regression_graph(server):
+    body = get_graph(server, TRAIN_RUN)
+    for op in ("features", "labels", "inference/weights", "inference/biases", "inference/logits",
+               "loss/cross_entropy", "accuracy/accuracy", "train/train_op"):
+        assert f'name: "{op}"'.encode() in body, op
 
 
 def _has_tags(tags, run, names):
@@ -96,6 +115,34 @@ def test_tensorboard_serves_the_digit_images(server):
     names = ["digit_0", "first_100"]  # TF1 image summaries are tagged digit_0/image/0 and so on
     tags = poll(server, "data/plugin/images/tags", lambda tags: _has_tags(tags, DIGITS_RUN, names))
     assert _has_tags(tags, DIGITS_RUN, names), tags
+
+
+def test_tensorboard_serves_loss_and_accuracy_for_train_and_validation(server):
+    runs = {TRAIN_RUN: ["loss", "accuracy"], VALIDATION_RUN: ["loss", "accuracy"]}
+    tags = poll(server, "data/plugin/scalars/tags",
+                lambda tags: all(_has_tags(tags, run, names) for run, names in runs.items()))
+    for run, names in runs.items():
+        assert _has_tags(tags, run, names), (run, tags.get(run))
+    # and the values behind a tag: one loss per SGD step, finite
+    query = urllib.parse.urlencode({"run": TRAIN_RUN, "tag": "loss"})
+    points = server.get_json(f"data/plugin/scalars/scalars?{query}")
+    assert len(points) == MAX_STEPS
+    assert all(math.isfinite(value) and value > 0 for _, _, value in points)
+
+
+def test_tensorboard_serves_the_weight_and_bias_histograms(server):
+    names = ["summaries/weights", "summaries/biases"]
+    tags = poll(server, "data/plugin/histograms/tags",
+                lambda tags: _has_tags(tags, TRAIN_RUN, names))
+    assert _has_tags(tags, TRAIN_RUN, names), tags.get(TRAIN_RUN)
+
+
+def test_tensorboard_serves_the_weight_templates_and_input_images(server):
+    names = ["summaries/weight_templates", "summaries/input_digits"]
+    tags = poll(server, "data/plugin/images/tags", lambda tags: _has_tags(tags, TRAIN_RUN, names))
+    assert _has_tags(tags, TRAIN_RUN, names), tags.get(TRAIN_RUN)
+    templates = [t for t in tags[TRAIN_RUN] if t.startswith("summaries/weight_templates/")]
+    assert len(templates) == 10  # one learned template per digit
 
 
 def test_the_server_stops_when_the_body_of_the_with_fails(logdir):

@@ -5,6 +5,7 @@ import pytest
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "slow: full-length training on real MNIST; still runs in CI and the README command")
+    config.addinivalue_line("markers", "task(number, title): an exercise check (tests/exercise_checks/)")
 
 
 @pytest.fixture(scope="session")

@@ -51,7 +51,7 @@ EXERCISES = {e.name: e for e in [
              'chapter 1, "Building a single-layer neural network with TensorFlow"'),
     Exercise("keras_mlp", ("tfbasics.keras_models",),
              'chapter 1, "Handwritten number recognition with Keras and MNIST" (Building the network)'),
-    Exercise("backprop", ("tfbasics.backprop",), 'chapter 1, "Understanding backpropagation"'),
+    Exercise("backprop", ("tfbasics.backprop", "tfbasics.gradcheck"), 'chapter 1, "Understanding backpropagation"'),
 ]}
 
 
@@ -211,12 +211,10 @@ def resolve_target(option, env=None):
 def show(value, width=160):
     """A short readable form of a value for a failure message."""
     if isinstance(value, np.ndarray):
-        text = np.array2string(value, precision=7, separator=", ", threshold=20,
-                               max_line_width=10_000)
-        if value.ndim:
-            text = f"{text} (shape {value.shape}, {value.dtype})"
-        else:
-            text = f"{text} ({value.dtype})"
+        text = np.array2string(value, precision=5, suppress_small=True, separator=", ",
+                               threshold=20, max_line_width=10_000)
+        shape = f" {list(value.shape)}" if value.ndim else ""
+        text = f"{value.dtype}{shape} {text}"
     elif isinstance(value, np.generic):
         text = f"{value.item()!r} ({value.dtype})"
     else:
@@ -256,15 +254,22 @@ def as_array(got, call, dtype=np.float64):
                           "not a number or an array of numbers") from None
 
 
-def expect_close(got, expected, call, atol=1e-6, rtol=1e-6, check_dtype=None):
+def expect_close(got, expected, call, atol=1e-6, rtol=1e-6, check_dtype=None, mistakes=()):
     """Fail unless ``got`` has ``expected``'s shape and values to within atol + rtol*|expected|.
 
     check_dtype: a NumPy dtype ``got`` must have (e.g. np.float32), or None.
+    mistakes: (value, explanation) pairs: a ``got`` close to ``value`` is explained that way
+      (a teacher who recognises the classic slip: "that is dz/da alone: multiply by upstream").
     """
     expected = np.asarray(expected, dtype=np.float64)
     arr = as_array(got, call)
     if arr.shape != expected.shape:
         _fail(call, got, expected, f"the shape is {arr.shape}, it should be {expected.shape}")
+    if not np.allclose(arr, expected, atol=atol, rtol=rtol):
+        for value, explanation in mistakes:
+            value = np.asarray(value, dtype=np.float64)
+            if value.shape == arr.shape and np.allclose(arr, value, atol=atol, rtol=rtol):
+                _fail(call, got, expected, explanation)
     if not np.all(np.isfinite(arr)) and np.all(np.isfinite(expected)):
         _fail(call, got, expected, "nan or inf in the result: an overflow or a log of 0?")
     if not np.allclose(arr, expected, atol=atol, rtol=rtol):

@@ -37,8 +37,11 @@ def test_sigmoid(ex):
     layer.forward(A.copy())
     dx, grads = _backward(layer, UPSTREAM.copy(), "Sigmoid().backward(upstream)")
     want = _central(lambda a: UPSTREAM / (1 + np.exp(-a)), A)
+    z = 1 / (1 + np.exp(-A))
     expect_close(dx, want, "Sigmoid().backward(upstream) after forward(a), a and upstream "
-                 "[3, 4] random  # dL/da = upstream * dz/da", atol=1e-6)
+                 "[3, 4] random  # dL/da = upstream * dz/da", atol=1e-6,
+                 mistakes=[(z * (1 - z), "that is dz/da alone: the chain rule multiplies it by "
+                                         "upstream, dL/dz")])
     if grads:
         raise TaskFailure(f"Sigmoid().backward(upstream)\n  returned parameter gradients "
                           f"{sorted(grads)}\n  expected {{}}: a sigmoid has no parameters")
@@ -54,7 +57,9 @@ def test_relu(ex):
     dx, grads = _backward(layer, UPSTREAM.copy(), "ReLU().backward(upstream)")
     want = _central(lambda v: UPSTREAM * np.maximum(v, 0.0), a, eps=1e-4)
     expect_close(dx, want, "ReLU().backward(upstream) after forward(a), a and upstream [3, 4] "
-                 "random", atol=1e-6)
+                 "random", atol=1e-6,
+                 mistakes=[((a > 0).astype(float), "that is dz/da alone: the chain rule "
+                                                   "multiplies it by upstream, dL/dz")])
     if grads:
         raise TaskFailure(f"ReLU().backward(upstream)\n  returned parameter gradients "
                           f"{sorted(grads)}\n  expected {{}}: a ReLU has no parameters")

@@ -1,7 +1,8 @@
 """The exercise checker, both directions (rustlings' check), and what a learner sees.
 
 - Every exercise has its stub, its hints (one per task) and its checks; a stub has the
-  reference's signatures and docstrings.
+  reference's signatures and docstrings. The stubs are read as committed (git HEAD), so a
+  learner solving them in exercises/ does not break the suite.
 - Against the reference, every check passes: that is the default run of tests/exercise_checks/.
 - Against the untouched stubs, every task of every exercise fails, and as "not started"
   (one subprocess run of the checker): no stub ships solved, no check passes vacuously.
@@ -46,7 +47,30 @@ def run_checker(args, cwd):
     return proc.returncode, proc.stdout + proc.stderr
 
 
-def load_stub(name, folder=BUNDLED):
+@pytest.fixture(scope="session")
+def stubs(tmp_path_factory):
+    """The stubs as committed (git HEAD): a learner's work in exercises/ does not count here.
+
+    Outside a git checkout (or without git), the exercises/ folder as it is.
+    """
+    folder = tmp_path_factory.mktemp("stubs") / "exercises"
+    folder.mkdir()
+    try:
+        listed = subprocess.run(["git", "ls-tree", "--name-only", "HEAD", "exercises/"], cwd=ROOT,
+                                capture_output=True, text=True, check=True).stdout.split()
+        for path in listed:
+            data = subprocess.run(["git", "show", f"HEAD:{path}"], cwd=ROOT, capture_output=True,
+                                  check=True).stdout
+            (folder / Path(path).name).write_bytes(data)
+    except (OSError, subprocess.CalledProcessError):
+        listed = []
+    if not any(folder.glob("*.py")):
+        shutil.rmtree(folder)
+        shutil.copytree(BUNDLED, folder)
+    return folder
+
+
+def load_stub(name, folder):
     spec = importlib.util.spec_from_file_location(f"_stub_{name}", folder / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -54,18 +78,18 @@ def load_stub(name, folder=BUNDLED):
 
 
 @pytest.mark.parametrize("name", list(EXERCISES))
-def test_exercise_has_stub_checks_and_a_hint_per_task(name):
-    assert (BUNDLED / f"{name}.py").is_file()
+def test_exercise_has_stub_checks_and_a_hint_per_task(name, stubs):
+    assert (stubs / f"{name}.py").is_file()
     tasks = task_numbers(name)
     assert sorted(tasks) == list(range(1, len(tasks) + 1)), f"{name}: tasks must be 1..N"
-    assert set(hints_for(name)) == set(tasks), f"{name}.hints.md needs one '## Task N' per task"
-    listed = re.findall(r"^  (\d+)\. ", load_stub(name).__doc__, re.M)
+    assert set(hints_for(name, stubs)) == set(tasks), f"{name}.hints.md: one '## Task N' per task"
+    listed = re.findall(r"^  (\d+)\. ", load_stub(name, stubs).__doc__, re.M)
     assert [int(n) for n in listed] == sorted(tasks), f"{name}.py's docstring lists its tasks"
 
 
 @pytest.mark.parametrize("name", list(EXERCISES))
-def test_stub_has_the_reference_signatures_and_docstrings(name):
-    stub = load_stub(name)
+def test_stub_has_the_reference_signatures_and_docstrings(name, stubs):
+    stub = load_stub(name, stubs)
     references = [importlib.import_module(m) for m in EXERCISES[name].references]
 
     def reference_of(attr):
@@ -111,8 +135,8 @@ def test_checker_usage_errors(capsys, tmp_path):
     assert checker.exercise_names() == list(EXERCISES)
 
 
-def test_untouched_stubs_fail_every_task_as_not_started(tmp_path):
-    shutil.copytree(BUNDLED, tmp_path / "student")
+def test_untouched_stubs_fail_every_task_as_not_started(tmp_path, stubs):
+    shutil.copytree(stubs, tmp_path / "student")
     code, out = run_checker(["--path", "student"], tmp_path)
     assert code == 1, out
     total = 0
@@ -156,9 +180,9 @@ PLANTED = {
 }
 
 
-def test_planted_solutions_mixed_run(tmp_path):
+def test_planted_solutions_mixed_run(tmp_path, stubs):
     folder = tmp_path / "student"
-    shutil.copytree(BUNDLED, folder)
+    shutil.copytree(stubs, folder)
     for filename, edits in PLANTED.items():
         text = (folder / filename).read_text()
         for old, new in edits:
@@ -190,3 +214,23 @@ def test_planted_solutions_mixed_run(tmp_path):
     assert "Forgetting `upstream`" in summary
     assert "`np.dot(self.weights, x) + self.bias`" not in summary  # neuron passed: no hint
     assert "next: task 2 in student/softmax.py" in summary
+
+
+def test_missing_name_unimportable_file_and_crash_read_as_teacher_messages(tmp_path, monkeypatch):
+    from exercise_checks.framework import EXERCISES, TaskFailure, Target
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "student"
+    folder.mkdir()
+    (folder / "neuron.py").write_text("def sigmoid(z):\n    return undefined_name\n")
+    (folder / "softmax.py").write_text("def softmax(logits:\n")
+    target = Target(folder)
+    neuron = target.namespace(EXERCISES["neuron"])
+    with pytest.raises(TaskFailure, match=r"^define class `Neuron` in student/neuron\.py$"):
+        neuron.Neuron
+    with pytest.raises(NameError) as crash:
+        neuron.sigmoid(0.0)
+    assert target.location(crash.value) == " (student/neuron.py, line 2, in sigmoid)"
+    with pytest.raises(TaskFailure, match=r"^student/softmax\.py does not run: SyntaxError on line 1"):
+        target.namespace(EXERCISES["softmax"]).softmax
+    with pytest.raises(TaskFailure, match=r"^there is no student/hello\.py: copy exercises/hello\.py"):
+        target.namespace(EXERCISES["hello"]).run_constant

@@ -1,4 +1,4 @@
-"""Single-layer softmax regression on MNIST: the book's model, its training loop, made correct and fast.
+"""Single-layer softmax regression on MNIST: the book's model and training loop, correct and fast.
 
 The model is split as TensorFlow's r1.15 ``examples/tutorials/mnist/mnist.py`` splits it:
 
@@ -353,7 +353,8 @@ class TrainResult:
       epochs: list of EpochResult (with a resumed run's earlier epochs, read from the run folder).
       test_accuracy: float; test_loss: float.
       steps: int, global step at the end; first_epoch: int, the first epoch run now (1-based).
-      train_seconds: float, wall time in the SGD steps only (no evaluation, summaries, saving).
+      train_seconds: float, wall time of the epochs' step loops (batching, SGD steps, progress
+        bar, loss summaries), without per-epoch evaluation, checkpoints and start-up.
       weights: float32 [IMAGE_PIXELS, NUM_CLASSES]; biases: float32 [NUM_CLASSES].
     """
     epochs: list
@@ -408,10 +409,10 @@ class _Writers:
         with model.graph.as_default():  # FileWriter refuses to be made while eager is current
             self.train = v1.summary.FileWriter(str(Path(run_dir) / "train"), graph=model.graph)
             self.validation = v1.summary.FileWriter(str(Path(run_dir) / "validation"))
-        if first_step:  # resumed: hide the killed run's steps after the checkpoint
-            start = v1.Event(session_log=v1.SessionLog(status=v1.SessionLog.START))
+        if first_step:  # resumed: TensorBoard drops what a killed run wrote after the checkpoint
+            start = v1.Event(session_log=v1.SessionLog(status=v1.SessionLog.START),
+                             step=first_step + 1)  # events at steps >= this one are purged
             for writer in (self.train, self.validation):
-                start.step = first_step
                 writer.add_event(start)
 
     def __bool__(self):
@@ -492,7 +493,6 @@ def train(model, data, config, run_dir=None, resume=False, max_steps=None,
     in_graph = config.input == "in_graph"
     if in_graph and model.data_init is None:
         raise ValueError("the in-graph pipeline needs build(config, num_examples)")
-    feeds = {}  # the feed_dict path's one dict, refilled each step
     with v1.Session(graph=model.graph, config=session_config()) as sess:
         sess.run(model.init_op)
         if resume:
@@ -523,43 +523,50 @@ def train(model, data, config, run_dir=None, resume=False, max_steps=None,
                 epoch_end = min(epoch_end, max_steps)
             if step >= epoch_end:
                 break
+            # this epoch's batches, one index array: feed_dict gathers them in NumPy (the book's
+            # next_batch), in_graph feeds only the indices and gathers in the graph
+            epoch_indices = batch_indices(config.seed, n, config.batch_size, step,
+                                          epoch_end - step)
             losses = []
-            bar = progress(total=epoch_end - step, desc=f"Epoch {epoch}",
-                           disable=not show_progress)
-            while step < epoch_end:
-                chunk = 1
-                if in_graph and epoch_end - step >= model.steps_per_run:
-                    chunk = model.steps_per_run
-                idx = batch_indices(config.seed, n, config.batch_size, step, chunk)
-                options = run_metadata = None
-                if not traced:  # compute time and memory per op of the first step
-                    options = v1.RunOptions(trace_level=v1.RunOptions.FULL_TRACE)
-                    run_metadata = v1.RunMetadata()
-                t0 = time.perf_counter()
-                if in_graph:
-                    indices, fetch = ((model.run_indices, model.run_losses)
-                                      if chunk == model.steps_per_run and chunk > 1
-                                      else (model.step_indices, model.step_losses))
-                    values = sess.run(fetch, {indices: idx}, options, run_metadata)
-                else:
-                    feeds[model.features], feeds[model.labels] = train_x[idx[0]], train_y[idx[0]]
-                    _, value = sess.run([model.train_op, model.loss], feeds, options, run_metadata)
-                    values = (value,)
-                train_seconds += time.perf_counter() - t0
-                if not traced:
-                    writers.train.add_run_metadata(run_metadata, f"step_{step + 1}", step + 1)
-                    traced = True
-                for value in values:
-                    step += 1
-                    if not math.isfinite(value):
-                        bar.close()
+            t0 = time.perf_counter()
+            with progress(total=len(epoch_indices), desc=f"Epoch {epoch}",
+                          disable=not show_progress) as bar:
+                i = 0
+                while i < len(epoch_indices):
+                    chunk = 1
+                    if in_graph and len(epoch_indices) - i >= model.steps_per_run > 1:
+                        chunk = model.steps_per_run
+                    idx = epoch_indices[i:i + chunk]
+                    options = run_metadata = None
+                    if not traced:  # compute time and memory per op of the first step
+                        options = v1.RunOptions(trace_level=v1.RunOptions.FULL_TRACE)
+                        run_metadata = v1.RunMetadata()
+                    if in_graph:
+                        indices, fetch = ((model.run_indices, model.run_losses) if chunk > 1
+                                          else (model.step_indices, model.step_losses))
+                        values = sess.run(fetch, {indices: idx}, options, run_metadata)
+                    else:
+                        batch_x, batch_y = train_x[idx[0]], train_y[idx[0]]
+                        feeds = {model.features: batch_x, model.labels: batch_y}
+                        values = sess.run([model.train_op, model.loss], feeds, options,
+                                          run_metadata)[1:]
+                    if not traced:
+                        writers.train.add_run_metadata(run_metadata, f"step_{step + 1}", step + 1)
+                        traced = True
+                    bad = ~np.isfinite(values)
+                    if bad.any():
                         writers.close()
-                        raise DivergedError(_diverged_message(config, step, value))
-                    losses.append(value)
-                    if writers:
-                        writers.train.add_summary(_scalar("loss", value), step)
-                bar.update(chunk)
-            bar.close()
+                        first = int(np.argmax(bad))
+                        raise DivergedError(_diverged_message(config, step + first + 1,
+                                                              values[first]))
+                    for value in values:
+                        step += 1
+                        losses.append(value)
+                        if writers:
+                            writers.train.add_summary(_scalar("loss", value), step)
+                    i += chunk
+                    bar.update(chunk)
+            train_seconds += time.perf_counter() - t0
             result = EpochResult(epoch, step, float(np.mean(losses)))
             if validate:
                 result.train_accuracy = float(

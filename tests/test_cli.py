@@ -1,5 +1,6 @@
 """The `tfbasics` command: list, run, errors as one clear line, --help everywhere, clean-logs."""
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -145,7 +146,7 @@ def test_user_errors_are_one_clear_line_and_a_non_zero_exit(case, tmp_path):
 # --help
 
 
-@pytest.mark.parametrize("command", [[], ["list"], ["run"], ["tensorboard"], ["data"],
+@pytest.mark.parametrize("command", [[], ["list"], ["run"], ["tensorboard"], ["check"], ["data"],
                                      ["data", "fetch"], ["clean-logs"]])
 def test_every_command_has_help(command, capsys):
     assert cli.main([*command, "--help"]) == 0
@@ -172,6 +173,12 @@ def test_check_hands_its_arguments_to_the_checker(monkeypatch):
     monkeypatch.setitem(sys.modules, "tfbasics.checker", fake)
     assert cli.main(["check", "softmax", "--hints", "--path", "somewhere"]) == 3
     assert seen == [["softmax", "--hints", "--path", "somewhere"]]
+
+
+def test_check_runs_the_real_checker():
+    done = tfbasics_process("check", "neuron", "--reference")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"^neuron: (\d+)/\1 tasks passed$", done.stdout, re.M), done.stdout
 
 
 def test_data_fetch_hands_its_flags_to_the_mnist_module(monkeypatch):

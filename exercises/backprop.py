@@ -5,13 +5,14 @@ needs; ``backward(upstream)`` takes dL/d(output) and returns ``(dL/d(input), {pa
 dL/d(param)})``: the chain rule, one layer at a time. Batches are rows: x is [batch, n_in] and
 z = x @ W + b with W [n_in, n_out] (the book writes one column vector, z = W x, so its W is our W.T).
 ``numerical_gradient`` is how you know a backward pass is right: nudge each input by +-eps and
-watch the output.
+watch the output; ``relative_error`` says how close the two gradients are.
 
 Tasks:
   1. ``Sigmoid.backward``
   2. ``ReLU.backward``
   3. ``FullyConnected.backward``
   4. ``numerical_gradient``
+  5. ``relative_error``: how far apart two gradients are, at any scale
 
 Check your work with ``tfbasics check backprop``; a hint: ``tfbasics check backprop --hints``.
 """
@@ -75,4 +76,10 @@ def numerical_gradient(f, array, eps=1e-6):
     ``array`` is changed in place and restored; f must read it. Error O(eps**2) in float64.
     """
     # TODO task 4: for every index of array (np.ndindex), nudge, call f, restore
+    raise NotImplementedError
+
+
+def relative_error(a, b):
+    """|a - b| / (|a| + |b|) with Euclidean norms; 0 when both are 0."""
+    # TODO task 5
     raise NotImplementedError

@@ -94,3 +94,17 @@ def test_numerical_gradient(ex):
     if not np.array_equal(p, before):
         raise TaskFailure(f"{call}\n  left p = {p.tolist()}\n  expected p restored to "
                           f"{before.tolist()}: put every entry back after nudging it")
+
+
+@task(5, "relative_error(a, b) = |a - b| / (|a| + |b|): how a gradient check compares two gradients")
+def test_relative_error(ex):
+    a, b = np.array([3.0, 4.0]), np.array([3.0, 4.1])
+    want = np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b))
+    expect_close(ex.relative_error(a, b), want, "relative_error([3.0, 4.0], [3.0, 4.1])  # Euclidean "
+                 "norms: 0.1 / (5 + 5.0990)", atol=1e-12,
+                 mistakes=[(np.abs(a - b).sum() / (np.abs(a).sum() + np.abs(b).sum()),
+                            "that uses sums of absolute values; use Euclidean norms, np.linalg.norm")])
+    expect_close(ex.relative_error(1e-8 * a, 1e-8 * b), want, "relative_error(1e-8 * a, 1e-8 * b)"
+                 "  # the same relative error at any scale: that is why it is relative", atol=1e-12)
+    expect_close(ex.relative_error(np.zeros(3), np.zeros(3)), 0.0,
+                 "relative_error(zeros(3), zeros(3))  # 0 / 0: two zero gradients agree", atol=0)

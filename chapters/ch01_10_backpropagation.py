@@ -16,8 +16,10 @@ Writes TensorBoard scalars and text tables (and the graph of the tf.gradients ch
 """
 import os
 
-if __name__ == "__main__":  # before NumPy loads: on 32x784 batches BLAS threads only wait on each
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # other (2 s vs over 100 s on a busy 2-core box)
+# Before NumPy loads: on batches of 32 BLAS threads mostly wait on each other (training took
+# 5 s single-threaded, over 100 s with two threads on a busy 2-core machine).
+if __name__ == "__main__":
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import sys  # noqa: E402 (after the BLAS setting above)
 import time  # noqa: E402
@@ -123,9 +125,11 @@ def show_chain_rule():
 
 
 def show_gradient_check(seed, run, writer, tf):
-    heading("5. Gradient check, float64: backward vs central differences (eps 1e-6) and tf.gradients")
+    heading("5. Gradient check in float64: backward vs central differences (eps 1e-6) and vs "
+            "tf.gradients (relative error)")
     rows = gradcheck.check_all(seed)
-    lines = [f"{'model':<24} {'wrt':<9} {'shape':<8} {'vs finite diff':>15} {'vs tf.gradients':>16}"]
+    lines = [f"{'model':<24} {'wrt':<9} {'shape':<8} {'vs finite diff':>15} "
+             f"{'vs tf.gradients':>16}"]
     for name, r in rows:
         shape = "x".join(map(str, r.shape))
         lines.append(f"{name:<24} {r.wrt:<9} {shape:<8} {r.vs_finite_differences:>15.2e} "
@@ -173,7 +177,7 @@ def train(args, data, writer, tf):
         for loss in bar(args)(epoch_steps, steps, f"Epoch {epoch}"):
             losses.append(loss)
             step += 1
-            if step % LOG_EVERY == 0:
+            if step == 1 or step % LOG_EVERY == 0:
                 with writer.as_default():
                     tf.summary.scalar("train/loss", loss, step=step)
         cost, val_acc = float(np.mean(losses)), ex.accuracy(net, xv, yv)
@@ -205,14 +209,15 @@ def vanishing(args, data, writer, tf):
         sat = "-" if np.isnan(r.saturated) else f"{r.saturated:.1%}"
         lines.append(f"{r.depth:>6} {r.init:<6} {r.layer:>5} {'x'.join(map(str, r.shape)):<9} "
                      f"{r.grad_norm:>13.2e} {sat:>23}")
-        with writer.as_default():  # x axis = layer: the curve falls towards the input if it vanishes
-            tf.summary.scalar(f"vanishing/{r.depth}_layers_{r.init}/grad_norm", r.grad_norm, step=r.layer)
+        with writer.as_default():  # x axis = layer: a vanishing gradient falls towards layer 1
+            tf.summary.scalar(f"vanishing/{r.depth}_layers_{r.init}/grad_norm", r.grad_norm,
+                              step=r.layer)
     print("\n".join(lines))
     for init, name in INIT_NAMES.items():
         print(f"  {init:<6} {name}")
     print("rand: every hidden unit is saturated, z*(1-z) rounds to 0, and the gradient of every\n"
-          "layer below the output collapses (to exactly 0 in the 5-layer net): nothing but the\n"
-          "last layer can learn. scaled: almost no unit saturates and every layer gets a gradient.\n"
+          "layer below the output collapses (to exactly 0 in the 5-layer net): only the last\n"
+          "layer can learn. scaled: almost no unit saturates and every layer gets a gradient.\n"
           "randn saturates 35-45% of the units, yet its std-1 weights multiply the gradient that\n"
           "gets through back up: saturation hurts (the loss starts near 12, not 2.3) without\n"
           "vanishing in a net this wide.")
@@ -235,8 +240,8 @@ def dead_relu(args, data, writer, tf):
             tf.summary.scalar("dead_relu/never_fired", r.dead, step=i)
     print("\n".join(lines))
     print(f"The units killed by the oversized step kept exactly their weights through the next "
-          f"epoch: {unchanged} (part 2: zero gradient). The book cites about 40% dead with too high "
-          f"a learning rate.")
+          f"epoch: {unchanged} (part 2: zero gradient).\nThe book cites about 40% dead with too "
+          f"high a learning rate.")
     with writer.as_default():
         tf.summary.text("dead_relu", "\n".join("    " + line for line in lines), step=0)
     return rows

@@ -19,7 +19,8 @@ NumPy only.
 """
 import numpy as np
 
-SATURATED = 1e-3  # a sigmoid unit with z*(1-z) below this passes on less than 1/250 of the best case
+SATURATED = 1e-3  # sigmoid units with z*(1-z) below this pass on < 1/250 of the best case, 1/4
+INITS = ("scaled", "rand", "randn")  # see init_weights
 
 
 class FullyConnected:
@@ -32,11 +33,12 @@ class FullyConnected:
         return {"W": self.W, "b": self.b}
 
     def forward(self, x):
+        """x: [batch, n_in] -> z: [batch, n_out]."""
         self.x = x
         return x @ self.W + self.b
 
     def backward(self, upstream):
-        """upstream: dL/dz [batch, n_out] -> (dL/dx [batch, n_in], {"W": [n_in, n_out], "b": [n_out]})."""
+        """upstream: dL/dz [batch, n_out] -> (dL/dx [batch, n_in], {"W": dL/dW, "b": dL/db})."""
         grads = {"W": self.x.T @ upstream, "b": upstream.sum(axis=0)}
         return upstream @ self.W.T, grads
 
@@ -45,13 +47,13 @@ Dense = FullyConnected
 
 
 class Sigmoid:
-    """z = 1 / (1 + exp(-a)); dz/da = z * (1 - z), at most 1/4."""
+    """z = 1 / (1 + exp(-a)); dz/da = z * (1 - z), at most 1/4 (at a = 0)."""
 
     def params(self):
         return {}
 
     def forward(self, a):
-        self.z = 0.5 * (1.0 + np.tanh(0.5 * a))  # = 1/(1+exp(-a)) without exp overflow at a << 0
+        self.z = 0.5 * (1.0 + np.tanh(0.5 * a))  # = 1/(1+exp(-a)), no exp overflow for a << 0
         return self.z
 
     def backward(self, upstream):
@@ -66,28 +68,31 @@ class ReLU:
 
     def forward(self, a):
         self.fired = a > 0
-        return np.where(self.fired, a, 0.0).astype(a.dtype)
+        return np.maximum(a, 0)
 
     def backward(self, upstream):
         return upstream * self.fired, {}
 
 
 class SoftmaxCrossEntropy:
-    """L = mean over the batch of -log softmax(logits)[label]; dL/dlogits = (softmax - onehot) / batch."""
+    """L = batch mean of -log softmax(logits)[label]; dL/dlogits = (softmax - onehot) / batch."""
 
     def params(self):
         return {}
 
     def forward(self, logits, labels):
-        """logits: [batch, classes]; labels: int [batch] or one-hot [batch, classes]. Returns float."""
+        """logits: [batch, classes]; labels: int [batch] or one-hot [batch, classes] -> float."""
         labels = np.asarray(labels)
-        self.onehot = labels if labels.ndim == 2 else np.eye(logits.shape[1], dtype=logits.dtype)[labels]
+        if labels.ndim == 1:
+            labels = np.eye(logits.shape[1], dtype=logits.dtype)[labels]
+        self.onehot = labels
         shifted = logits - logits.max(axis=1, keepdims=True)  # log-softmax: no overflow, no log(0)
         log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         self.p = np.exp(log_p)
         return float(-(self.onehot * log_p).sum() / len(logits))
 
     def backward(self, upstream=1.0):
+        """upstream: dL_total/dL (1 for the loss itself) -> (dL/dlogits [batch, classes], {})."""
         return upstream * (self.p - self.onehot) / len(self.p), {}
 
 
@@ -100,7 +105,8 @@ class Network:
 
     def params(self):
         """{"layer<i>.<name>": array} for every parameter (the arrays themselves, not copies)."""
-        return {f"layer{i}.{k}": v for i, layer in enumerate(self.layers) for k, v in layer.params().items()}
+        return {f"layer{i}.{name}": p for i, layer in enumerate(self.layers)
+                for name, p in layer.params().items()}
 
     def logits(self, x):
         for layer in self.layers:
@@ -108,38 +114,35 @@ class Network:
         return x
 
     def forward(self, x, labels):
-        """x: [batch, n_in]; labels: int [batch]. Returns the mean cross-entropy (float)."""
+        """x: [batch, n_in]; labels: int [batch] -> mean cross-entropy (float)."""
         return self.loss.forward(self.logits(x), labels)
 
     def backward(self):
-        """After ``forward``: (dL/dx, {"layer<i>.<name>": dL/dparam}), last layer first in the code."""
+        """After ``forward``, from the loss back to the input: (dL/dx, {"layer<i>.<name>": g})."""
         upstream, grads = self.loss.backward(1.0)
         for i in reversed(range(len(self.layers))):
             upstream, layer_grads = self.layers[i].backward(upstream)
-            grads.update({f"layer{i}.{k}": g for k, g in layer_grads.items()})
+            grads.update({f"layer{i}.{name}": g for name, g in layer_grads.items()})
         return upstream, grads
 
     def sgd_step(self, grads, learning_rate):
         """Plain SGD, in place: param -= learning_rate * grad."""
         params = self.params()
         for name, g in grads.items():
-            params[name] -= learning_rate * g.astype(params[name].dtype)
+            params[name] -= learning_rate * g
 
     def predict(self, x):
+        """x: [batch, n_in] -> int [batch], the class with the largest logit."""
         return self.logits(x).argmax(axis=1)
 
 
-INITS = ("scaled", "rand", "randn")
-
-
 def init_weights(rng, n_in, n_out, activation, init):
-    """Initial W [n_in, n_out] (float64) for a layer feeding ``activation`` ("sigmoid", "relu" or None).
+    """Initial W [n_in, n_out] (float64) of a layer feeding ``activation`` (sigmoid, relu, None).
 
-    "scaled" keeps each pre-activation near the steep part of its nonlinearity: He, std sqrt(2/n_in),
-    for ReLU; for sigmoid 4/sqrt(n_in), since sigmoid's slope is 1/4 where tanh's is 1 (Glorot &
-    Bengio 2010); 1/sqrt(n_in) into the softmax. The two sloppy ones ignore the fan-in, as a first
-    attempt often does: "rand" is np.random.rand (uniform [0, 1), every weight positive) and "randn"
-    is np.random.randn (std 1).
+    "scaled" keeps each pre-activation near the steep part of its nonlinearity: std sqrt(2/n_in)
+    (He) for ReLU; 4/sqrt(n_in) for sigmoid, whose slope is 1/4 where tanh's is 1 (Glorot and
+    Bengio 2010); 1/sqrt(n_in) into the softmax. The sloppy ones ignore the fan-in, as first
+    attempts do: "rand" is np.random.rand (uniform [0, 1), all positive), "randn" np.random.randn.
     """
     if init == "rand":
         return rng.random((n_in, n_out))
@@ -152,24 +155,23 @@ def init_weights(rng, n_in, n_out, activation, init):
 
 
 def mlp(sizes, activation="sigmoid", init="scaled", rng=None, dtype=np.float32):
-    """A Network FullyConnected-activation-...-FullyConnected of layer ``sizes`` (e.g. [784, 128, 10]).
+    """A Network FullyConnected, activation, ..., FullyConnected of layer ``sizes``.
 
     Args:
-      sizes: list of int, input size, hidden sizes, number of classes.
+      sizes: list of int: input size, hidden sizes, number of classes ([784, 128, 10]).
       activation: "sigmoid" or "relu", after every hidden layer.
       init: one of INITS (see ``init_weights``); biases start at 0.
       rng: np.random.Generator (default: seed 0).
       dtype: of every parameter (float32 to train, float64 to check gradients).
     """
     rng = rng if rng is not None else np.random.default_rng(0)
-    act = {"sigmoid": Sigmoid, "relu": ReLU}[activation]
     layers = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         hidden = i < len(sizes) - 2
-        W = init_weights(rng, n_in, n_out, activation if hidden else None, init).astype(dtype)
-        layers.append(FullyConnected(W, np.zeros(n_out, dtype)))
+        W = init_weights(rng, n_in, n_out, activation if hidden else None, init)
+        layers.append(FullyConnected(W.astype(dtype), np.zeros(n_out, dtype)))
         if hidden:
-            layers.append(act())
+            layers.append({"sigmoid": Sigmoid, "relu": ReLU}[activation]())
     return Network(layers)
 
 
@@ -178,10 +180,10 @@ def book_local_gradients(W, x, activation="sigmoid"):
 
     Args:
       W: [n_out, n_in] (the book's layout, our FullyConnected.W.T); x: [n_in].
-      activation: "sigmoid" (dx = W.T @ (z*(1-z)), dW = outer(z*(1-z), x)) or
-        "relu" (dx = W.T @ (z > 0), dW = outer(z > 0, x)).
+      activation: "sigmoid": dx = W.T @ (z*(1-z)), dW = outer(z*(1-z), x);
+        "relu": dx = W.T @ (z > 0), dW = outer(z > 0, x).
     Returns:
-      (dx [n_in], dW [n_out, n_in]): ``backward`` of FullyConnected + activation with upstream ones.
+      (dx [n_in], dW [n_out, n_in]).
     """
     a = W @ x
     if activation == "sigmoid":
@@ -193,11 +195,12 @@ def book_local_gradients(W, x, activation="sigmoid"):
 
 
 def ones_upstream_gradients(W, x, activation="sigmoid"):
-    """``book_local_gradients`` computed by FullyConnected(W.T, 0) + activation, ``backward(ones)``.
+    """``book_local_gradients`` by FullyConnected(W.T, 0) + activation and ``backward(ones)``.
 
     Same arguments and returns: the book's formulas are backprop with dL/dz = 1 for every unit.
     """
-    fc, act = FullyConnected(W.T, np.zeros(len(W), W.dtype)), {"sigmoid": Sigmoid, "relu": ReLU}[activation]()
+    fc = FullyConnected(W.T, np.zeros(len(W), W.dtype))
+    act = {"sigmoid": Sigmoid, "relu": ReLU}[activation]()
     z = act.forward(fc.forward(x[None, :]))
     da, _ = act.backward(np.ones_like(z))
     dx, grads = fc.backward(da)
@@ -205,17 +208,17 @@ def ones_upstream_gradients(W, x, activation="sigmoid"):
 
 
 def chain_rule_example(x, h=1e-6):
-    """F(x) = f(g(x)) with g(x) = x**2 + 1 and f(u) = sin(u): dF/dx = f'(g(x)) * g'(x) = cos(x**2 + 1) * 2x.
+    """F(x) = f(g(x)), g(x) = x**2 + 1, f(u) = sin(u): dF/dx = f'(g(x)) g'(x) = cos(x**2 + 1) 2x.
 
     Returns:
       dict of floats: u = g(x), F, dF/du (= f'(u)), du/dx (= g'(x)), dF/dx (their product) and
       "central difference", (F(x + h) - F(x - h)) / 2h, to compare with it.
     """
     u = x ** 2 + 1.0
-    dF_du, du_dx = np.cos(u), 2.0 * x
+    dF_du, du_dx = float(np.cos(u)), 2.0 * x
     numeric = (np.sin((x + h) ** 2 + 1.0) - np.sin((x - h) ** 2 + 1.0)) / (2 * h)
-    return {"u": u, "F": np.sin(u), "dF/du": dF_du, "du/dx": du_dx, "dF/dx": dF_du * du_dx,
-            "central difference": numeric}
+    return {"u": u, "F": float(np.sin(u)), "dF/du": dF_du, "du/dx": du_dx, "dF/dx": dF_du * du_dx,
+            "central difference": float(numeric)}
 
 
 class Multiply:
@@ -226,4 +229,5 @@ class Multiply:
         return x * y
 
     def backward(self, upstream):
+        """upstream: dL/dz -> (dL/dx, dL/dy)."""
         return upstream * self.y, upstream * self.x

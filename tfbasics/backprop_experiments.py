@@ -70,7 +70,7 @@ class LayerGradient(NamedTuple):
     layer: int          # 1 = the one next to the input
     shape: tuple        # of W
     grad_norm: float    # mean over batches of |dL/dW| (Frobenius norm)
-    saturated: float    # fraction of the sigmoid outputs after it with z*(1-z) < SATURATED; nan for the output
+    saturated: float    # of the sigmoid outputs after it, z*(1-z) < SATURATED (output layer: nan)
 
 
 def gradient_report(net, images, labels, batch_size=100, batches=10):
@@ -99,10 +99,13 @@ def gradient_report(net, images, labels, batch_size=100, batches=10):
     return [(net.layers[i].W.shape, float(g), float(s)) for i, g, s in zip(fcs, norms, saturated)]
 
 
-def vanishing_gradients(images, labels, hidden=128, depths=(2, 5), inits=bp.INITS, seed=0, **report):
+def vanishing_gradients(images, labels, hidden=128, depths=(2, 5), inits=bp.INITS, seed=0,
+                        **report):
     """``gradient_report`` of untrained sigmoid networks of each depth and init, float64.
 
-    A depth-d network has d FullyConnected layers: 784, then d-1 hidden layers of ``hidden``, then 10.
+    A depth-d network has d FullyConnected layers: 784 inputs, d-1 hidden layers, 10 outputs.
+    Args:
+      images: float [N, 784]; labels: int [N]; report: passed on to ``gradient_report``.
     Returns:
       list of LayerGradient.
     """
@@ -111,13 +114,14 @@ def vanishing_gradients(images, labels, hidden=128, depths=(2, 5), inits=bp.INIT
         sizes = [images.shape[1]] + [hidden] * (depth - 1) + [10]
         for init in inits:
             net = bp.mlp(sizes, "sigmoid", init, np.random.default_rng(seed), dtype=np.float64)
-            for layer, (shape, g, s) in enumerate(gradient_report(net, images, labels, **report), 1):
-                rows.append(LayerGradient(depth, init, layer, shape, g, s))
+            report_rows = gradient_report(net, images, labels, **report)
+            rows += [LayerGradient(depth, init, layer, shape, g, s)
+                     for layer, (shape, g, s) in enumerate(report_rows, 1)]
     return rows
 
 
 def never_fired(layer, images, chunk=5000):
-    """Which units of ``layer`` (a FullyConnected feeding a ReLU) have z <= 0 on every image: bool [units]."""
+    """Units of ``layer`` (FullyConnected into a ReLU) with z <= 0 on every image: bool [n_out]."""
     fired = np.zeros(layer.W.shape[1], bool)
     for i in range(0, len(images), chunk):
         fired |= (images[i:i + chunk] @ layer.W + layer.b > 0).any(axis=0)
@@ -150,8 +154,8 @@ def dead_relu_experiment(images, labels, eval_images, eval_labels, hidden=128, s
         return bp.mlp([images.shape[1], hidden, 10], "relu", "scaled", np.random.default_rng(seed))
 
     def epoch(net, rate, desc):
-        for _ in wrap(train_epoch(net, images, labels, batch_size, rate, np.random.default_rng(seed)),
-                      steps, desc):
+        losses = train_epoch(net, images, labels, batch_size, rate, np.random.default_rng(seed))
+        for _ in wrap(losses, steps, desc):
             pass
 
     def row(case, net, trained=True):
@@ -164,15 +168,16 @@ def dead_relu_experiment(images, labels, eval_images, eval_labels, hidden=128, s
     rows.append(row(f"+ 1 epoch SGD, lr {learning_rate}", net))
 
     net = fresh()
-    batch = np.random.default_rng(seed).choice(len(images), min(batch_size, len(images)), replace=False)
+    batch = np.random.default_rng(seed).permutation(len(images))[:batch_size]
     net.forward(images[batch], labels[batch])
     net.sgd_step(net.backward()[1], oversized_rate)
     rows.append(row(f"He init + one SGD step, lr {oversized_rate:g}", net))
     dead = never_fired(net.layers[0], images)
-    W_dead = net.layers[0].W[:, dead].copy()
+    before = net.layers[0].W[:, dead].copy(), net.layers[0].b[dead].copy()
     epoch(net, learning_rate, f"lr {learning_rate}")
     rows.append(row(f"  then 1 epoch SGD, lr {learning_rate}", net))
-    unchanged = bool(np.array_equal(W_dead, net.layers[0].W[:, dead]))
+    unchanged = (np.array_equal(before[0], net.layers[0].W[:, dead])
+                 and np.array_equal(before[1], net.layers[0].b[dead]))
 
     net = fresh()
     epoch(net, too_high_rate, f"lr {too_high_rate:g}")

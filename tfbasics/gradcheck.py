@@ -21,9 +21,13 @@ TOLERANCE = 1e-6  # float64 central differences with eps 1e-6 agree to about 1e-
 
 
 def numerical_gradient(f, array, eps=1e-6):
-    """Central differences (f(p+eps) - f(p-eps)) / 2eps of scalar ``f()`` w.r.t. every entry of ``array``.
+    """Central differences (f(p + eps) - f(p - eps)) / 2eps of ``f()``, p each entry of ``array``.
 
-    ``array`` is changed in place and restored; f must read it. Error O(eps**2) in float64.
+    Args:
+      f: callable returning a float that reads ``array``.
+      array: float64 ndarray, changed in place one entry at a time and restored.
+    Returns:
+      float64 array of ``array``'s shape. Error O(eps**2) plus rounding O(1e-16 / eps).
     """
     grad = np.zeros(array.shape)
     for idx in np.ndindex(array.shape):
@@ -44,17 +48,21 @@ def relative_error(a, b):
 
 
 def _objective(model, x, target):
-    """Scalar being differentiated: the loss for a loss/network, sum(forward(x) * upstream) for a layer."""
+    """The scalar differentiated: the loss of a loss or network, sum(forward(x) * upstream) else."""
     if isinstance(model, (bp.Network, bp.SoftmaxCrossEntropy)):
         return model.forward(x, target)
     return float((model.forward(x) * target).sum())
 
 
 def analytic_gradients(model, x, target):
-    """{"x": dL/dx, param name: dL/dparam} from ``backward``; target = labels or the upstream gradient."""
+    """{"x": dL/dx, param name: dL/dparam} by ``backward``; target: labels or upstream gradient."""
     _objective(model, x, target)
-    dx, grads = model.backward() if isinstance(model, bp.Network) else model.backward(
-        1.0 if isinstance(model, bp.SoftmaxCrossEntropy) else target)
+    if isinstance(model, bp.Network):
+        dx, grads = model.backward()
+    elif isinstance(model, bp.SoftmaxCrossEntropy):
+        dx, grads = model.backward(1.0)
+    else:
+        dx, grads = model.backward(target)
     return {"x": dx, **grads}
 
 
@@ -65,9 +73,12 @@ class TFGradients(NamedTuple):
 
 
 def build_tf_gradients(model, x, target):
-    """The same computation in a tf.compat.v1 graph, float64 constants, differentiated by tf.gradients.
+    """The same computation as a tf.compat.v1 graph of float64 constants, and its tf.gradients.
 
-    For a layer, tf.gradients gets grad_ys=target: TensorFlow's name for the upstream gradient.
+    Args: as ``gradient_check``. For a layer, target goes to tf.gradients as ``grad_ys``:
+    TensorFlow's name for the upstream gradient.
+    Returns:
+      TFGradients(graph, output, grads), grads keyed like ``analytic_gradients``.
     """
     from tfbasics._tf import tf
     g = tf.Graph()
@@ -96,12 +107,13 @@ def build_tf_gradients(model, x, target):
             grads = tf.gradients(output, list(wrt.values()))
         else:
             output = h
-            grads = tf.gradients(output, list(wrt.values()), grad_ys=tf.constant(target, name="upstream"))
+            upstream = tf.constant(target, name="upstream")
+            grads = tf.gradients(output, list(wrt.values()), grad_ys=upstream)
     return TFGradients(g, output, dict(zip(wrt, grads)))
 
 
 def tf_gradients(model, x, target):
-    """{"x" or param name: gradient as NumPy} computed by TensorFlow (see ``build_tf_gradients``)."""
+    """{"x" or param name: NumPy gradient} computed by TensorFlow (see ``build_tf_gradients``)."""
     from tfbasics._tf import tf
     built = build_tf_gradients(model, x, target)
     with tf.compat.v1.Session(graph=built.graph) as sess:
@@ -150,7 +162,8 @@ def check_all(seed=0):
         ("Sigmoid", bp.Sigmoid(), x, rng.normal(size=x.shape)),
         ("ReLU", bp.ReLU(), x, rng.normal(size=x.shape)),
         ("SoftmaxCrossEntropy", bp.SoftmaxCrossEntropy(), x, np.array([0, 3, 5, 1])),
-        ("Network 6-5-4-3 sigmoid", bp.mlp([6, 5, 4, 3], "sigmoid", rng=rng, dtype=np.float64), x, labels),
+        ("Network 6-5-4-3 sigmoid", bp.mlp([6, 5, 4, 3], "sigmoid", rng=rng, dtype=np.float64),
+         x, labels),
         ("Network 6-5-3 ReLU", bp.mlp([6, 5, 3], "relu", rng=rng, dtype=np.float64), x, labels),
     ]
     return [(name, row) for name, model, xin, target in cases

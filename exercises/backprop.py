@@ -29,23 +29,24 @@ class FullyConnected:
         return {"W": self.W, "b": self.b}
 
     def forward(self, x):
+        """x: [batch, n_in] -> z: [batch, n_out]."""
         self.x = x
         return x @ self.W + self.b
 
     def backward(self, upstream):
-        """upstream: dL/dz [batch, n_out] -> (dL/dx [batch, n_in], {"W": [n_in, n_out], "b": [n_out]})."""
+        """upstream: dL/dz [batch, n_out] -> (dL/dx [batch, n_in], {"W": dL/dW, "b": dL/db})."""
         # TODO task 3: three matrix products and a sum, each the shape of what it is the gradient of
         raise NotImplementedError
 
 
 class Sigmoid:
-    """z = 1 / (1 + exp(-a)); dz/da = z * (1 - z), at most 1/4."""
+    """z = 1 / (1 + exp(-a)); dz/da = z * (1 - z), at most 1/4 (at a = 0)."""
 
     def params(self):
         return {}
 
     def forward(self, a):
-        self.z = 0.5 * (1.0 + np.tanh(0.5 * a))  # = 1/(1+exp(-a)) without exp overflow at a << 0
+        self.z = 0.5 * (1.0 + np.tanh(0.5 * a))  # = 1/(1+exp(-a)), no exp overflow for a << 0
         return self.z
 
     def backward(self, upstream):
@@ -62,7 +63,7 @@ class ReLU:
 
     def forward(self, a):
         self.fired = a > 0
-        return np.where(self.fired, a, 0.0).astype(a.dtype)
+        return np.maximum(a, 0)
 
     def backward(self, upstream):
         """upstream: dL/dz [batch, n] -> (dL/da [batch, n], {})."""
@@ -71,9 +72,13 @@ class ReLU:
 
 
 def numerical_gradient(f, array, eps=1e-6):
-    """Central differences (f(p+eps) - f(p-eps)) / 2eps of scalar ``f()`` w.r.t. every entry of ``array``.
+    """Central differences (f(p + eps) - f(p - eps)) / 2eps of ``f()``, p each entry of ``array``.
 
-    ``array`` is changed in place and restored; f must read it. Error O(eps**2) in float64.
+    Args:
+      f: callable returning a float that reads ``array``.
+      array: float64 ndarray, changed in place one entry at a time and restored.
+    Returns:
+      float64 array of ``array``'s shape. Error O(eps**2) plus rounding O(1e-16 / eps).
     """
     # TODO task 4: for every index of array (np.ndindex), nudge, call f, restore
     raise NotImplementedError

@@ -15,11 +15,14 @@ Also runnable as ``python -m tfbasics``. Importing this module imports no Tensor
 """
 import argparse
 import ast
+import contextlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -40,6 +43,27 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message} (see: {self.prog} --help)\n")
+
+
+@contextlib.contextmanager
+def _signals_as_interrupt():
+    """Within the block, SIGTERM and SIGHUP (terminal closed) act as Ctrl-C does.
+
+    Their default action ends Python at once, skipping the ``finally`` that stops a child
+    process (TensorBoard, a running section); raised as KeyboardInterrupt, the cleanup runs.
+    """
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+    names = [n for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    if threading.current_thread() is not threading.main_thread():  # only main may set handlers
+        yield
+        return
+    saved = {n: signal.signal(getattr(signal, n), interrupt) for n in names}
+    try:
+        yield
+    finally:
+        for n, handler in saved.items():
+            signal.signal(getattr(signal, n), handler)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,9 +258,11 @@ def cmd_run(args):
         print(f"{tag}: {section.description}", flush=True)
         start = time.monotonic()
         try:
-            code = run_section(section, flags, quiet=args.quiet)
+            with _signals_as_interrupt():
+                code = run_section(section, flags, quiet=args.quiet)
         except KeyboardInterrupt:
-            print(f"{tag} ... interrupted", flush=True)
+            print(f"\n{tag} ... interrupted", flush=True)
+            _print_summary(logdir, before)
             return 130
         seconds = time.monotonic() - start
         if code == 0:
@@ -289,7 +315,8 @@ def cmd_tensorboard(args):
                        f"pick another with --port, or leave --port out for a free one")
     print(f"Starting TensorBoard on {args.logdir}/ (this takes a few seconds) ...", flush=True)
     try:
-        with tb.serve(logdir, port=args.port, reload_interval=args.reload_interval) as server:
+        with _signals_as_interrupt(), tb.serve(logdir, port=args.port,
+                                               reload_interval=args.reload_interval) as server:
             print(f"TensorBoard is serving {args.logdir}/ at {server.url}  (Ctrl-C to stop)",
                   flush=True)
             code = server.wait()

@@ -202,8 +202,9 @@ def test_planted_solutions_mixed_run(tmp_path, stubs):
     lines = [f"{name}: {passed.get(name, len(task_numbers(name)))}/{len(task_numbers(name))} "
              "tasks passed" for name in EXERCISES]
     total = sum(len(task_numbers(name)) for name in EXERCISES)
+    done = total - sum(len(task_numbers(name)) - n for name, n in passed.items())
     assert re.findall(r"^\w+: \d+/\d+ tasks passed$", summary, re.M) == lines + [
-        f"overall: {total - 6}/{total} tasks passed"], summary
+        f"overall: {done}/{total} tasks passed"], summary
     # the wrong softmax: what was called, what came back, what was expected, where to read
     assert "  task 2 failed: softmax stays finite for large logits" in summary
     assert "softmax([1000.0, 0.0])\n        returned float64 [2] [nan, 0.]" in summary

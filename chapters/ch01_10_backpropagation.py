@@ -193,34 +193,39 @@ def train(args, data, writer, tf):
     return test_acc
 
 
-INIT_NAMES = {"scaled": "scaled: N(0, (4/sqrt(fan_in))^2), 1/sqrt(fan_in) into the softmax",
+INIT_NAMES = {"scaled": "std 4/sqrt(fan_in) into a sigmoid, 1/sqrt(fan_in) into the softmax",
+              "lecun": "std 1/sqrt(fan_in) everywhere (right for tanh, 4x too small for sigmoid)",
               "rand": "sloppy: np.random.rand, uniform [0, 1), all positive",
               "randn": "sloppy: np.random.randn, N(0, 1)"}
 
 
 def vanishing(args, data, writer, tf):
     x, y = data["train"]
-    heading("7. Vanishing gradients: untrained sigmoid networks, |dL/dW| averaged over 10 batches "
-            "of 100")
+    heading("7. Vanishing gradients: untrained sigmoid networks, loss and |dL/dW| averaged over "
+            "10 batches of 100")
     rows = ex.vanishing_gradients(x, y, hidden=args.hidden, seed=args.seed)
-    lines = [f"{'layers':>6} {'init':<6} {'layer':>5} {'W shape':<9} {'mean |dL/dW|':>13} "
-             f"{'saturated z*(1-z)<1e-3':>23}"]
+    lines = [f"{'layers':>6} {'init':<6} {'loss':>6} {'layer':>5} {'W shape':<9} "
+             f"{'mean |dL/dW|':>13} {'saturated z*(1-z)<1e-3':>23}"]
     for r in rows:
+        loss = f"{r.loss:6.2f}" if r.layer == 1 else ""
         sat = "-" if np.isnan(r.saturated) else f"{r.saturated:.1%}"
-        lines.append(f"{r.depth:>6} {r.init:<6} {r.layer:>5} {'x'.join(map(str, r.shape)):<9} "
-                     f"{r.grad_norm:>13.2e} {sat:>23}")
+        lines.append(f"{r.depth:>6} {r.init:<6} {loss:>6} {r.layer:>5} "
+                     f"{'x'.join(map(str, r.shape)):<9} {r.grad_norm:>13.2e} {sat:>23}")
         with writer.as_default():  # x axis = layer: a vanishing gradient falls towards layer 1
             tf.summary.scalar(f"vanishing/{r.depth}_layers_{r.init}/grad_norm", r.grad_norm,
                               step=r.layer)
     print("\n".join(lines))
     for init, name in INIT_NAMES.items():
         print(f"  {init:<6} {name}")
-    print("rand: every hidden unit is saturated, z*(1-z) rounds to 0, and the gradient of every\n"
-          "layer below the output collapses (to exactly 0 in the 5-layer net): only the last\n"
-          "layer can learn. scaled: almost no unit saturates and every layer gets a gradient.\n"
-          "randn saturates 35-45% of the units, yet its std-1 weights multiply the gradient that\n"
-          "gets through back up: saturation hurts (the loss starts near 12, not 2.3) without\n"
-          "vanishing in a net this wide.")
+    randn = [r.saturated for r in rows if r.init == "randn" and not np.isnan(r.saturated)]
+    print(f"rand: every hidden unit is saturated, z*(1-z) rounds to 0, and the gradient of every\n"
+          f"layer below the output collapses (to exactly 0 in the 5-layer net): only the last\n"
+          f"layer can learn. scaled: almost no unit saturates and every layer gets a gradient.\n"
+          f"lecun: nothing saturates, but each sigmoid layer passes back at most 1/4 of the\n"
+          f"gradient: it shrinks layer by layer towards the input (the classic vanishing gradient).\n"
+          f"randn saturates {min(randn):.0%}-{max(randn):.0%} of the units, yet its std-1 weights "
+          f"multiply the gradient\nthat gets through back up: saturation hurts (see its loss) "
+          f"without vanishing in a net this wide.")
     with writer.as_default():
         tf.summary.text("vanishing_gradients", "\n".join("    " + line for line in lines), step=0)
     return rows

@@ -166,6 +166,7 @@ def test_init_weights():
     assert std("sigmoid", "scaled") == pytest.approx(4 / 28, rel=0.02)
     assert std(None, "scaled") == pytest.approx(1 / 28, rel=0.02)
     assert std("sigmoid", "randn") == pytest.approx(1, rel=0.02)
+    assert std("sigmoid", "lecun") == pytest.approx(1 / 28, rel=0.02)
     assert bp.init_weights(rng, 784, 500, "sigmoid", "rand").min() >= 0
     with pytest.raises(ValueError, match="init must be one of"):
         bp.init_weights(rng, 3, 2, "relu", "zeros")
@@ -227,6 +228,14 @@ def test_vanishing_gradients_collapse_for_sloppy_init_not_for_scaled(mnist_train
             assert scaled.grad_norm > 0.02 * table[(depth, "scaled", depth)].grad_norm, scaled
             assert table[(depth, "randn", layer)].saturated > 0.3
     assert all(table[(5, "rand", layer)].grad_norm == 0.0 for layer in range(1, 5))
+    # lecun: nothing saturates, yet each sigmoid layer passes back at most 1/4: it shrinks with depth
+    lecun = [table[(5, "lecun", layer)] for layer in range(1, 5)]
+    assert all(r.saturated < 0.01 for r in lecun)
+    assert all(a.grad_norm < 0.6 * b.grad_norm for a, b in zip(lecun, lecun[1:]))
+    assert lecun[0].grad_norm < 0.05 * lecun[-1].grad_norm
+    assert table[(5, "scaled", 1)].grad_norm > 0.2 * table[(5, "scaled", 4)].grad_norm
+    # a sloppy init starts far from the blind guess ln 10 = 2.30; the scaled one near it
+    assert table[(2, "randn", 1)].loss > 8 and table[(2, "scaled", 1)].loss < 2.6
 
 
 def test_dead_relus_after_oversized_update_not_after_healthy_training(mnist_train):

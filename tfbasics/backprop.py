@@ -20,7 +20,7 @@ NumPy only.
 import numpy as np
 
 SATURATED = 1e-3  # sigmoid units with z*(1-z) below this pass on < 1/250 of the best case, 1/4
-INITS = ("scaled", "rand", "randn")  # see init_weights
+INITS = ("scaled", "lecun", "rand", "randn")  # see init_weights
 
 
 class FullyConnected:
@@ -141,16 +141,20 @@ def init_weights(rng, n_in, n_out, activation, init):
 
     "scaled" keeps each pre-activation near the steep part of its nonlinearity: std sqrt(2/n_in)
     (He) for ReLU; 4/sqrt(n_in) for sigmoid, whose slope is 1/4 where tanh's is 1 (Glorot and
-    Bengio 2010); 1/sqrt(n_in) into the softmax. The sloppy ones ignore the fan-in, as first
-    attempts do: "rand" is np.random.rand (uniform [0, 1), all positive), "randn" np.random.randn.
+    Bengio 2010); 1/sqrt(n_in) into the softmax. "lecun" is 1/sqrt(n_in) everywhere: right for
+    tanh, but each sigmoid layer then shrinks the backward signal about 4x. The sloppy ones ignore
+    the fan-in, as first attempts do: "rand" is np.random.rand (uniform [0, 1), all positive),
+    "randn" np.random.randn.
     """
     if init == "rand":
         return rng.random((n_in, n_out))
     if init == "randn":
         return rng.standard_normal((n_in, n_out))
-    if init != "scaled":
+    if init not in ("scaled", "lecun"):
         raise ValueError(f"init must be one of {INITS}, not {init!r}")
     gain = {"relu": np.sqrt(2.0), "sigmoid": 4.0, None: 1.0}[activation]
+    if init == "lecun":
+        gain = 1.0
     return rng.normal(0.0, gain / np.sqrt(n_in), (n_in, n_out))
 
 

@@ -70,24 +70,25 @@ class LayerGradient(NamedTuple):
     layer: int          # 1 = the one next to the input
     shape: tuple        # of W
     grad_norm: float    # mean over batches of |dL/dW| (Frobenius norm)
+    loss: float         # the network's mean loss on those batches (ln 10 = 2.30 for a blind guess)
     saturated: float    # of the sigmoid outputs after it, z*(1-z) < SATURATED (output layer: nan)
 
 
 def gradient_report(net, images, labels, batch_size=100, batches=10):
-    """Per FullyConnected layer of ``net``: (mean |dL/dW| over the batches, saturated fraction).
+    """Per FullyConnected layer of ``net``: mean |dL/dW| over the batches, saturated fraction.
 
     Uses the first ``batches * batch_size`` examples (fewer batches if there are fewer); the
     network is not changed.
     Returns:
-      list of (shape, grad_norm, saturated), input side first.
+      (mean loss, list of (shape, grad_norm, saturated) input side first).
     """
     batch_size = min(batch_size, len(images))
     batches = max(1, min(batches, len(images) // batch_size))
     fcs = [i for i, layer in enumerate(net.layers) if isinstance(layer, bp.FullyConnected)]
-    norms, saturated = np.zeros(len(fcs)), np.zeros(len(fcs))
+    norms, saturated, loss = np.zeros(len(fcs)), np.zeros(len(fcs)), 0.0
     for k in range(batches):
         rows = slice(k * batch_size, (k + 1) * batch_size)
-        net.forward(images[rows], labels[rows])
+        loss += net.forward(images[rows], labels[rows]) / batches
         _, grads = net.backward()
         for n, i in enumerate(fcs):
             norms[n] += np.linalg.norm(grads[f"layer{i}.W"]) / batches
@@ -96,7 +97,8 @@ def gradient_report(net, images, labels, batch_size=100, batches=10):
                 saturated[n] += np.mean(after.z * (1 - after.z) < bp.SATURATED) / batches
             else:
                 saturated[n] = np.nan
-    return [(net.layers[i].W.shape, float(g), float(s)) for i, g, s in zip(fcs, norms, saturated)]
+    return loss, [(net.layers[i].W.shape, float(g), float(s))
+                  for i, g, s in zip(fcs, norms, saturated)]
 
 
 def vanishing_gradients(images, labels, hidden=128, depths=(2, 5), inits=bp.INITS, seed=0,
@@ -114,8 +116,8 @@ def vanishing_gradients(images, labels, hidden=128, depths=(2, 5), inits=bp.INIT
         sizes = [images.shape[1]] + [hidden] * (depth - 1) + [10]
         for init in inits:
             net = bp.mlp(sizes, "sigmoid", init, np.random.default_rng(seed), dtype=np.float64)
-            report_rows = gradient_report(net, images, labels, **report)
-            rows += [LayerGradient(depth, init, layer, shape, g, s)
+            loss, report_rows = gradient_report(net, images, labels, **report)
+            rows += [LayerGradient(depth, init, layer, shape, g, loss, s)
                      for layer, (shape, g, s) in enumerate(report_rows, 1)]
     return rows
 

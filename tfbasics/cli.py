@@ -208,11 +208,10 @@ def _describe_run(folder):
 
 
 def _human_size(size):
-    for unit in ("B", "KB", "MB"):
-        if size < 1024 or unit == "MB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} GB"
+    """``512 B``, ``3.4 KB``, ``5.2 MB`` for a size in bytes."""
+    if size < 1024:
+        return f"{size} B"
+    return f"{size / 1024:.1f} KB" if size < 1024 ** 2 else f"{size / 1024 ** 2:.1f} MB"
 
 
 def _section_env():

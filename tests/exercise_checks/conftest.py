@@ -6,7 +6,7 @@
 - At the end, one line per exercise, ``softmax: 3/4 tasks passed``, and an overall count; with
   ``--hints``, the hint of every task not passed yet.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 
@@ -34,9 +34,8 @@ def ex(request, exercise_target):
 @dataclass
 class TaskResult:
     title: str
-    status: str = "passed"        # "passed", "failed" or "not started"
+    status: str = "passed"        # "passed", "failed", "not started" or "skipped"
     message: str = ""             # the first failure's message
-    items: list = field(default_factory=list)
 
 
 def _task_of(item):
@@ -78,10 +77,15 @@ def pytest_runtest_makereport(item, call):
     if found is None:
         return report
     exercise, number, title = found
+    if report.when != "call" and not report.failed and not report.skipped:
+        return report
     config = item.config
     results = config.stash.setdefault(RESULTS, {})
     result = results.setdefault(exercise.name, {}).setdefault(number, TaskResult(title))
-    if report.failed:
+    if report.skipped:  # never counted as passed
+        if result.status == "passed":
+            result.status, result.message = "skipped", str(report.longrepr)
+    elif report.failed:
         tgt = target(config)
         status, message = _classify(call.excinfo, tgt)
         if message is not None:
@@ -95,11 +99,8 @@ def pytest_runtest_makereport(item, call):
             report.longrepr = text
         else:
             message = f"{call.excinfo.typename}: {call.excinfo.value}" if call.excinfo else "error"
-        if result.status != "failed":  # a wrong answer outranks "not started"
-            if status == "failed" or result.status == "passed":
-                result.status, result.message = status, message
-    if report.when == "call" or report.failed:
-        result.items.append(report.outcome)
+        if result.status != "failed":  # a wrong answer outranks "not started" and "skipped"
+            result.status, result.message = status, message
     return report
 
 

@@ -59,10 +59,6 @@ class TaskFailure(AssertionError):
     """A check's verdict on the learner's code, already worded for the learner."""
 
 
-class NotStarted(Exception):
-    """Raised in place of the stub's NotImplementedError, naming the stub."""
-
-
 def task(number, title):
     """Mark a check as (part of) task ``number`` of its module's exercise."""
     return pytest.mark.task(number=number, title=title)

@@ -1,4 +1,4 @@
-"""Exercise 4, basic_math: add, subtract, multiply, divide and reduce_sum over an axis.
+"""Exercise 3, basic_math: add, subtract, multiply, divide and reduce_sum over an axis.
 
 Chapter 1, "Basic math with TensorFlow". Each function builds one op in a graph of its own and
 runs it in a ``tf.compat.v1.Session``, the way the book's snippets do: add(1, 2) = 3,

@@ -1,4 +1,4 @@
-"""Exercise 3, placeholders: a graph input given its value at run time through feed_dict.
+"""Exercise 4, placeholders: a graph input given its value at run time through feed_dict.
 
 Chapter 1, "TensorFlow basics". A placeholder is a graph input with a dtype and a (partly) known
 shape; ``sess.run(y, feed_dict={x: values})`` gives it a value. With shape [None, 3] any number of

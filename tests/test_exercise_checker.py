@@ -210,13 +210,13 @@ def test_planted_solutions_mixed_run(tmp_path, stubs):
     assert "softmax([1000.0, 0.0])\n        returned float64 [2] [nan, 0.]" in summary
     assert "expected float64 [2] [1., 0.]" in summary
     assert "nan or inf in the result" in summary
-    assert 'read: chapter 1, "Softmax in TensorFlow"' in summary
+    assert 'read: chapter 1, "Softmax in TensorFlow"; see it run: `tfbasics run 5`' in summary
     assert "  task 4 not started: cross_entropy" in summary
     # the sigmoid backward that forgot the upstream gradient
     assert "  task 1 failed: Sigmoid.backward(upstream) = upstream * z * (1 - z)" in summary
     assert "Sigmoid().backward(upstream) after forward(a)" in summary
     assert "that is dz/da alone: the chain rule multiplies it by upstream" in summary
-    assert 'read: chapter 1, "Understanding backpropagation"' in summary
+    assert 'read: chapter 1, "Understanding backpropagation"; see it run: `tfbasics run 10`' in summary
     # --hints: the hint of each task not passed, and of no passed one
     assert "Subtract each row's maximum" in summary
     assert "Forgetting `upstream`" in summary

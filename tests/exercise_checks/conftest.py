@@ -91,7 +91,7 @@ def pytest_runtest_makereport(item, call):
         if message is not None:
             text = f"{exercise.name}, task {number} ({title}):\n{_indent(message)}"
             if status == "failed":
-                text += f"\n    read: {exercise.section}"
+                text += f"\n    read: {exercise.where_to_read}"
             if config.getoption("hints", default=False):
                 hint = hints_for(exercise.name, tgt.folder).get(number)
                 if hint:
@@ -129,7 +129,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             tr.write_line(f"  task {number} {result.status}: {result.title}")
             if detailed and result.status == "failed":
                 tr.write_line(_indent(result.message, "      "))
-                tr.write_line(f"      read: {exercise.section}")
+                tr.write_line(f"      read: {exercise.where_to_read}")
             if number in hints:
                 tr.write_line("      hint: " + hints[number].replace("\n", "\n            "))
     tr.write_line(f"overall: {passed}/{total} tasks passed")

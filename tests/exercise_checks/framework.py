@@ -30,28 +30,32 @@ class Exercise:
     """One file of ``exercises/`` and the reference module(s) holding the same names."""
     name: str           # file stem and summary label: "softmax"
     references: tuple   # tfbasics modules searched in order for a name
-    section: str        # where the chapter explains it
+    heading: str        # the book's heading where the chapter explains it
+    section: int        # this package's section number: chapters/ch01_NN_*.py, `tfbasics run NN`
 
     @property
     def filename(self):
         return f"{self.name}.py"
 
+    @property
+    def where_to_read(self):
+        return f'chapter 1, "{self.heading}"; see it run: `tfbasics run {self.section}`'
+
 
 # the chapter's order; each has exercises/<name>.py, exercises/<name>.hints.md, test_<name>.py
 EXERCISES = {e.name: e for e in [
-    Exercise("neuron", ("tfbasics.neuron",), 'chapter 1, "Building blocks of a neural network"'),
-    Exercise("hello", ("tfbasics.hello",), 'chapter 1, "TensorFlow basics" (Hello World)'),
-    Exercise("placeholders", ("tfbasics.placeholders",),
-             'chapter 1, "TensorFlow basics" (placeholders and feed_dict)'),
-    Exercise("basic_math", ("tfbasics.basic_math",), 'chapter 1, "Basic math with TensorFlow"'),
-    Exercise("softmax", ("tfbasics.softmax",), 'chapter 1, "Softmax in TensorFlow"'),
-    Exercise("mnist", ("tfbasics.idx", "tfbasics.mnist"),
-             'chapter 1, "Introduction to the MNIST dataset"'),
+    Exercise("neuron", ("tfbasics.neuron",), "Building blocks of a neural network", 1),
+    Exercise("hello", ("tfbasics.hello",), "TensorFlow basics", 2),
+    Exercise("basic_math", ("tfbasics.basic_math",), "Basic math with TensorFlow", 3),
+    Exercise("placeholders", ("tfbasics.placeholders",), "TensorFlow basics", 4),
+    Exercise("softmax", ("tfbasics.softmax",), "Softmax in TensorFlow", 5),
+    Exercise("mnist", ("tfbasics.idx", "tfbasics.mnist"), "Introduction to the MNIST dataset", 6),
     Exercise("softmax_regression", ("tfbasics.softmax_regression",),
-             'chapter 1, "Building a single-layer neural network with TensorFlow"'),
+             "Building a single-layer neural network with TensorFlow", 7),
     Exercise("keras_mlp", ("tfbasics.keras_models",),
-             'chapter 1, "Handwritten number recognition with Keras and MNIST" (Building the network)'),
-    Exercise("backprop", ("tfbasics.backprop", "tfbasics.gradcheck"), 'chapter 1, "Understanding backpropagation"'),
+             "Handwritten number recognition with Keras and MNIST", 9),
+    Exercise("backprop", ("tfbasics.backprop", "tfbasics.gradcheck"),
+             "Understanding backpropagation", 10),
 ]}
 
 

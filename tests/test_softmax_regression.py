@@ -251,9 +251,10 @@ def test_resume_without_a_checkpoint_is_an_error(tmp_path, capsys):
 
 def test_killed_run_loses_only_its_current_epoch(tmp_path, capsys):
     flags = ["--fake-data", "--batch-size", "1", "--epochs", "3", "--seed", "9",
-             "--input", "feed_dict", "--logdir", str(tmp_path), "--no-progress"]
+             "--logdir", str(tmp_path), "--no-progress"]
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    child = subprocess.Popen([sys.executable, "-m", f"chapters.{RUN}", *flags, "--run-name", "k"],
+    child = subprocess.Popen([sys.executable, "-m", f"chapters.{RUN}", *flags, "--run-name", "k",
+                              "--input", "feed_dict"],
                              cwd=REPO, env=env, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
     run = tmp_path / RUN / "k"
@@ -270,8 +271,9 @@ def test_killed_run_loses_only_its_current_epoch(tmp_path, capsys):
         child.wait()
     done = int(tf.train.latest_checkpoint(str(run)).rsplit("-", 1)[1])
     assert done in (1, 2)  # epoch 3 was never reached: the run was killed mid-run
-    assert script.main([*flags, "--run-name", "k", "--resume"]) == 0
-    assert script.main([*flags, "--run-name", "full"]) == 0
+    # the pipelines make the same updates, so the (faster) in-graph one may finish the run
+    assert script.main([*flags, "--run-name", "k", "--resume", "--input", "in_graph"]) == 0
+    assert script.main([*flags, "--run-name", "full", "--input", "in_graph"]) == 0
     out = capsys.readouterr().out
     assert f"Resumed from the checkpoint of epoch {done} (step {done * 1100})" in out
     for a, b in zip(checkpoint_weights(run), checkpoint_weights(tmp_path / RUN / "full")):

@@ -367,11 +367,6 @@ class TrainResult:
     biases: np.ndarray
 
 
-def session_config():
-    """Session options for this tiny model: one inter-op thread (the ops of a step form a chain)."""
-    return v1.ConfigProto(inter_op_parallelism_threads=1)
-
-
 def _diverged_message(config, step, value):
     why = (f"the loss became {value} at step {step}")
     if config.loss == "book":
@@ -493,7 +488,7 @@ def train(model, data, config, run_dir=None, resume=False, max_steps=None,
     in_graph = config.input == "in_graph"
     if in_graph and model.data_init is None:
         raise ValueError("the in-graph pipeline needs build(config, num_examples)")
-    with v1.Session(graph=model.graph, config=session_config()) as sess:
+    with v1.Session(graph=model.graph) as sess:
         sess.run(model.init_op)
         if resume:
             _restore(sess, model, run_dir)
@@ -513,6 +508,9 @@ def train(model, data, config, run_dir=None, resume=False, max_steps=None,
                                             f"labels of input_digits/image/0..: {labels}"), 0)
             writers.train.add_summary(sess.run(model.epoch_summaries), 0)
         traced = bool(resume) or not writers
+        if in_graph:  # a callable skips session.run's per-call parsing of fetches and feeds
+            run_steps = sess.make_callable(model.run_losses, [model.run_indices])
+            run_step = sess.make_callable(model.step_losses, [model.step_indices])
         train_seconds = 0.0
         first_epoch = done + 1
         if on_start is not None:
@@ -541,7 +539,9 @@ def train(model, data, config, run_dir=None, resume=False, max_steps=None,
                     if not traced:  # compute time and memory per op of the first step
                         options = v1.RunOptions(trace_level=v1.RunOptions.FULL_TRACE)
                         run_metadata = v1.RunMetadata()
-                    if in_graph:
+                    if in_graph and traced:
+                        values = (run_steps if chunk > 1 else run_step)(idx)
+                    elif in_graph:
                         indices, fetch = ((model.run_indices, model.run_losses) if chunk > 1
                                           else (model.step_indices, model.step_losses))
                         values = sess.run(fetch, {indices: idx}, options, run_metadata)

@@ -8,7 +8,7 @@ Parts (``--part``, default all):
 - train: a 784-128-10 sigmoid network trained with those gradients and plain SGD (about 0.97 test
   accuracy after 3 epochs).
 - vanishing: per-layer gradient norms and saturated sigmoids of 2- and 5-layer networks under
-  sloppy and scaled initial weights.
+  scaled, LeCun and two sloppy initial weights.
 - dead-relu: the fraction of ReLU units that fire on no training image, healthy vs broken.
 
 Writes TensorBoard scalars and text tables (and the graph of the tf.gradients check) under
@@ -222,7 +222,8 @@ def vanishing(args, data, writer, tf):
           f"layer below the output collapses (to exactly 0 in the 5-layer net): only the last\n"
           f"layer can learn. scaled: almost no unit saturates and every layer gets a gradient.\n"
           f"lecun: nothing saturates, but each sigmoid layer passes back at most 1/4 of the\n"
-          f"gradient: it shrinks layer by layer towards the input (the classic vanishing gradient).\n"
+          f"gradient: it shrinks layer by layer towards the input (the textbook vanishing\n"
+          f"gradient).\n"
           f"randn saturates {min(randn):.0%}-{max(randn):.0%} of the units, yet its std-1 weights "
           f"multiply the gradient\nthat gets through back up: saturation hurts (see its loss) "
           f"without vanishing in a net this wide.")

@@ -228,7 +228,7 @@ def test_vanishing_gradients_collapse_for_sloppy_init_not_for_scaled(mnist_train
             assert scaled.grad_norm > 0.02 * table[(depth, "scaled", depth)].grad_norm, scaled
             assert table[(depth, "randn", layer)].saturated > 0.3
     assert all(table[(5, "rand", layer)].grad_norm == 0.0 for layer in range(1, 5))
-    # lecun: nothing saturates, yet each sigmoid layer passes back at most 1/4: it shrinks with depth
+    # lecun: nothing saturates, yet each sigmoid layer passes back at most 1/4: shrinks with depth
     lecun = [table[(5, "lecun", layer)] for layer in range(1, 5)]
     assert all(r.saturated < 0.01 for r in lecun)
     assert all(a.grad_norm < 0.6 * b.grad_norm for a, b in zip(lecun, lecun[1:]))

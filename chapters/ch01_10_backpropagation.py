@@ -163,6 +163,10 @@ def bar(args):
     return lambda iterable, total, desc: runs.progress(iterable, total=total, desc=desc)
 
 
+class Diverged(Exception):
+    """The loss became inf or NaN: one line on stderr, exit status 3."""
+
+
 def train(args, data, writer, tf):
     (x, y), (xv, yv), (xt, yt) = data["train"], data["validation"], data["test"]
     sizes = [x.shape[1], args.hidden, 10]
@@ -174,12 +178,17 @@ def train(args, data, writer, tf):
     for epoch in range(1, args.epochs + 1):
         losses = []
         epoch_steps = ex.train_epoch(net, x, y, args.batch_size, args.learning_rate, rng)
-        for loss in bar(args)(epoch_steps, steps, f"Epoch {epoch}"):
-            losses.append(loss)
-            step += 1
-            if step == 1 or step % LOG_EVERY == 0:
-                with writer.as_default():
-                    tf.summary.scalar("train/loss", loss, step=step)
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverged run is reported below
+            for loss in bar(args)(epoch_steps, steps, f"Epoch {epoch}"):
+                if not np.isfinite(loss):
+                    raise Diverged(f"training diverged at epoch {epoch}, step {step + 1} "
+                                   f"(loss {loss}): try a smaller --learning-rate than "
+                                   f"{args.learning_rate:g}")
+                losses.append(loss)
+                step += 1
+                if step == 1 or step % LOG_EVERY == 0:
+                    with writer.as_default():
+                        tf.summary.scalar("train/loss", loss, step=step)
         cost, val_acc = float(np.mean(losses)), ex.accuracy(net, xv, yv)
         print(f"Epoch: {epoch} cost = {cost:.3f}  validation accuracy = {val_acc:.4f}", flush=True)
         with writer.as_default():
@@ -277,7 +286,12 @@ def main(argv=None):
         show_chain_rule()
         ok = show_gradient_check(args.seed, run, writer, tf)
     if "train" in parts:
-        train(args, data, writer, tf)
+        try:
+            train(args, data, writer, tf)
+        except Diverged as e:
+            writer.close()
+            print(f"{SCRIPT}: error: {e}", file=sys.stderr)
+            return 3
     if "vanishing" in parts:
         vanishing(args, data, writer, tf)
     if "dead-relu" in parts:

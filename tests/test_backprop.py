@@ -287,6 +287,11 @@ def test_script_one_part_and_errors(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"{SCRIPT}: error: --epochs must be at least 1, got 0"]
 
+    assert script.main(["--part", "train", "--fake-data", "--activation", "relu",
+                        "--learning-rate", "1e6", "--no-progress", "--logdir", str(tmp_path)]) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "training diverged at epoch 1" in err[0] and "learning-rate" in err[0]
+
     def broken(*args, **kwargs):
         raise mnist.MNISTError("train-images-idx3-ubyte: truncated")
     monkeypatch.setattr(mnist, "read_data_sets", broken)

@@ -15,27 +15,33 @@ as a markdown table. The five:
 
 "Training seconds" is the wall time of the training loop only: no data loading, graph building,
 session start-up or evaluation (Keras' ``fit`` includes its tracing/compilation of the step).
+Every run is a fresh process (``--worker NAME``), rounds interleaved, so no implementation
+inherits another's threads or warm caches, and NumPy runs without TensorFlow imported (on this
+machine, importing TensorFlow made NumPy's multi-threaded OpenBLAS matmuls 40x slower). Workers
+get ``OPENBLAS_NUM_THREADS=1`` unless it is set.
 """
 import argparse
 import datetime
+import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
-from tfbasics import mnist
-from tfbasics import softmax_regression as sr
-from tfbasics._tf import tf
+from tfbasics import mnist  # no TensorFlow: imported only by the implementations that use it
 
-v1 = tf.compat.v1
 LEARNING_RATE, BATCH_SIZE = 0.5, 128  # the book's
+SEED = 0
 
 
 def tfbasics_path(data, epochs, input_kind):
-    config = sr.Config(epochs=epochs, input=input_kind, seed=0)
+    from tfbasics import softmax_regression as sr
+    config = sr.Config(epochs=epochs, input=input_kind, seed=SEED)
     model = sr.build(config, data.train.num_examples)
     result = sr.train(model, data, config, show_progress=False, validate=False)
     return result.train_seconds, result.steps, result.test_accuracy
@@ -43,6 +49,8 @@ def tfbasics_path(data, epochs, input_kind):
 
 def book_loop(data, epochs):
     """The book's notebook, ported to tf.compat.v1 in a graph of its own; zero init."""
+    from tfbasics._tf import tf
+    v1 = tf.compat.v1
     g = tf.Graph()
     with g.as_default():
         features = v1.placeholder(tf.float32, [None, 784])
@@ -56,7 +64,7 @@ def book_loop(data, epochs):
         is_correct_prediction = tf.equal(tf.argmax(prediction, 1), tf.argmax(labels, 1))
         accuracy = tf.reduce_mean(tf.cast(is_correct_prediction, tf.float32))
         init = v1.global_variables_initializer()
-    train = mnist.DataSet(data.train.images, data.train.labels, seed=0)
+    train = mnist.DataSet(data.train.images, data.train.labels, seed=SEED)
     with v1.Session(graph=g) as sess:
         sess.run(init)
         total_batch = int(len(train.labels) / BATCH_SIZE)
@@ -82,8 +90,12 @@ def numpy_sgd(data, epochs):
     b = np.zeros(10, np.float32)
     lr = np.float32(LEARNING_RATE / BATCH_SIZE)
     start = time.perf_counter()
-    indices = sr.batch_indices(0, n, BATCH_SIZE, 0, steps)
-    for idx in indices:
+    # softmax_regression.batch_indices' stream (that module imports TensorFlow): pass p is
+    # permutation(n) from default_rng([seed, p]), cut into consecutive batches
+    passes = -(-steps * BATCH_SIZE // n)
+    stream = np.concatenate([np.random.default_rng([SEED, p]).permutation(n)
+                             for p in range(passes)])
+    for idx in stream[:steps * BATCH_SIZE].reshape(steps, BATCH_SIZE):
         x, y = x_all[idx], y_all[idx]
         z = x @ w + b
         z -= z.max(axis=1, keepdims=True)  # stable softmax
@@ -98,8 +110,9 @@ def numpy_sgd(data, epochs):
 
 
 def keras_fit(data, epochs):
+    from tfbasics._tf import tf  # noqa: F401  (quiet import before Keras imports TensorFlow)
     import keras
-    keras.utils.set_random_seed(0)
+    keras.utils.set_random_seed(SEED)
     model = keras.Sequential([keras.Input((784,)),
                               keras.layers.Dense(10, activation="softmax",
                                                  kernel_initializer="zeros")])
@@ -123,6 +136,27 @@ IMPLEMENTATIONS = {
 }
 
 
+def _worker(name, epochs, data_dir):
+    data = mnist.read_data_sets(data_dir, one_hot=True)
+    seconds, steps, test = IMPLEMENTATIONS[name](data, epochs)
+    print(json.dumps({"seconds": seconds, "steps": steps, "test": test}))
+    return 0
+
+
+def _run_in_fresh_process(name, epochs, data_dir):
+    command = [sys.executable, str(Path(__file__).resolve()), "--worker", name,
+               "--epochs", str(epochs)] + (["--data-dir", data_dir] if data_dir else [])
+    # OpenBLAS' threads wait on each other on a busy 2-core machine: NumPy took 10-19 s with
+    # 2 threads against 1.3 s with 1 (TensorFlow's own kernels do not use OpenBLAS)
+    env = dict(os.environ)
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+    if done.returncode != 0:
+        raise SystemExit(f"{name} failed:\n{done.stderr[-2000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return result["seconds"], result["steps"], result["test"]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per implementation")
@@ -130,31 +164,33 @@ def main(argv=None):
     parser.add_argument("--data-dir", type=str, default=None, help="MNIST folder")
     parser.add_argument("--only", type=str, nargs="*", default=None,
                         help="substrings of implementation names to run (default: all)")
+    parser.add_argument("--worker", type=str, default=None, choices=tuple(IMPLEMENTATIONS),
+                        help="(internal) run one implementation once, print JSON")
     args = parser.parse_args(argv)
-    data = mnist.read_data_sets(args.data_dir, one_hot=True)
+    if args.worker:
+        return _worker(args.worker, args.epochs, args.data_dir)
+    mnist.fetch(args.data_dir)
     names = [n for n in IMPLEMENTATIONS
              if not args.only or any(s.lower() in n.lower() for s in args.only)]
     load_before = os.getloadavg()
-    rows = {}
+    runs = {name: [] for name in names}
     # interleaved (round r of every implementation, then round r + 1) so a burst of load
     # from elsewhere hits them all alike
-    runs = {name: [] for name in names}
     for r in range(args.repeats):
         for name in names:
-            seconds, steps, test = IMPLEMENTATIONS[name](data, args.epochs)
+            seconds, steps, test = _run_in_fresh_process(name, args.epochs, args.data_dir)
             runs[name].append((seconds, steps, test))
             print(f"# round {r + 1} {name}: {seconds:.2f} s, {steps} steps, test {test:.4f}",
                   file=sys.stderr, flush=True)
-    for name in names:
-        seconds = statistics.median(s for s, _, _ in runs[name])
-        steps = runs[name][0][1]
-        test = statistics.median(t for _, _, t in runs[name])
-        rows[name] = (seconds, steps, test)
     load_after = os.getloadavg()
+    rows = {name: (statistics.median(s for s, _, _ in runs[name]), runs[name][0][1],
+                   statistics.median(t for _, _, t in runs[name])) for name in names}
     base_np = rows.get("NumPy", (None,))[0]
     base_fd = rows.get("tfbasics feed_dict", (None,))[0]
-    print(f"{datetime.date.today()}, {os.cpu_count()} CPU cores ({platform.machine()}), "
-          f"TensorFlow {tf.__version__}, NumPy {np.__version__}; {args.epochs} epochs, "
+    from importlib.metadata import version
+    print(f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
+          f"{os.cpu_count()} CPU cores ({platform.machine()}), "
+          f"TensorFlow {version('tensorflow')}, Keras {version('keras')}, NumPy {np.__version__}; {args.epochs} epochs, "
           f"median of {args.repeats}; load average (1 min) {load_before[0]:.1f} before, "
           f"{load_after[0]:.1f} after")
     print()

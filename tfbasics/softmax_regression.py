@@ -553,10 +553,9 @@ def train(model, data, config, run_dir=None, resume=False, max_steps=None,
                     if not traced:
                         writers.train.add_run_metadata(run_metadata, f"step_{step + 1}", step + 1)
                         traced = True
-                    bad = ~np.isfinite(values)
-                    if bad.any():
+                    if not all(map(math.isfinite, values)):  # stop at once: no nan epochs
                         writers.close()
-                        first = int(np.argmax(bad))
+                        first = next(k for k, v in enumerate(values) if not math.isfinite(v))
                         raise DivergedError(_diverged_message(config, step + first + 1,
                                                               values[first]))
                     for value in values:

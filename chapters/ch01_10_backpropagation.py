@@ -84,12 +84,12 @@ def show_book_formulas(seed):
     rng = np.random.default_rng(seed)
     W, x = rng.normal(size=(3, 4)), rng.random(4)
     print(f"z = f(W x), W [3, 4] (the book's layout), x = {fmt(x)}")
-    for activation, local in (("sigmoid", "z*(1-z)"), ("relu", "(z > 0)")):
+    for activation, local in (("sigmoid", "z*(1-z)"), ("relu", "z > 0")):
         dx_book, dW_book = bp.book_local_gradients(W, x, activation)
         dx, dW = bp.ones_upstream_gradients(W, x, activation)
-        print(f"{activation}: book dx = W.T @ {local}          = {fmt(dx_book)}")
-        print(f"{' ' * len(activation)}  backward(ones) dx                = {fmt(dx)}")
-        print(f"{' ' * len(activation)}  book dW = outer({local}, x) vs backward(ones) dW: "
+        print(f"{activation:<7}  book:           dx = W.T @ ({local}) = {fmt(dx_book)}")
+        print(f"{'':<7}  backward(ones): dx = {fmt(dx)}")
+        print(f"{'':<7}  book dW = outer({local}, x) vs backward(ones) dW: "
               f"max |difference| = {np.abs(dW_book - dW).max():.1e}")
     print("With a real upstream gradient g = dL/dz, backward multiplies the local gradient by g:\n"
           "dx = W.T @ (g * z*(1-z)), dW = outer(g * z*(1-z), x). The book's formulas are g = 1.")
@@ -149,12 +149,13 @@ def show_gradient_check(seed, run, writer, tf):
 
 def load_data(args):
     data = mnist.read_data_sets(args.data_dir, seed=args.seed, fake_data=args.fake_data)
-    n = data.train.num_examples if args.max_examples is None else min(args.max_examples,
-                                                                       data.train.num_examples)
-    labels = lambda d: d.labels.astype(np.int64)  # noqa: E731 (uint8 in the files)
-    return {"train": (data.train.images[:n], labels(data.train)[:n]),
-            "validation": (data.validation.images, labels(data.validation)),
-            "test": (data.test.images, labels(data.test))}
+    n = min(args.max_examples or data.train.num_examples, data.train.num_examples)
+
+    def arrays(split, n=None):
+        return split.images[:n], split.labels[:n].astype(np.int64)  # labels are uint8
+
+    return {"train": arrays(data.train, n), "validation": arrays(data.validation),
+            "test": arrays(data.test)}
 
 
 def bar(args):

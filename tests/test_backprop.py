@@ -264,7 +264,7 @@ def test_script_smoke(tmp_path, capsys):
                         "--logdir", str(tmp_path), "--run-name", "smoke"])
     out = capsys.readouterr().out
     assert code == 0
-    for text in ("backward(ones) dx", "dL/dW[:, 2] = [0., 0., 0., 0.]", "dL/dx = dL/dz * y = -8",
+    for text in ("backward(ones): dx", "dL/dW[:, 2] = [0., 0., 0., 0.]", "dL/dx = dL/dz * y = -8",
                  "all below 1e-06", "Epoch: 1 cost =", "Test accuracy:", "mean |dL/dW|",
                  "never fire", "kept exactly their weights through the next epoch: True"):
         assert text in out, text

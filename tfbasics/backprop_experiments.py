@@ -18,7 +18,8 @@ from tfbasics import backprop as bp
 
 
 def steps_per_epoch(num_examples, batch_size):
-    return -(-num_examples // batch_size)  # the last, smaller batch is used too
+    """SGD steps in one ``train_epoch`` (int): the last, smaller batch is used too."""
+    return -(-num_examples // batch_size)
 
 
 def train_epoch(net, images, labels, batch_size, learning_rate, rng):

@@ -85,8 +85,11 @@ def progress(iterable=None, total=None, desc="", **kwargs):
       iterable: what to iterate, or None with ``total`` for a manual bar.
       total: int, number of steps.
       desc: str, the label in front of the bar (``Epoch 3``).
+      disable: bool; True hides the bar. Whatever is passed, there is no bar when stderr is not
+        a terminal (a log file or a pipe), so redirected output stays readable.
     Returns:
       a tqdm bar; use ``.update()``/``.set_postfix()`` as usual.
     """
+    disable = True if kwargs.pop("disable", False) else None  # None: tqdm hides it off a TTY
     return tqdm(iterable, total=total, desc=desc, bar_format=PROGRESS_FORMAT,
-                leave=False, dynamic_ncols=True, **kwargs)
+                leave=False, dynamic_ncols=True, disable=disable, **kwargs)

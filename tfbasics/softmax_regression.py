@@ -458,6 +458,87 @@ def _save_history(run_dir, history):
     tmp.replace(_history_path(run_dir))
 
 
+def _step_runner(sess, model, config, train_x, train_y):
+    """``run(idx, options=None, run_metadata=None)``: SGD steps on rows ``idx`` (int32
+    [k, batch]; k = 1, or ``steps_per_run`` in-graph), returning the k losses."""
+    if config.input == "feed_dict":
+        def run(idx, options=None, run_metadata=None):
+            batch_x, batch_y = train_x[idx[0]], train_y[idx[0]]  # the book's next_batch
+            return sess.run([model.train_op, model.loss],
+                            {model.features: batch_x, model.labels: batch_y},
+                            options, run_metadata)[1:]
+        return run
+    # a callable skips session.run's per-call parsing of fetches and feeds
+    callables = {k: sess.make_callable(losses, [indices]) for k, indices, losses in (
+        (1, model.step_indices, model.step_losses),
+        (model.steps_per_run, model.run_indices, model.run_losses))}
+
+    def run(idx, options=None, run_metadata=None):
+        if options is None:
+            return callables[len(idx)](idx)
+        indices, losses = ((model.step_indices, model.step_losses) if len(idx) == 1
+                           else (model.run_indices, model.run_losses))
+        return sess.run(losses, {indices: idx}, options, run_metadata)
+    return run
+
+
+def _run_epoch(run, indices, chunk_size, step, config, writers, trace, bar):
+    """Run the steps of one epoch (``indices``: int32 [steps, batch]) in chunks.
+
+    Returns:
+      (list of float losses, the global step after them).
+    Raises:
+      DivergedError at the first NaN/inf loss.
+    """
+    losses, i = [], 0
+    while i < len(indices):
+        chunk = chunk_size if len(indices) - i >= chunk_size else 1
+        options = run_metadata = None
+        if trace:  # compute time and memory per op of the first step, as mnist_with_summaries
+            options = v1.RunOptions(trace_level=v1.RunOptions.FULL_TRACE)
+            run_metadata = v1.RunMetadata()
+        values = run(indices[i:i + chunk], options, run_metadata)
+        if trace:
+            writers.train.add_run_metadata(run_metadata, f"step_{step + 1}", step + 1)
+            trace = False
+        if not all(map(math.isfinite, values)):  # stop at once: no "cost = nan" epochs
+            first = next(k for k, v in enumerate(values) if not math.isfinite(v))
+            raise DivergedError(_diverged_message(config, step + first + 1, values[first]))
+        for value in values:
+            step += 1
+            losses.append(value)
+            if writers:
+                writers.train.add_summary(_scalar("loss", value), step)
+        i += chunk
+        bar.update(chunk)
+    return losses, step
+
+
+def _evaluate(sess, model, data, in_graph, result):
+    """Fill in ``result``'s accuracies: the whole training set and the validation set."""
+    result.train_accuracy = float(
+        sess.run(model.data_accuracy) if in_graph else
+        sess.run(model.accuracy, {model.features: data.train.images,
+                                  model.labels: data.train.labels}))
+    if data.validation.num_examples:
+        val = {model.features: data.validation.images, model.labels: data.validation.labels}
+        acc, val_loss = sess.run([model.accuracy, model.loss], val)
+        result.validation_accuracy, result.validation_loss = float(acc), float(val_loss)
+
+
+def _write_start(writers, sess, model, data, config):
+    """Step 0: hyperparameters, a few input digits with their labels, the initial weights."""
+    n = data.train.num_examples
+    writers.train.add_summary(_text("hyperparameters", hparams_markdown(config, n)), 0)
+    shown = data.validation if data.validation.num_examples else data.test
+    digits = shown.images[:NUM_INPUT_DIGITS]
+    writers.train.add_summary(sess.run(model.input_summary, {model.features: digits}), 0)
+    labels = " ".join(str(int(k)) for k in shown.labels[:NUM_INPUT_DIGITS].argmax(1))
+    writers.train.add_summary(_text("input_digits_labels",
+                                    f"labels of input_digits/image/0..: {labels}"), 0)
+    writers.train.add_summary(sess.run(model.epoch_summaries), 0)
+
+
 def train(model, data, config, run_dir=None, resume=False, max_steps=None,
           on_epoch: Callable[[EpochResult], None] = None, show_progress=True, validate=True,
           on_start: Callable[[int, int], None] = None):
@@ -491,115 +572,67 @@ def train(model, data, config, run_dir=None, resume=False, max_steps=None,
     in_graph = config.input == "in_graph"
     if in_graph and model.data_init is None:
         raise ValueError("the in-graph pipeline needs build(config, num_examples)")
+    if resume and run_dir is None:
+        raise ValueError("resume needs the run folder (run_dir)")
+    chunk_size = model.steps_per_run if in_graph else 1
     with v1.Session(graph=model.graph) as sess:
         sess.run(model.init_op)
         if resume:
             _restore(sess, model, run_dir)
         if in_graph:
             sess.run(model.data_init, {model.data_images: train_x, model.data_labels: train_y})
-        step, done = sess.run([model.global_step, model.epoch])
-        step, done = int(step), int(done)
+        step, done = (int(v) for v in sess.run([model.global_step, model.epoch]))
         history = _load_history(run_dir, done) if resume else []
+        run = _step_runner(sess, model, config, train_x, train_y)
         writers = _Writers(run_dir, model, step)
-        if writers and not resume:
-            writers.train.add_summary(_text("hyperparameters", hparams_markdown(config, n)), 0)
-            shown = data.validation if data.validation.num_examples else data.test
-            digits = shown.images[:NUM_INPUT_DIGITS]
-            writers.train.add_summary(sess.run(model.input_summary, {model.features: digits}), 0)
-            labels = " ".join(str(int(k)) for k in shown.labels[:NUM_INPUT_DIGITS].argmax(1))
-            writers.train.add_summary(_text("input_digits_labels",
-                                            f"labels of input_digits/image/0..: {labels}"), 0)
-            writers.train.add_summary(sess.run(model.epoch_summaries), 0)
-        traced = bool(resume) or not writers
-        if in_graph:  # a callable skips session.run's per-call parsing of fetches and feeds
-            run_steps = sess.make_callable(model.run_losses, [model.run_indices])
-            run_step = sess.make_callable(model.step_losses, [model.step_indices])
-        train_seconds = 0.0
-        first_epoch = done + 1
-        if on_start is not None:
-            on_start(first_epoch, step)
-        for epoch in range(done + 1, config.epochs + 1):
-            epoch_end = epoch * steps_per_epoch
-            if max_steps is not None:
-                epoch_end = min(epoch_end, max_steps)
-            if step >= epoch_end:
-                break
-            # this epoch's batches, one index array: feed_dict gathers them in NumPy (the book's
-            # next_batch), in_graph feeds only the indices and gathers in the graph
-            epoch_indices = batch_indices(config.seed, n, config.batch_size, step,
-                                          epoch_end - step)
-            losses = []
-            t0 = time.perf_counter()
-            with progress(total=len(epoch_indices), desc=f"Epoch {epoch}",
-                          disable=not show_progress) as bar:
-                i = 0
-                while i < len(epoch_indices):
-                    chunk = 1
-                    if in_graph and len(epoch_indices) - i >= model.steps_per_run > 1:
-                        chunk = model.steps_per_run
-                    idx = epoch_indices[i:i + chunk]
-                    options = run_metadata = None
-                    if not traced:  # compute time and memory per op of the first step
-                        options = v1.RunOptions(trace_level=v1.RunOptions.FULL_TRACE)
-                        run_metadata = v1.RunMetadata()
-                    if in_graph and traced:
-                        values = (run_steps if chunk > 1 else run_step)(idx)
-                    elif in_graph:
-                        indices, fetch = ((model.run_indices, model.run_losses) if chunk > 1
-                                          else (model.step_indices, model.step_losses))
-                        values = sess.run(fetch, {indices: idx}, options, run_metadata)
-                    else:
-                        batch_x, batch_y = train_x[idx[0]], train_y[idx[0]]
-                        feeds = {model.features: batch_x, model.labels: batch_y}
-                        values = sess.run([model.train_op, model.loss], feeds, options,
-                                          run_metadata)[1:]
-                    if not traced:
-                        writers.train.add_run_metadata(run_metadata, f"step_{step + 1}", step + 1)
-                        traced = True
-                    if not all(map(math.isfinite, values)):  # stop at once: no nan epochs
-                        writers.close()
-                        first = next(k for k, v in enumerate(values) if not math.isfinite(v))
-                        raise DivergedError(_diverged_message(config, step + first + 1,
-                                                              values[first]))
-                    for value in values:
-                        step += 1
-                        losses.append(value)
-                        if writers:
-                            writers.train.add_summary(_scalar("loss", value), step)
-                    i += chunk
-                    bar.update(chunk)
-            train_seconds += time.perf_counter() - t0
-            result = EpochResult(epoch, step, float(np.mean(losses)))
-            if validate:
-                result.train_accuracy = float(
-                    sess.run(model.data_accuracy) if in_graph else
-                    sess.run(model.accuracy, {model.features: train_x, model.labels: train_y}))
-                if data.validation.num_examples:
-                    val = {model.features: data.validation.images,
-                           model.labels: data.validation.labels}
-                    acc, val_loss = sess.run([model.accuracy, model.loss], val)
-                    result.validation_accuracy, result.validation_loss = float(acc), float(val_loss)
-            history.append(result)
-            if step == epoch * steps_per_epoch:  # a full epoch: checkpoint it
-                sess.run(model.set_epoch, {model.new_epoch: epoch})
-                if run_dir is not None:
-                    model.saver.save(sess, str(Path(run_dir) / CHECKPOINT_NAME), global_step=epoch,
-                                     write_meta_graph=False)  # the graph is in the events
-                    _save_history(run_dir, history)
-            if writers:
-                _write_epoch(writers, sess, model, result)
-            if on_epoch is not None:
-                on_epoch(result)
-        test = {model.features: data.test.images, model.labels: data.test.labels}
-        test_accuracy, test_loss = sess.run([model.accuracy, model.loss], test)
-        weights, biases = sess.run([model.weights, model.biases])
-        writers.close()
+        try:
+            if writers and not resume:
+                _write_start(writers, sess, model, data, config)
+            trace = bool(writers) and not resume
+            train_seconds = 0.0
+            if on_start is not None:
+                on_start(done + 1, step)
+            for epoch in range(done + 1, config.epochs + 1):
+                epoch_end = epoch * steps_per_epoch
+                if max_steps is not None:
+                    epoch_end = min(epoch_end, max_steps)
+                if step >= epoch_end:
+                    break
+                t0 = time.perf_counter()
+                # this epoch's batches as one index array: feed_dict gathers them in NumPy,
+                # in_graph feeds only the indices and gathers in the graph
+                indices = batch_indices(config.seed, n, config.batch_size, step, epoch_end - step)
+                with progress(total=len(indices), desc=f"Epoch {epoch}",
+                              disable=not show_progress) as bar:
+                    losses, step = _run_epoch(run, indices, chunk_size, step, config, writers,
+                                              trace, bar)
+                train_seconds += time.perf_counter() - t0
+                trace = False
+                result = EpochResult(epoch, step, float(np.mean(losses)))
+                if validate:
+                    _evaluate(sess, model, data, in_graph, result)
+                history.append(result)
+                if step == epoch * steps_per_epoch:  # a full epoch: checkpoint it
+                    sess.run(model.set_epoch, {model.new_epoch: epoch})
+                    if run_dir is not None:
+                        model.saver.save(sess, str(Path(run_dir) / CHECKPOINT_NAME),
+                                         global_step=epoch, write_meta_graph=False)
+                        _save_history(run_dir, history)
+                if writers:
+                    _write_epoch(writers, sess, model, result)
+                if on_epoch is not None:
+                    on_epoch(result)
+            test = {model.features: data.test.images, model.labels: data.test.labels}
+            test_accuracy, test_loss = sess.run([model.accuracy, model.loss], test)
+            weights, biases = sess.run([model.weights, model.biases])
+        finally:
+            writers.close()
     if run_dir is not None:
         from tfbasics import regression_plots
         regression_plots.save_weight_templates(Path(run_dir) / "weight_templates.png", weights)
         regression_plots.save_curves(Path(run_dir) / "curves.png", history)
     return TrainResult(epochs=history, test_accuracy=float(test_accuracy),
-                       test_loss=float(test_loss), steps=step, first_epoch=first_epoch,
+                       test_loss=float(test_loss), steps=step, first_epoch=done + 1,
                        train_seconds=train_seconds, weights=weights, biases=biases)
 
 

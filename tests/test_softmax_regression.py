@@ -175,6 +175,7 @@ def test_event_files_hold_graph_scalars_histograms_templates_and_trace(tmp_path)
         tags["tensors"])
     text = train.Tensors("hyperparameters/text_summary")[0].tensor_proto.string_val[0].decode()
     assert "| learning_rate | 0.5 |" in text and "| batch_size | 128 |" in text
+    assert "_hparams_/session_start_info" in tags["tensors"]  # the HParams tab
     assert tags["run_metadata"] == ["step_1"]
     assert train.RunMetadata("step_1").step_stats.dev_stats
     assert {"accuracy", "loss"} <= set(validation.Tags()["scalars"])

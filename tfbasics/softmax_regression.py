@@ -389,6 +389,12 @@ def _text(tag, markdown):
     return text_summary.pb(tag, markdown).SerializeToString()
 
 
+def _hparams(config):
+    """The hyperparameters for TensorBoard's HParams tab (one session per run)."""
+    from tensorboard.plugins.hparams import summary_v2 as hp
+    return hp.hparams_pb(dataclasses.asdict(config)).SerializeToString()
+
+
 def hparams_markdown(config, num_examples):
     """The run's hyperparameters as a markdown table (TensorBoard's Text tab)."""
     rows = dataclasses.asdict(config) | {"training examples": num_examples,
@@ -530,6 +536,7 @@ def _write_start(writers, sess, model, data, config):
     """Step 0: hyperparameters, a few input digits with their labels, the initial weights."""
     n = data.train.num_examples
     writers.train.add_summary(_text("hyperparameters", hparams_markdown(config, n)), 0)
+    writers.train.add_summary(_hparams(config), 0)
     shown = data.validation if data.validation.num_examples else data.test
     digits = shown.images[:NUM_INPUT_DIGITS]
     writers.train.add_summary(sess.run(model.input_summary, {model.features: digits}), 0)

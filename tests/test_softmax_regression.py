@@ -245,6 +245,15 @@ def test_unreadable_checkpoint_is_a_clear_error_not_a_fresh_start(tmp_path, caps
     assert "Epoch:" not in out
 
 
+def test_unreadable_checkpoint_index_is_one_line(tmp_path, capsys):
+    assert run_script(tmp_path, "--max-steps", "8", "--seed", "5") == 0
+    (tmp_path / RUN / "r" / "checkpoint").write_text("garbage")
+    capsys.readouterr()
+    assert run_script(tmp_path, "--resume") == 1
+    line, = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("error: cannot read checkpoint: ") and "checkpoint index" in line
+
+
 def test_resume_without_a_checkpoint_is_an_error(tmp_path, capsys):
     assert run_script(tmp_path, "--resume", name="nothing") == 2
     assert "no run folder" in capsys.readouterr().err

@@ -25,6 +25,7 @@ summaries, PNGs and a checkpoint per epoch, and resumes from the last checkpoint
 """
 import dataclasses
 import json
+import logging
 import math
 import time
 from pathlib import Path
@@ -430,11 +431,22 @@ class _Writers:
 
 def _restore(sess, model, run_dir):
     """Restore the last checkpoint of ``run_dir``; CheckpointError if none or unreadable."""
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel(logging.ERROR)  # we say it in one line below, not in TF's two warnings
     try:
         path = v1.train.latest_checkpoint(str(run_dir))
-    except Exception as e:  # a corrupt `checkpoint` index file
-        raise CheckpointError(f"cannot read the checkpoint index in {run_dir} "
-                              f"({type(e).__name__}: {str(e).splitlines()[0]})") from None
+    except Exception as e:  # an unreadable `checkpoint` index file
+        path, reason = None, f" ({type(e).__name__}: {str(e).splitlines()[0]})"
+    else:
+        reason = ""
+    finally:
+        logger.setLevel(level)
+    index = Path(run_dir) / "checkpoint"
+    if path is None and index.exists():
+        raise CheckpointError(f"cannot read checkpoint: {index} is not a readable checkpoint "
+                              f"index or names checkpoint files that are missing{reason}; "
+                              "delete the run folder or start a new run without --resume")
     if path is None:
         raise CheckpointError(f"no checkpoint to resume from in {run_dir}")
     try:

@@ -138,6 +138,9 @@ def atomic_write(path, chunks):
         with os.fdopen(fd, "wb") as f:
             for chunk in chunks:
                 f.write(chunk)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it 0600; a data file is as readable as any other
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

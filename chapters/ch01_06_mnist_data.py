@@ -20,13 +20,9 @@ GRID = 10  # the grid shows GRID x GRID digits
 
 def main(argv=None):
     parser = base_parser(__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=str, default=None,
-                        help=f"MNIST folder (default: ${mnist.ENV_VAR} or {mnist.DEFAULT_DIR}; "
-                             "fetched there if missing)")
+    mnist.add_data_flags(parser)
     parser.add_argument("--index", type=int, default=0,
                         help="training digit shown by display_digit (the book shows 0)")
-    parser.add_argument("--fake-data", action="store_true",
-                        help="small generated digits instead of MNIST (no files; for smoke tests)")
     args = parser.parse_args(argv)
 
     try:

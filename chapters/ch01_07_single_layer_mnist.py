@@ -49,11 +49,7 @@ def parse_args(argv):
                              "batches)")
     parser.add_argument("--steps-per-run", type=int, default=defaults.steps_per_run,
                         help="in_graph only: SGD steps per session.run")
-    parser.add_argument("--data-dir", type=str, default=None,
-                        help=f"MNIST folder (default: ${mnist.ENV_VAR} or {mnist.DEFAULT_DIR}; "
-                             "fetched there if missing)")
-    parser.add_argument("--fake-data", action="store_true",
-                        help="small generated digits instead of MNIST (no files; smoke tests)")
+    mnist.add_data_flags(parser)
     parser.add_argument("--max-steps", type=int, default=None,
                         help="stop after this many SGD steps in all (fast smoke mode)")
     parser.add_argument("--resume", action="store_true",

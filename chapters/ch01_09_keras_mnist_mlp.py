@@ -28,11 +28,7 @@ def parse_args(argv):
                         help="keras.utils.set_random_seed: weights, dropout and shuffling")
     parser.add_argument("--validate-on-test", action="store_true", default=False,
                         help="as the book: train on all 60,000 and validate on the test set")
-    parser.add_argument("--data-dir", type=str, default=None,
-                        help="folder of the MNIST files (default: $TFBASICS_DATA_DIR or the "
-                             "cache; fetched if missing)")
-    parser.add_argument("--fake-data", action="store_true", default=False,
-                        help="small synthetic digits instead of MNIST (no download; smoke runs)")
+    mnist.add_data_flags(parser)
     parser.add_argument("--max-examples", type=int, default=None,
                         help="train on only the first this many training examples (fast runs)")
     parser.add_argument("--load", type=str, default=None, metavar="PATH",

@@ -49,11 +49,7 @@ def parse_args(argv):
                         help="hidden nonlinearity of the trained network")
     parser.add_argument("--seed", type=int, default=0,
                         help="seeds initial weights, batch order and the gradient-check inputs")
-    parser.add_argument("--data-dir", type=str, default=None,
-                        help=f"MNIST folder (default: ${mnist.ENV_VAR} or {mnist.DEFAULT_DIR}; "
-                             "fetched there if missing)")
-    parser.add_argument("--fake-data", action="store_true",
-                        help="small generated digits instead of MNIST (no files; smoke tests)")
+    mnist.add_data_flags(parser)
     parser.add_argument("--max-examples", type=int, default=None,
                         help="use only the first this many training examples (fast runs)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")

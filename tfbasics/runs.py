@@ -14,6 +14,13 @@ DEFAULT_LOGDIR = "logs"
 PROGRESS_FORMAT = "{desc}: {percentage:3.0f}%|{bar:24}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}]{postfix}"
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (``prog: error: ... (see: prog --help)``), no usage dump."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see: {self.prog} --help)\n")
+
+
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
     """Shows each flag's default, but not a meaningless "(default: None)"."""
 
@@ -30,10 +37,9 @@ def base_parser(description, logdir=DEFAULT_LOGDIR):
       description: str, shown by ``--help``.
       logdir: str, default for ``--logdir``.
     Returns:
-      argparse.ArgumentParser with ``--logdir`` and ``--run-name``.
+      Parser (an argparse.ArgumentParser) with ``--logdir`` and ``--run-name``.
     """
-    parser = argparse.ArgumentParser(
-        description=description, formatter_class=_HelpFormatter)
+    parser = Parser(description=description, formatter_class=_HelpFormatter)
     parser.add_argument("--logdir", type=str, default=logdir,
                         help="TensorBoard root; this run writes to LOGDIR/<script name>/<run name>/")
     parser.add_argument("--run-name", type=str, default=None,

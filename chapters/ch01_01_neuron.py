@@ -1,4 +1,4 @@
-"""Section 1: an artificial neuron in NumPy (weights [1, 2], bias 0, sigmoid).
+"""An artificial neuron in NumPy (weights [1, 2], bias 0, sigmoid).
 
 Prints the neuron's output for a few inputs, starting with the book's forward([1, 1]) = sigmoid(3),
 and writes the same computation as a small TensorFlow graph so TensorBoard has something to show.

@@ -1,4 +1,4 @@
-"""Section 2: graphs and sessions: Hello World, tensor ranks, and the lazy Variable.
+"""Graphs and sessions: Hello World, tensor ranks, and the lazy Variable.
 
 Builds the book's graphs, runs them in tf.compat.v1 sessions and prints what the book prints.
 Each graph goes to TensorBoard as its own run: <run>/hello, <run>/ranks, <run>/variable.

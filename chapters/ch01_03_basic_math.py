@@ -1,4 +1,4 @@
-"""Section 3: basic math: add, subtract, multiply, divide and reduce_sum over an axis.
+"""Basic math: add, subtract, multiply, divide and reduce_sum over an axis.
 
 Runs the book's examples in one graph and prints each result next to the call that made it.
 """

@@ -1,4 +1,4 @@
-"""Section 4: placeholders and feed_dict, two bad feeds, and truncated_normal weights.
+"""Placeholders and feed_dict, two bad feeds, and truncated_normal weights.
 
 Feeds the book's placeholders, shows what a value of the wrong dtype or shape does (one readable
 line, and the script goes on), and draws the book's 5x2 truncated-normal weights.

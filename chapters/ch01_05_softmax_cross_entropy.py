@@ -1,4 +1,4 @@
-"""Section 5: softmax, one-hot labels, cross-entropy by hand and fused, and numerical stability.
+"""Softmax, one-hot labels, cross-entropy by hand and fused, and numerical stability.
 
 Prints the book's numbers (softmax of [2.0, 1.0, 0.1], cross-entropy 0.6931 = -ln 0.5), shows that
 cross-entropy is not symmetric, and why the fused op is the one to train with.

@@ -1,4 +1,4 @@
-"""Section 6: the MNIST data: its shapes, one-hot labels, and the book's display_digit.
+"""The MNIST data: its shapes, one-hot labels, and the book's display_digit.
 
 Loads MNIST as Keras' ``mnist.load_data()`` does (fetched and verified by ``tfbasics.mnist``),
 prints the array shapes the book prints and the one-hot encoding of a few labels, and writes

@@ -1,4 +1,4 @@
-"""Section 7: a single-layer softmax classifier on MNIST, trained with SGD as the book does.
+"""A single-layer softmax classifier on MNIST, trained with SGD as the book does.
 
 Prints the book's ``Epoch: N cost = X.XXX`` each epoch (with the validation accuracy) and the
 test accuracy, and writes under ``logs/ch01_07_single_layer_mnist/<run name>/``: TensorBoard

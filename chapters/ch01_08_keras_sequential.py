@@ -1,4 +1,4 @@
-"""Section 8: a Keras Sequential model infers every layer's shape from the input shape alone.
+"""A Keras Sequential model infers every layer's shape from the input shape alone.
 
 The book stacks Flatten, Dense(100), ReLU, Dense(60), ReLU for 32x32 RGB images and prints each
 layer's output shape and ``model.summary()``. Nothing is trained. The run folder gets the summary

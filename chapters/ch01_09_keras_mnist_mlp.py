@@ -1,4 +1,4 @@
-"""Section 9: the book's Keras MLP (784-512-512-10, ReLU, dropout) reaches about 98% on MNIST.
+"""The book's Keras MLP (784-512-512-10, ReLU, dropout) reaches about 98% on MNIST.
 
 Defaults are the book's: rmsprop, categorical cross-entropy, batch 128, 4 epochs. Unlike the
 book, it validates on the first 5,000 training images and trains on the other 55,000, so the test

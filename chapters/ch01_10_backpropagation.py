@@ -1,4 +1,4 @@
-"""Section 10: backpropagation by hand in NumPy, checked, trained on MNIST, and broken two ways.
+"""Backpropagation by hand in NumPy, checked, trained on MNIST, and broken two ways.
 
 Parts (``--part``, default all):
 

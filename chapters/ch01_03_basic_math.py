@@ -25,12 +25,13 @@ def main(argv=None):
     parser = base_parser(__doc__.splitlines()[0])
     args = parser.parse_args(argv)
 
-    for name, value in basic_math.run_basic_math().items():
+    graph = basic_math.build_basic_math()
+    for name, value in basic_math.run_basic_math(graph).items():
         shown = value.tolist() if hasattr(value, "tolist") else value
         print(f"{CALLS[name]:<40} = {shown}")
 
     out = run_dir(args.logdir, SCRIPT, args.run_name)
-    write_graph(out, basic_math.build_basic_math().graph)
+    write_graph(out, graph.graph)
     print(f"Graph written to {out}")
     return 0
 

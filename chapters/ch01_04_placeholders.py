@@ -41,11 +41,12 @@ def main(argv=None):
                 print(f"bad feed: {err}")
     write_graph(out / "doubler", d.graph)
 
-    w = placeholders.truncated_normal_weights(seed=args.seed)
+    weights_graph = placeholders.build_truncated_normal_weights(seed=args.seed)
+    w = placeholders.truncated_normal_weights(w=weights_graph)
     print(f"truncated_normal(({placeholders.N_FEATURES}, {placeholders.N_LABELS})), seed {args.seed}:")
     print(np.array2string(w, precision=4))
     print(f"shape {w.shape}, largest |value| {np.abs(w).max():.4f} (never beyond 2 standard deviations)")
-    write_graph(out / "weights", placeholders.build_truncated_normal_weights(seed=args.seed).graph)
+    write_graph(out / "weights", weights_graph.graph)
 
     print(f"Graphs written to {out}")
     return 0

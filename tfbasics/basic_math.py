@@ -44,13 +44,15 @@ def build_basic_math():
     return MathGraph(g, add, subtract, multiply, divide, sum_all, sum_axis0, sum_axis1)
 
 
-def run_basic_math():
+def run_basic_math(m=None):
     """Run every tensor of ``build_basic_math()`` in one session.
 
+    Args:
+      m: a MathGraph to run, or None to build one.
     Returns:
       dict from field name ('add', ..., 'sum_axis1') to its NumPy value.
     """
-    m = build_basic_math()
+    m = m or build_basic_math()
     fields = [f for f in MathGraph._fields if f != "graph"]
     with tf.compat.v1.Session(graph=m.graph) as sess:
         values = sess.run([getattr(m, f) for f in fields])

@@ -141,15 +141,16 @@ def build_truncated_normal_weights(n_features=N_FEATURES, n_labels=N_LABELS, see
     return WeightsGraph(g, weights, init)
 
 
-def truncated_normal_weights(n_features=N_FEATURES, n_labels=N_LABELS, seed=None):
+def truncated_normal_weights(n_features=N_FEATURES, n_labels=N_LABELS, seed=None, w=None):
     """Initialise and return the book's truncated-normal weights.
 
     Args:
-      n_features, n_labels: int; seed: int or None.
+      n_features, n_labels: int; seed: int or None (ignored when ``w`` is given).
+      w: a WeightsGraph to run, or None to build one.
     Returns:
       float32 NumPy array [n_features, n_labels], every value in [-2, 2].
     """
-    w = build_truncated_normal_weights(n_features, n_labels, seed)
+    w = w or build_truncated_normal_weights(n_features, n_labels, seed)
     with tf.compat.v1.Session(graph=w.graph) as sess:
         sess.run(w.init)
         return sess.run(w.weights)

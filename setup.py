@@ -1,4 +1,5 @@
 """Install tfbasics: the library, the chapter scripts and the `tfbasics` command."""
+
 from pathlib import Path
 
 from setuptools import setup
@@ -15,12 +16,17 @@ def requirements():
 setup(
     name="tfbasics",
     version="0.1.0",
-    description=("Chapter 1 of 'Practical Convolutional Neural Networks' "
-                 "(graphs, sessions, feed_dict) on today's TensorFlow via tf.compat.v1"),
+    description=(
+        "Chapter 1 of 'Practical Convolutional Neural Networks' "
+        "(graphs, sessions, feed_dict) on today's TensorFlow via tf.compat.v1"
+    ),
     long_description=(HERE / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     python_requires=">=3.10",
-    packages=["tfbasics", "chapters"],
+    # chapters/ stays at the top of the repository for readers; it installs as tfbasics.chapters
+    # so that no generic top-level name ("chapters") is taken in a user's environment
+    packages=["tfbasics", "tfbasics.chapters"],
+    package_dir={"tfbasics.chapters": "chapters"},
     install_requires=requirements(),
     entry_points={"console_scripts": ["tfbasics = tfbasics.cli:main"]},
 )

@@ -20,6 +20,7 @@ inherits another's threads or warm caches, and NumPy runs without TensorFlow imp
 machine, importing TensorFlow made NumPy's multi-threaded OpenBLAS matmuls 40x slower). Workers
 get ``OPENBLAS_NUM_THREADS=1`` unless it is set.
 """
+
 import argparse
 import datetime
 import json
@@ -41,6 +42,7 @@ SEED = 0
 
 def tfbasics_path(data, epochs, input_kind):
     from tfbasics import softmax_regression as sr
+
     config = sr.Config(epochs=epochs, input=input_kind, seed=SEED)
     model = sr.build(config, data.train.num_examples)
     result = sr.train(model, data, config, show_progress=False, validate=False)
@@ -50,6 +52,7 @@ def tfbasics_path(data, epochs, input_kind):
 def book_loop(data, epochs):
     """The book's notebook, ported to tf.compat.v1 in a graph of its own; zero init."""
     from tfbasics._tf import tf
+
     v1 = tf.compat.v1
     g = tf.Graph()
     with g.as_default():
@@ -69,15 +72,14 @@ def book_loop(data, epochs):
         sess.run(init)
         total_batch = int(len(train.labels) / BATCH_SIZE)
         start = time.perf_counter()
-        for epoch in range(epochs):
+        for _epoch in range(epochs):
             avg_cost = 0
-            for i in range(total_batch):
+            for _ in range(total_batch):
                 batch_x, batch_y = train.next_batch(batch_size=BATCH_SIZE)
                 _, c = sess.run([optimizer, loss], feed_dict={features: batch_x, labels: batch_y})
                 avg_cost += c / total_batch
         seconds = time.perf_counter() - start
-        test = sess.run(accuracy, feed_dict={features: data.test.images,
-                                             labels: data.test.labels})
+        test = sess.run(accuracy, feed_dict={features: data.test.images, labels: data.test.labels})
     return seconds, epochs * total_batch, float(test)
 
 
@@ -93,9 +95,10 @@ def numpy_sgd(data, epochs):
     # softmax_regression.batch_indices' stream (that module imports TensorFlow): pass p is
     # permutation(n) from default_rng([seed, p]), cut into consecutive batches
     passes = -(-steps * BATCH_SIZE // n)
-    stream = np.concatenate([np.random.default_rng([SEED, p]).permutation(n)
-                             for p in range(passes)])
-    for idx in stream[:steps * BATCH_SIZE].reshape(steps, BATCH_SIZE):
+    stream = np.concatenate(
+        [np.random.default_rng([SEED, p]).permutation(n) for p in range(passes)]
+    )
+    for idx in stream[: steps * BATCH_SIZE].reshape(steps, BATCH_SIZE):
         x, y = x_all[idx], y_all[idx]
         z = x @ w + b
         z -= z.max(axis=1, keepdims=True)  # stable softmax
@@ -110,17 +113,31 @@ def numpy_sgd(data, epochs):
 
 
 def keras_fit(data, epochs):
-    from tfbasics._tf import tf  # noqa: F401  (quiet import before Keras imports TensorFlow)
     import keras
+
+    from tfbasics._tf import tf  # noqa: F401  (quiet import before Keras imports TensorFlow)
+
     keras.utils.set_random_seed(SEED)
-    model = keras.Sequential([keras.Input((784,)),
-                              keras.layers.Dense(10, activation="softmax",
-                                                 kernel_initializer="zeros")])
-    model.compile(optimizer=keras.optimizers.SGD(LEARNING_RATE),
-                  loss="categorical_crossentropy", metrics=["accuracy"])
+    model = keras.Sequential(
+        [
+            keras.Input((784,)),
+            keras.layers.Dense(10, activation="softmax", kernel_initializer="zeros"),
+        ]
+    )
+    model.compile(
+        optimizer=keras.optimizers.SGD(LEARNING_RATE),
+        loss="categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     start = time.perf_counter()
-    model.fit(data.train.images, data.train.labels, batch_size=BATCH_SIZE, epochs=epochs,
-              shuffle=True, verbose=0)
+    model.fit(
+        data.train.images,
+        data.train.labels,
+        batch_size=BATCH_SIZE,
+        epochs=epochs,
+        shuffle=True,
+        verbose=0,
+    )
     seconds = time.perf_counter() - start
     test = model.evaluate(data.test.images, data.test.labels, verbose=0)[1]
     steps = epochs * -(-data.train.num_examples // BATCH_SIZE)  # fit also runs the last 88
@@ -144,8 +161,14 @@ def _worker(name, epochs, data_dir):
 
 
 def _run_in_fresh_process(name, epochs, data_dir):
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", name,
-               "--epochs", str(epochs)] + (["--data-dir", data_dir] if data_dir else [])
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--worker",
+        name,
+        "--epochs",
+        str(epochs),
+    ] + (["--data-dir", data_dir] if data_dir else [])
     # OpenBLAS' threads wait on each other on a busy 2-core machine: NumPy took 10-19 s with
     # 2 threads against 1.3 s with 1 (TensorFlow's own kernels do not use OpenBLAS)
     env = dict(os.environ)
@@ -162,16 +185,29 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per implementation")
     parser.add_argument("--epochs", type=int, default=10, help="epochs per run (the book: 10)")
     parser.add_argument("--data-dir", type=str, default=None, help="MNIST folder")
-    parser.add_argument("--only", type=str, nargs="*", default=None,
-                        help="substrings of implementation names to run (default: all)")
-    parser.add_argument("--worker", type=str, default=None, choices=tuple(IMPLEMENTATIONS),
-                        help="(internal) run one implementation once, print JSON")
+    parser.add_argument(
+        "--only",
+        type=str,
+        nargs="*",
+        default=None,
+        help="substrings of implementation names to run (default: all)",
+    )
+    parser.add_argument(
+        "--worker",
+        type=str,
+        default=None,
+        choices=tuple(IMPLEMENTATIONS),
+        help="(internal) run one implementation once, print JSON",
+    )
     args = parser.parse_args(argv)
     if args.worker:
         return _worker(args.worker, args.epochs, args.data_dir)
     mnist.fetch(args.data_dir)
-    names = [n for n in IMPLEMENTATIONS
-             if not args.only or any(s.lower() in n.lower() for s in args.only)]
+    names = [
+        n
+        for n in IMPLEMENTATIONS
+        if not args.only or any(s.lower() in n.lower() for s in args.only)
+    ]
     load_before = os.getloadavg()
     runs = {name: [] for name in names}
     # interleaved (round r of every implementation, then round r + 1) so a burst of load
@@ -180,28 +216,44 @@ def main(argv=None):
         for name in names:
             seconds, steps, test = _run_in_fresh_process(name, args.epochs, args.data_dir)
             runs[name].append((seconds, steps, test))
-            print(f"# round {r + 1} {name}: {seconds:.2f} s, {steps} steps, test {test:.4f}",
-                  file=sys.stderr, flush=True)
+            print(
+                f"# round {r + 1} {name}: {seconds:.2f} s, {steps} steps, test {test:.4f}",
+                file=sys.stderr,
+                flush=True,
+            )
     load_after = os.getloadavg()
-    rows = {name: (statistics.median(s for s, _, _ in runs[name]), runs[name][0][1],
-                   statistics.median(t for _, _, t in runs[name])) for name in names}
+    rows = {
+        name: (
+            statistics.median(s for s, _, _ in runs[name]),
+            runs[name][0][1],
+            statistics.median(t for _, _, t in runs[name]),
+        )
+        for name in names
+    }
     base_np = rows.get("NumPy", (None,))[0]
     base_fd = rows.get("tfbasics feed_dict", (None,))[0]
     from importlib.metadata import version
-    print(f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
-          f"{os.cpu_count()} CPU cores ({platform.machine()}), "
-          f"TensorFlow {version('tensorflow')}, Keras {version('keras')}, NumPy {np.__version__}; {args.epochs} epochs, "
-          f"median of {args.repeats}; load average (1 min) {load_before[0]:.1f} before, "
-          f"{load_after[0]:.1f} after")
+
+    print(
+        f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
+        f"{os.cpu_count()} CPU cores ({platform.machine()}), "
+        f"TensorFlow {version('tensorflow')}, Keras {version('keras')}, NumPy {np.__version__}; {args.epochs} epochs, "
+        f"median of {args.repeats}; load average (1 min) {load_before[0]:.1f} before, "
+        f"{load_after[0]:.1f} after"
+    )
     print()
-    print("| implementation | training s | ms/step | examples/s | test accuracy "
-          "| x NumPy | x feed_dict |")
+    print(
+        "| implementation | training s | ms/step | examples/s | test accuracy "
+        "| x NumPy | x feed_dict |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|")
     for name, (seconds, steps, test) in rows.items():
         ratio_np = f"{seconds / base_np:.2f}" if base_np else "-"
         ratio_fd = f"{seconds / base_fd:.2f}" if base_fd else "-"
-        print(f"| {name} | {seconds:.2f} | {seconds / steps * 1e3:.3f} | "
-              f"{steps * BATCH_SIZE / seconds:,.0f} | {test:.4f} | {ratio_np} | {ratio_fd} |")
+        print(
+            f"| {name} | {seconds:.2f} | {seconds / steps * 1e3:.3f} | "
+            f"{steps * BATCH_SIZE / seconds:,.0f} | {test:.4f} | {ratio_np} | {ratio_fd} |"
+        )
     return 0
 
 

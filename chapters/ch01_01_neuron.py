@@ -3,6 +3,7 @@
 Prints the neuron's output for a few inputs, starting with the book's forward([1, 1]) = sigmoid(3),
 and writes the same computation as a small TensorFlow graph so TensorBoard has something to show.
 """
+
 import sys
 from pathlib import Path
 
@@ -14,8 +15,13 @@ SCRIPT = Path(__file__).stem
 
 def main(argv=None):
     parser = base_parser(__doc__.splitlines()[0])
-    parser.add_argument("--inputs", type=float, nargs=2, default=[1.0, 1.0],
-                        help="the two inputs x1 x2 to feed the neuron")
+    parser.add_argument(
+        "--inputs",
+        type=float,
+        nargs=2,
+        default=[1.0, 1.0],
+        help="the two inputs x1 x2 to feed the neuron",
+    )
     args = parser.parse_args(argv)
 
     n = neuron.Neuron()

@@ -3,6 +3,7 @@
 Builds the book's graphs, runs them in tf.compat.v1 sessions and prints what the book prints.
 Each graph goes to TensorBoard as its own run: <run>/hello, <run>/ranks, <run>/variable.
 """
+
 import sys
 from pathlib import Path
 
@@ -19,7 +20,9 @@ def main(argv=None):
     out = run_dir(args.logdir, SCRIPT, args.run_name)
 
     h = hello.build_hello()
-    with tf.compat.v1.Session(graph=h.graph) as sess:  # the book's tf.Session() is tf.compat.v1.Session now
+    with tf.compat.v1.Session(
+        graph=h.graph
+    ) as sess:  # the book's tf.Session() is tf.compat.v1.Session now
         print(sess.run(h.hello_constant))
     write_graph(out / "hello", h.graph)
 
@@ -38,12 +41,18 @@ def main(argv=None):
         try:
             sess.run(v.variable_y)
         except tf.errors.FailedPreconditionError as err:
-            print("sess.run(variable_y) before the initializer -> FailedPreconditionError: "
-                  f"{hello.error_summary(err)}")
-            print("  A Variable has no value until an initializer op has run in this session: "
-                  "run tf.compat.v1.global_variables_initializer() first.")
+            print(
+                "sess.run(variable_y) before the initializer -> FailedPreconditionError: "
+                f"{hello.error_summary(err)}"
+            )
+            print(
+                "  A Variable has no value until an initializer op has run in this session: "
+                "run tf.compat.v1.global_variables_initializer() first."
+            )
         sess.run(v.init)
-        print(f"after sess.run(global_variables_initializer()): variable_y = {sess.run(v.variable_y)}")
+        print(
+            f"after sess.run(global_variables_initializer()): variable_y = {sess.run(v.variable_y)}"
+        )
     write_graph(out / "variable", v.graph)
 
     print(f"Graphs written to {out}")

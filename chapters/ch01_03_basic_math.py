@@ -2,6 +2,7 @@
 
 Runs the book's examples in one graph and prints each result next to the call that made it.
 """
+
 import sys
 from pathlib import Path
 

@@ -3,6 +3,7 @@
 Feeds the book's placeholders, shows what a value of the wrong dtype or shape does (one readable
 line, and the script goes on), and draws the book's 5x2 truncated-normal weights.
 """
+
 import sys
 from pathlib import Path
 
@@ -24,16 +25,24 @@ def main(argv=None):
     p = placeholders.build_feeds()
     with tf.compat.v1.Session(graph=p.graph) as sess:
         print(placeholders.run_feed(sess, p.x, {p.x: "Hello World"}))
-        values = placeholders.run_feed(sess, [p.s, p.i, p.f],
-                                       {p.s: "Welcome to CNN", p.i: 123, p.f: 123.45})
-        print("one feed_dict, three placeholders: "
-              + ", ".join(f"{t.op.name} ({t.dtype.name}) = {np.asarray(v)[()]!s}" for t, v in zip((p.s, p.i, p.f), values)))
+        values = placeholders.run_feed(
+            sess, [p.s, p.i, p.f], {p.s: "Welcome to CNN", p.i: 123, p.f: 123.45}
+        )
+        print(
+            "one feed_dict, three placeholders: "
+            + ", ".join(
+                f"{t.op.name} ({t.dtype.name}) = {np.asarray(v)[()]!s}"
+                for t, v in zip((p.s, p.i, p.f), values)
+            )
+        )
     write_graph(out / "feeds", p.graph)
 
     d = placeholders.build_doubler()
     with tf.compat.v1.Session(graph=d.graph) as sess:
-        print("x * 2 for x = [[1, 2, 3], [4, 5, 6]]:",
-              placeholders.run_feed(sess, d.y, {d.x: [[1, 2, 3], [4, 5, 6]]}).tolist())
+        print(
+            "x * 2 for x = [[1, 2, 3], [4, 5, 6]]:",
+            placeholders.run_feed(sess, d.y, {d.x: [[1, 2, 3], [4, 5, 6]]}).tolist(),
+        )
         for bad in (["abc", "def", "ghi"], [1, 2]):  # wrong dtype, then wrong shape
             try:
                 placeholders.run_feed(sess, d.y, {d.x: bad})
@@ -43,9 +52,13 @@ def main(argv=None):
 
     weights_graph = placeholders.build_truncated_normal_weights(seed=args.seed)
     w = placeholders.truncated_normal_weights(w=weights_graph)
-    print(f"truncated_normal(({placeholders.N_FEATURES}, {placeholders.N_LABELS})), seed {args.seed}:")
+    print(
+        f"truncated_normal(({placeholders.N_FEATURES}, {placeholders.N_LABELS})), seed {args.seed}:"
+    )
     print(np.array2string(w, precision=4))
-    print(f"shape {w.shape}, largest |value| {np.abs(w).max():.4f} (never beyond 2 standard deviations)")
+    print(
+        f"shape {w.shape}, largest |value| {np.abs(w).max():.4f} (never beyond 2 standard deviations)"
+    )
     write_graph(out / "weights", weights_graph.graph)
 
     print(f"Graphs written to {out}")

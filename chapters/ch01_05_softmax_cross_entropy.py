@@ -3,6 +3,7 @@
 Prints the book's numbers (softmax of [2.0, 1.0, 0.1], cross-entropy 0.6931 = -ln 0.5), shows that
 cross-entropy is not symmetric, and why the fused op is the one to train with.
 """
+
 import math
 import sys
 from pathlib import Path
@@ -22,15 +23,22 @@ def fmt(values):
 
 def main(argv=None):
     parser = base_parser(__doc__.splitlines()[0])
-    parser.add_argument("--labels", type=int, nargs="+", default=[4, 0, 9],
-                        help="digit labels (0-9) to one-hot encode")
+    parser.add_argument(
+        "--labels",
+        type=int,
+        nargs="+",
+        default=[4, 0, 9],
+        help="digit labels (0-9) to one-hot encode",
+    )
     args = parser.parse_args(argv)
     out = run_dir(args.logdir, SCRIPT, args.run_name)
 
     s = sm.build_softmax()
     with tf.compat.v1.Session(graph=s.graph) as sess:
-        print(f"tf.nn.softmax({sm.BOOK_LOGITS}) = "
-              f"{fmt(sess.run(s.prediction, {s.logits: sm.BOOK_LOGITS}))}")
+        print(
+            f"tf.nn.softmax({sm.BOOK_LOGITS}) = "
+            f"{fmt(sess.run(s.prediction, {s.logits: sm.BOOK_LOGITS}))}"
+        )
     write_graph(out / "softmax", s.graph)
 
     try:
@@ -64,7 +72,9 @@ def main(argv=None):
     with tf.compat.v1.Session(graph=st.graph) as sess:
         naive, fused = sess.run([st.naive_loss, st.fused_loss], feed)
     print(f"logits {sm.UNSTABLE_LOGITS}, label [0, 1]:")
-    print(f"  hand-written softmax          = {fmt(sm.softmax_naive(sm.UNSTABLE_LOGITS))}: exp(1000) = inf, inf/inf = nan")
+    print(
+        f"  hand-written softmax          = {fmt(sm.softmax_naive(sm.UNSTABLE_LOGITS))}: exp(1000) = inf, inf/inf = nan"
+    )
     print(f"  loss through it               = {naive}")
     print(f"  fused op (log-sum-exp inside) = {fused:.4f}")
     write_graph(out / "stability", st.graph)

@@ -6,6 +6,7 @@ layer's output shape and ``model.summary()``. Nothing is trained. The run folder
 
     python chapters/ch01_08_keras_sequential.py
 """
+
 import sys
 from pathlib import Path
 
@@ -25,8 +26,10 @@ def main(argv=None):
 
     model = keras_models.sequential_stack()
     for row in keras_models.layer_shapes(model):
-        print(f"{row.name:<13} {row.kind:<11} {str(row.input_shape):<18} ==> "
-              f"{str(row.output_shape):<12} params: {row.params:,}")
+        print(
+            f"{row.name:<13} {row.kind:<11} {str(row.input_shape):<18} ==> "
+            f"{str(row.output_shape):<12} params: {row.params:,}"
+        )
     print()
     model.summary()  # the book prints print(model.summary()): summary() prints, returns None
 

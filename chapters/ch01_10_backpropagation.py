@@ -14,6 +14,7 @@ Parts (``--part``, default all):
 Writes TensorBoard scalars and text tables (and the graph of the tf.gradients check) under
 ``logs/ch01_10_backpropagation/<run name>/``.
 """
+
 import os
 
 # Before NumPy loads: on batches of 32 BLAS threads mostly wait on each other (training took
@@ -38,28 +39,54 @@ LOG_EVERY = 50  # SGD steps between two train/loss points in TensorBoard
 
 def parse_args(argv):
     parser = runs.base_parser(__doc__.splitlines()[0])
-    parser.add_argument("--part", type=str, choices=("all",) + PARTS, default="all",
-                        help="which part of the section to run")
+    parser.add_argument(
+        "--part",
+        type=str,
+        choices=("all",) + PARTS,
+        default="all",
+        help="which part of the section to run",
+    )
     parser.add_argument("--epochs", type=int, default=3, help="passes over the training set")
     parser.add_argument("--batch-size", type=int, default=32, help="examples per SGD step")
     parser.add_argument("--learning-rate", type=float, default=0.5, help="plain SGD step size")
-    parser.add_argument("--hidden", type=int, default=128,
-                        help="units per hidden layer (training, vanishing and dead-relu nets)")
-    parser.add_argument("--activation", type=str, choices=("sigmoid", "relu"), default="sigmoid",
-                        help="hidden nonlinearity of the trained network")
-    parser.add_argument("--seed", type=int, default=0,
-                        help="seeds initial weights, batch order and the gradient-check inputs")
+    parser.add_argument(
+        "--hidden",
+        type=int,
+        default=128,
+        help="units per hidden layer (training, vanishing and dead-relu nets)",
+    )
+    parser.add_argument(
+        "--activation",
+        type=str,
+        choices=("sigmoid", "relu"),
+        default="sigmoid",
+        help="hidden nonlinearity of the trained network",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seeds initial weights, batch order and the gradient-check inputs",
+    )
     mnist.add_data_flags(parser)
-    parser.add_argument("--max-examples", type=int, default=None,
-                        help="use only the first this many training examples (fast runs)")
+    parser.add_argument(
+        "--max-examples",
+        type=int,
+        default=None,
+        help="use only the first this many training examples (fast runs)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     return parser.parse_args(argv)
 
 
 def check_args(args):
     """The first problem with the flag values, as one line, or None."""
-    for flag, value in (("--epochs", args.epochs), ("--batch-size", args.batch_size),
-                        ("--hidden", args.hidden), ("--max-examples", args.max_examples)):
+    for flag, value in (
+        ("--epochs", args.epochs),
+        ("--batch-size", args.batch_size),
+        ("--hidden", args.hidden),
+        ("--max-examples", args.max_examples),
+    ):
         if value is not None and value < 1:
             return f"{flag} must be at least 1, got {value}"
     if not args.learning_rate > 0:
@@ -85,21 +112,29 @@ def show_book_formulas(seed):
         dx, dW = bp.ones_upstream_gradients(W, x, activation)
         print(f"{activation:<7}  book:           dx = W.T @ ({local}) = {fmt(dx_book)}")
         print(f"{'':<7}  backward(ones): dx = {fmt(dx)}")
-        print(f"{'':<7}  book dW = outer({local}, x) vs backward(ones) dW: "
-              f"max |difference| = {np.abs(dW_book - dW).max():.1e}")
-    print("With a real upstream gradient g = dL/dz, backward multiplies the local gradient by g:\n"
-          "dx = W.T @ (g * z*(1-z)), dW = outer(g * z*(1-z), x). The book's formulas are g = 1.")
+        print(
+            f"{'':<7}  book dW = outer({local}, x) vs backward(ones) dW: "
+            f"max |difference| = {np.abs(dW_book - dW).max():.1e}"
+        )
+    print(
+        "With a real upstream gradient g = dL/dz, backward multiplies the local gradient by g:\n"
+        "dx = W.T @ (g * z*(1-z)), dW = outer(g * z*(1-z), x). The book's formulas are g = 1."
+    )
 
 
 def show_dead_unit(seed):
     heading("2. Why a unit with z = 0 gets no weight gradient")
     d = ex.dead_unit_gradients(seed)
-    print("FullyConnected(4 -> 3) + ReLU on 5 examples; unit 2 has bias -100, so z[:, 2] = "
-          f"{fmt(d['z'][:, 2])}")
+    print(
+        "FullyConnected(4 -> 3) + ReLU on 5 examples; unit 2 has bias -100, so z[:, 2] = "
+        f"{fmt(d['z'][:, 2])}"
+    )
     print("dL/dW = x.T @ (upstream * (z > 0)): each column is the inputs weighted by that unit's")
     print("upstream gradient where it fired. Unit 2 fired nowhere:")
-    print(f"  dL/dW[:, 2] = {fmt(d['dW'][:, 2])}   dL/db[2] = {d['db'][2]:g}"
-          f"   (unit 0: dL/dW[:, 0] = {fmt(d['dW'][:, 0])})")
+    print(
+        f"  dL/dW[:, 2] = {fmt(d['dW'][:, 2])}   dL/db[2] = {d['db'][2]:g}"
+        f"   (unit 0: dL/dW[:, 0] = {fmt(d['dW'][:, 0])})"
+    )
     print("SGD never moves its weights, so it stays at z = 0 for good: a dead ReLU (part 4).")
 
 
@@ -108,33 +143,44 @@ def show_chain_rule():
     c = bp.chain_rule_example(1.5)
     print(f"forward:  u = g(x) = {c['u']:g}   F = f(u) = sin(u) = {c['F']:.6f}")
     print(f"backward: dF/du = cos(u) = {c['dF/du']:.6f}   du/dx = 2x = {c['du/dx']:g}")
-    print(f"          dF/dx = dF/du * du/dx = {c['dF/dx']:.9f}   "
-          f"(central difference: {c['central difference']:.9f})")
+    print(
+        f"          dF/dx = dF/du * du/dx = {c['dF/dx']:.9f}   "
+        f"(central difference: {c['central difference']:.9f})"
+    )
 
     heading("4. z = f(x, y) = x * y: forward, then backward from dL/dz")
     gate, x, y, dL_dz = bp.Multiply(), 3.0, -4.0, 2.0
     z = gate.forward(x, y)
     dL_dx, dL_dy = gate.backward(dL_dz)
     print(f"forward:  x = {x:g}, y = {y:g} -> z = {z:g}")
-    print(f"backward: dL/dz = {dL_dz:g} -> dL/dx = dL/dz * y = {dL_dx:g}, "
-          f"dL/dy = dL/dz * x = {dL_dy:g}")
+    print(
+        f"backward: dL/dz = {dL_dz:g} -> dL/dx = dL/dz * y = {dL_dx:g}, "
+        f"dL/dy = dL/dz * x = {dL_dy:g}"
+    )
 
 
 def show_gradient_check(seed, run, writer, tf):
-    heading("5. Gradient check in float64: backward vs central differences (eps 1e-6) and vs "
-            "tf.gradients (relative error)")
+    heading(
+        "5. Gradient check in float64: backward vs central differences (eps 1e-6) and vs "
+        "tf.gradients (relative error)"
+    )
     rows = gradcheck.check_all(seed)
-    lines = [f"{'model':<24} {'wrt':<9} {'shape':<8} {'vs finite diff':>15} "
-             f"{'vs tf.gradients':>16}"]
+    lines = [
+        f"{'model':<24} {'wrt':<9} {'shape':<8} {'vs finite diff':>15} {'vs tf.gradients':>16}"
+    ]
     for name, r in rows:
         shape = "x".join(map(str, r.shape))
-        lines.append(f"{name:<24} {r.wrt:<9} {shape:<8} {r.vs_finite_differences:>15.2e} "
-                     f"{r.vs_tensorflow:>16.2e}")
+        lines.append(
+            f"{name:<24} {r.wrt:<9} {shape:<8} {r.vs_finite_differences:>15.2e} "
+            f"{r.vs_tensorflow:>16.2e}"
+        )
     print("\n".join(lines))
     worst = max(max(r.vs_finite_differences, r.vs_tensorflow) for _, r in rows)
     ok = worst < gradcheck.TOLERANCE
-    print(f"largest relative error {worst:.1e}: "
-          f"{'all below' if ok else 'NOT all below'} {gradcheck.TOLERANCE:g}")
+    print(
+        f"largest relative error {worst:.1e}: "
+        f"{'all below' if ok else 'NOT all below'} {gradcheck.TOLERANCE:g}"
+    )
     net = bp.mlp([6, 5, 4, 3], "sigmoid", rng=np.random.default_rng(seed), dtype=np.float64)
     x = np.random.default_rng(seed).normal(size=(4, 6))
     runs.write_graph(run, gradcheck.build_tf_gradients(net, x, np.array([0, 2, 1, 2])).graph)
@@ -150,8 +196,11 @@ def load_data(args):
     def arrays(split, n=None):
         return split.images[:n], split.labels[:n].astype(np.int64)  # labels are uint8
 
-    return {"train": arrays(data.train, n), "validation": arrays(data.validation),
-            "test": arrays(data.test)}
+    return {
+        "train": arrays(data.train, n),
+        "validation": arrays(data.validation),
+        "test": arrays(data.test),
+    }
 
 
 def bar(args):
@@ -167,8 +216,10 @@ class Diverged(Exception):
 def train(args, data, writer, tf):
     (x, y), (xv, yv), (xt, yt) = data["train"], data["validation"], data["test"]
     sizes = [x.shape[1], args.hidden, 10]
-    heading(f"6. Training {'-'.join(map(str, sizes))} {args.activation} with these gradients, "
-            f"plain SGD (lr {args.learning_rate:g}, batch {args.batch_size}, {len(x):,} examples)")
+    heading(
+        f"6. Training {'-'.join(map(str, sizes))} {args.activation} with these gradients, "
+        f"plain SGD (lr {args.learning_rate:g}, batch {args.batch_size}, {len(x):,} examples)"
+    )
     rng = np.random.default_rng(args.seed)
     net = bp.mlp(sizes, args.activation, "scaled", rng)
     steps, step, start = ex.steps_per_epoch(len(x), args.batch_size), 0, time.perf_counter()
@@ -178,9 +229,11 @@ def train(args, data, writer, tf):
         with np.errstate(over="ignore", invalid="ignore"):  # a diverged run is reported below
             for loss in bar(args)(epoch_steps, steps, f"Epoch {epoch}"):
                 if not np.isfinite(loss):
-                    raise Diverged(f"training diverged at epoch {epoch}, step {step + 1} "
-                                   f"(loss {loss}): try a smaller --learning-rate than "
-                                   f"{args.learning_rate:g}")
+                    raise Diverged(
+                        f"training diverged at epoch {epoch}, step {step + 1} "
+                        f"(loss {loss}): try a smaller --learning-rate than "
+                        f"{args.learning_rate:g}"
+                    )
                 losses.append(loss)
                 step += 1
                 if step == 1 or step % LOG_EVERY == 0:
@@ -199,40 +252,51 @@ def train(args, data, writer, tf):
     return test_acc
 
 
-INIT_NAMES = {"scaled": "std 4/sqrt(fan_in) into a sigmoid, 1/sqrt(fan_in) into the softmax",
-              "lecun": "std 1/sqrt(fan_in) everywhere (right for tanh, 4x too small for sigmoid)",
-              "rand": "sloppy: np.random.rand, uniform [0, 1), all positive",
-              "randn": "sloppy: np.random.randn, N(0, 1)"}
+INIT_NAMES = {
+    "scaled": "std 4/sqrt(fan_in) into a sigmoid, 1/sqrt(fan_in) into the softmax",
+    "lecun": "std 1/sqrt(fan_in) everywhere (right for tanh, 4x too small for sigmoid)",
+    "rand": "sloppy: np.random.rand, uniform [0, 1), all positive",
+    "randn": "sloppy: np.random.randn, N(0, 1)",
+}
 
 
 def vanishing(args, data, writer, tf):
     x, y = data["train"]
-    heading("7. Vanishing gradients: untrained sigmoid networks, loss and |dL/dW| averaged over "
-            "10 batches of 100")
+    heading(
+        "7. Vanishing gradients: untrained sigmoid networks, loss and |dL/dW| averaged over "
+        "10 batches of 100"
+    )
     rows = ex.vanishing_gradients(x, y, hidden=args.hidden, seed=args.seed)
-    lines = [f"{'layers':>6} {'init':<6} {'loss':>6} {'layer':>5} {'W shape':<9} "
-             f"{'mean |dL/dW|':>13} {'saturated z*(1-z)<1e-3':>23}"]
+    lines = [
+        f"{'layers':>6} {'init':<6} {'loss':>6} {'layer':>5} {'W shape':<9} "
+        f"{'mean |dL/dW|':>13} {'saturated z*(1-z)<1e-3':>23}"
+    ]
     for r in rows:
         loss = f"{r.loss:6.2f}" if r.layer == 1 else ""
         sat = "-" if np.isnan(r.saturated) else f"{r.saturated:.1%}"
-        lines.append(f"{r.depth:>6} {r.init:<6} {loss:>6} {r.layer:>5} "
-                     f"{'x'.join(map(str, r.shape)):<9} {r.grad_norm:>13.2e} {sat:>23}")
+        lines.append(
+            f"{r.depth:>6} {r.init:<6} {loss:>6} {r.layer:>5} "
+            f"{'x'.join(map(str, r.shape)):<9} {r.grad_norm:>13.2e} {sat:>23}"
+        )
         with writer.as_default():  # x axis = layer: a vanishing gradient falls towards layer 1
-            tf.summary.scalar(f"vanishing/{r.depth}_layers_{r.init}/grad_norm", r.grad_norm,
-                              step=r.layer)
+            tf.summary.scalar(
+                f"vanishing/{r.depth}_layers_{r.init}/grad_norm", r.grad_norm, step=r.layer
+            )
     print("\n".join(lines))
     for init, name in INIT_NAMES.items():
         print(f"  {init:<6} {name}")
     randn = [r.saturated for r in rows if r.init == "randn" and not np.isnan(r.saturated)]
-    print(f"rand: every hidden unit is saturated, z*(1-z) rounds to 0, and the gradient of every\n"
-          f"layer below the output collapses (to exactly 0 in the 5-layer net): only the last\n"
-          f"layer can learn. scaled: almost no unit saturates and every layer gets a gradient.\n"
-          f"lecun: nothing saturates, but each sigmoid layer passes back at most 1/4 of the\n"
-          f"gradient: it shrinks layer by layer towards the input (the textbook vanishing\n"
-          f"gradient).\n"
-          f"randn saturates {min(randn):.0%}-{max(randn):.0%} of the units, yet its std-1 weights "
-          f"multiply the gradient\nthat gets through back up: saturation hurts (see its loss) "
-          f"without vanishing in a net this wide.")
+    print(
+        f"rand: every hidden unit is saturated, z*(1-z) rounds to 0, and the gradient of every\n"
+        f"layer below the output collapses (to exactly 0 in the 5-layer net): only the last\n"
+        f"layer can learn. scaled: almost no unit saturates and every layer gets a gradient.\n"
+        f"lecun: nothing saturates, but each sigmoid layer passes back at most 1/4 of the\n"
+        f"gradient: it shrinks layer by layer towards the input (the textbook vanishing\n"
+        f"gradient).\n"
+        f"randn saturates {min(randn):.0%}-{max(randn):.0%} of the units, yet its std-1 weights "
+        f"multiply the gradient\nthat gets through back up: saturation hurts (see its loss) "
+        f"without vanishing in a net this wide."
+    )
     with writer.as_default():
         tf.summary.text("vanishing_gradients", "\n".join("    " + line for line in lines), step=0)
     return rows
@@ -240,10 +304,13 @@ def vanishing(args, data, writer, tf):
 
 def dead_relu(args, data, writer, tf):
     (x, y), (xv, yv) = data["train"], data["validation"]
-    heading(f"8. Dead ReLUs: units of the {args.hidden}-unit ReLU layer that fire on none of the "
-            f"{len(x):,} training images")
-    rows, unchanged = ex.dead_relu_experiment(x, y, xv, yv, hidden=args.hidden, seed=args.seed,
-                                              progress=bar(args))
+    heading(
+        f"8. Dead ReLUs: units of the {args.hidden}-unit ReLU layer that fire on none of the "
+        f"{len(x):,} training images"
+    )
+    rows, unchanged = ex.dead_relu_experiment(
+        x, y, xv, yv, hidden=args.hidden, seed=args.seed, progress=bar(args)
+    )
     lines = [f"{'case':<36} {'never fire':>10} {'validation accuracy':>20}"]
     for i, r in enumerate(rows):
         acc = "-" if np.isnan(r.accuracy) else f"{r.accuracy:.4f}"
@@ -251,9 +318,11 @@ def dead_relu(args, data, writer, tf):
         with writer.as_default():
             tf.summary.scalar("dead_relu/never_fired", r.dead, step=i)
     print("\n".join(lines))
-    print(f"The units killed by the oversized step kept exactly their weights through the next "
-          f"epoch: {unchanged} (part 2: zero gradient).\nThe book cites about 40% dead with too "
-          f"high a learning rate.")
+    print(
+        f"The units killed by the oversized step kept exactly their weights through the next "
+        f"epoch: {unchanged} (part 2: zero gradient).\nThe book cites about 40% dead with too "
+        f"high a learning rate."
+    )
     with writer.as_default():
         tf.summary.text("dead_relu", "\n".join("    " + line for line in lines), step=0)
     return rows
@@ -274,6 +343,7 @@ def main(argv=None):
             print(f"{SCRIPT}: error: {e}", file=sys.stderr)
             return 1
     from tfbasics._tf import tf  # for tf.gradients and the TensorBoard writer
+
     run = runs.run_dir(args.logdir, SCRIPT, args.run_name)
     writer = tf.summary.create_file_writer(str(run))
     ok = True

@@ -16,6 +16,7 @@ Tasks:
 
 Check your work with ``tfbasics check backprop``; a hint: ``tfbasics check backprop --hints``.
 """
+
 import numpy as np
 
 

@@ -13,7 +13,6 @@ Tasks:
 
 Check your work with ``tfbasics check basic_math``; a hint: ``tfbasics check basic_math --hints``.
 """
-from tfbasics._tf import tf  # TensorFlow, imported without its start-up noise
 
 
 def add(a, b):

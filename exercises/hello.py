@@ -11,7 +11,6 @@ Tasks:
 
 Check your work with ``tfbasics check hello``; a hint: ``tfbasics check hello --hints``.
 """
-from tfbasics._tf import tf  # TensorFlow, imported without its start-up noise
 
 
 def run_constant(value):

@@ -14,14 +14,13 @@ Tasks:
 Check your work with ``tfbasics check keras_mlp``; a hint: ``tfbasics check keras_mlp --hints``.
 (This file is not called keras.py: that name would hide the real Keras from Python.)
 """
+
 from tfbasics._tf import tf  # noqa: F401  (before Keras, so TensorFlow's start-up noise stays hidden)
 
-import keras  # noqa: E402  (Keras 3: the book's keras.layers.core is keras.layers)
-
-NUM_PIXELS = 28 * 28          # an MNIST image flattened to one row
-NUM_CLASSES = 10              # digits 0-9
-HIDDEN_UNITS = 512            # both hidden layers of the book's MLP
-DROPOUT_RATE = 0.2            # the book's dropout after each hidden layer
+NUM_PIXELS = 28 * 28  # an MNIST image flattened to one row
+NUM_CLASSES = 10  # digits 0-9
+HIDDEN_UNITS = 512  # both hidden layers of the book's MLP
+DROPOUT_RATE = 0.2  # the book's dropout after each hidden layer
 
 
 def build_model():

@@ -19,11 +19,18 @@ Tasks:
 
 Check your work with ``tfbasics check mnist``; a hint: ``tfbasics check mnist --hints``.
 """
+
 import numpy as np
 
 # type code (third magic byte) -> big-endian dtype, from the format's definition
-DTYPES = {0x08: np.dtype(">u1"), 0x09: np.dtype(">i1"), 0x0B: np.dtype(">i2"),
-          0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
+DTYPES = {
+    0x08: np.dtype(">u1"),
+    0x09: np.dtype(">i1"),
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
 
 
 class IDXError(ValueError):
@@ -76,8 +83,10 @@ class DataSet:
     labels = property(lambda self: self._labels, doc="all labels, in file order")
     num_examples = property(lambda self: self._num_examples)
     epochs_completed = property(lambda self: self._epochs_completed)
-    index_in_epoch = property(lambda self: self._index_in_epoch,
-                              doc="position in ``permutation`` where the next batch starts")
+    index_in_epoch = property(
+        lambda self: self._index_in_epoch,
+        doc="position in ``permutation`` where the next batch starts",
+    )
 
     def next_batch(self, batch_size, shuffle=True):
         """The next ``batch_size`` examples, as TensorFlow 1.x's ``DataSet.next_batch``.

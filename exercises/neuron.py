@@ -11,6 +11,7 @@ Tasks:
 
 Check your work with ``tfbasics check neuron``; a hint: ``tfbasics check neuron --hints``.
 """
+
 import numpy as np
 
 BOOK_WEIGHTS = (1.0, 2.0)  # the book's example neuron
@@ -21,9 +22,10 @@ def sigmoid(z):
     """The logistic function 1 / (1 + e^-z).
 
     Args:
-      z: float or float array, any shape.
+      z: float or array, any shape; integers are taken as float64.
     Returns:
-      float64 array (or scalar) of the same shape, in (0, 1).
+      array (or scalar) of the same shape, in [0, 1]; float64, or z's float dtype. Finite for
+      any finite z (sigmoid(-1000.0) is 0.0).
     """
     # TODO task 1: the logistic function, element-wise (NumPy's np.exp works on arrays too)
     raise NotImplementedError

@@ -12,9 +12,6 @@ Tasks:
 
 Check your work with ``tfbasics check placeholders``; a hint: ``tfbasics check placeholders --hints``.
 """
-import numpy as np
-
-from tfbasics._tf import tf  # TensorFlow, imported without its start-up noise
 
 
 class FeedError(ValueError):

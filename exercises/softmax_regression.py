@@ -20,6 +20,7 @@ Tasks:
 Check your work with ``tfbasics check softmax_regression``; a hint:
 ``tfbasics check softmax_regression --hints``.
 """
+
 from tfbasics._tf import tf  # TensorFlow, imported without its start-up noise
 
 v1 = tf.compat.v1

@@ -1,17 +1,23 @@
 """Shared fixtures. Real MNIST is fetched once per session through tfbasics.mnist's own sources."""
+
 import pytest
 
 
 def pytest_configure(config):
     config.addinivalue_line(
-        "markers", "slow: full-length training on real MNIST; still runs in CI and the README command")
-    config.addinivalue_line("markers", "task(number, title): an exercise check (tests/exercise_checks/)")
+        "markers",
+        "slow: full-length training on real MNIST; still runs in CI and the README command",
+    )
+    config.addinivalue_line(
+        "markers", "task(number, title): an exercise check (tests/exercise_checks/)"
+    )
 
 
 @pytest.fixture(scope="session")
 def mnist_dir():
     """The folder of the four verified MNIST IDX files (downloaded on first use)."""
     from tfbasics import mnist
+
     return mnist.fetch()
 
 
@@ -19,18 +25,28 @@ def pytest_addoption(parser):
     """Options of the exercise checks (tests/exercise_checks/): which code they grade."""
     group = parser.getgroup("exercises", "exercise checks (tests/exercise_checks/)")
     group.addoption(
-        "--exercises", nargs="?", const="1", default=None, metavar="DIR",
+        "--exercises",
+        nargs="?",
+        const="1",
+        default=None,
+        metavar="DIR",
         help="grade the learner's files instead of the reference in tfbasics/: the bundled "
-             "exercises/ when given alone, else --exercises=DIR (a student's copy). "
-             "Same as the environment variable TFBASICS_EXERCISES=1 or =DIR.")
+        "exercises/ when given alone, else --exercises=DIR (a student's copy). "
+        "Same as the environment variable TFBASICS_EXERCISES=1 or =DIR.",
+    )
     group.addoption(
-        "--hints", action="store_true", default=False,
-        help="show the hint of every exercise task that does not pass yet")
+        "--hints",
+        action="store_true",
+        default=False,
+        help="show the hint of every exercise task that does not pass yet",
+    )
 
 
 def pytest_sessionstart(session):
     """A bad --exercises / TFBASICS_EXERCISES folder is one clear line before anything runs."""
     import os
+
     if session.config.getoption("exercises") is not None or os.environ.get("TFBASICS_EXERCISES"):
         from exercise_checks.framework import target
+
         target(session.config)

@@ -1,4 +1,5 @@
 """Helpers for tests: read back what a run wrote, with TensorBoard's own event reader."""
+
 from pathlib import Path
 
 
@@ -13,9 +14,16 @@ def load_events(path):
     ``acc.Tags()`` then lists 'graph', 'scalars', 'histograms', 'images', 'tensors'.
     """
     from tensorboard.backend.event_processing import event_accumulator
+
     acc = event_accumulator.EventAccumulator(
-        str(path), size_guidance={event_accumulator.TENSORS: 0, event_accumulator.SCALARS: 0,
-                                  event_accumulator.IMAGES: 0, event_accumulator.HISTOGRAMS: 0})
+        str(path),
+        size_guidance={
+            event_accumulator.TENSORS: 0,
+            event_accumulator.SCALARS: 0,
+            event_accumulator.IMAGES: 0,
+            event_accumulator.HISTOGRAMS: 0,
+        },
+    )
     acc.Reload()
     return acc
 

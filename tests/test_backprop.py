@@ -1,5 +1,6 @@
 """Backpropagation by hand (section 10): every backward against finite differences and TensorFlow,
 the book's formulas as the ones-upstream case, training, vanishing gradients, dead ReLUs, script."""
+
 import os
 import re
 import subprocess
@@ -8,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import event_files, graph_op_names, load_events
 
+from helpers import event_files, graph_op_names, load_events
 from tfbasics import backprop as bp
 from tfbasics import backprop_experiments as ex
 from tfbasics import gradcheck, mnist
@@ -23,16 +24,25 @@ def _cases():
     rng = np.random.default_rng(1)
     x, labels = rng.normal(size=(5, 7)), np.array([0, 2, 1, 2, 3])
     return {
-        "FullyConnected": (bp.FullyConnected(rng.normal(size=(7, 4)), rng.normal(size=4)),
-                           x, rng.normal(size=(5, 4))),
+        "FullyConnected": (
+            bp.FullyConnected(rng.normal(size=(7, 4)), rng.normal(size=4)),
+            x,
+            rng.normal(size=(5, 4)),
+        ),
         "Sigmoid": (bp.Sigmoid(), 3 * x, rng.normal(size=x.shape)),
         "ReLU": (bp.ReLU(), x, rng.normal(size=x.shape)),
         "SoftmaxCrossEntropy int labels": (bp.SoftmaxCrossEntropy(), x, np.array([0, 6, 5, 1, 3])),
         "SoftmaxCrossEntropy one-hot": (bp.SoftmaxCrossEntropy(), x, np.eye(7)[[4, 0, 2, 2, 6]]),
-        "Network sigmoid 7-6-5-4": (bp.mlp([7, 6, 5, 4], "sigmoid", rng=rng, dtype=np.float64),
-                                    x, labels),
-        "Network relu 7-6-5-4": (bp.mlp([7, 6, 5, 4], "relu", rng=rng, dtype=np.float64),
-                                 x, labels),
+        "Network sigmoid 7-6-5-4": (
+            bp.mlp([7, 6, 5, 4], "sigmoid", rng=rng, dtype=np.float64),
+            x,
+            labels,
+        ),
+        "Network relu 7-6-5-4": (
+            bp.mlp([7, 6, 5, 4], "relu", rng=rng, dtype=np.float64),
+            x,
+            labels,
+        ),
     }
 
 
@@ -69,7 +79,7 @@ def test_gradient_check_catches_a_wrong_backward():
 
 def test_numerical_gradient_of_a_known_function_and_restores_the_array():
     p = np.array([1.0, -2.0, 0.5])
-    grad = gradcheck.numerical_gradient(lambda: float((p ** 3).sum()), p)
+    grad = gradcheck.numerical_gradient(lambda: float((p**3).sum()), p)
     np.testing.assert_allclose(grad, 3 * np.array([1.0, 4.0, 0.25]), rtol=1e-8)
     np.testing.assert_array_equal(p, [1.0, -2.0, 0.5])
     assert gradcheck.relative_error(np.zeros(3), np.zeros(3)) == 0.0
@@ -160,8 +170,10 @@ def test_sigmoid_is_stable_and_relu_masks():
 
 def test_init_weights():
     rng = np.random.default_rng(0)
+
     def std(activation, init):
         return bp.init_weights(rng, 784, 500, activation, init).std()
+
     assert std("relu", "scaled") == pytest.approx(np.sqrt(2 / 784), rel=0.02)
     assert std("sigmoid", "scaled") == pytest.approx(4 / 28, rel=0.02)
     assert std(None, "scaled") == pytest.approx(1 / 28, rel=0.02)
@@ -175,8 +187,12 @@ def test_init_weights():
 # ------------------------------------------------------------------ training
 def _fake():
     d = mnist.read_data_sets(fake_data=True, seed=0)
-    return (d.train.images, d.train.labels.astype(np.int64),
-            d.test.images, d.test.labels.astype(np.int64))
+    return (
+        d.train.images,
+        d.train.labels.astype(np.int64),
+        d.test.images,
+        d.test.labels.astype(np.int64),
+    )
 
 
 def test_sgd_learns_fake_digits():
@@ -196,10 +212,26 @@ def test_sgd_learns_fake_digits():
 def test_two_layer_network_reaches_95_percent_on_mnist(mnist_dir, tmp_path):
     # a process of its own: the script sets single-threaded BLAS before NumPy loads (see there)
     out = subprocess.run(
-        [sys.executable, "-m", f"chapters.{SCRIPT}", "--part", "train", "--epochs", "3",
-         "--data-dir", str(mnist_dir), "--logdir", str(tmp_path), "--no-progress"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
-        env={k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"})
+        [
+            sys.executable,
+            "-m",
+            f"tfbasics.chapters.{SCRIPT}",
+            "--part",
+            "train",
+            "--epochs",
+            "3",
+            "--data-dir",
+            str(mnist_dir),
+            "--logdir",
+            str(tmp_path),
+            "--no-progress",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"},
+    )
     assert out.returncode == 0, out.stderr
     costs = [float(c) for c in re.findall(r"Epoch: \d cost = ([\d.]+)", out.stdout)]
     assert len(costs) == 3 and costs[0] > costs[1] > costs[2]
@@ -211,8 +243,12 @@ def test_two_layer_network_reaches_95_percent_on_mnist(mnist_dir, tmp_path):
 @pytest.fixture(scope="module")
 def mnist_train(mnist_dir):
     d = mnist.read_data_sets(mnist_dir, seed=0)
-    return (d.train.images[:5000], d.train.labels[:5000].astype(np.int64),
-            d.validation.images, d.validation.labels.astype(np.int64))
+    return (
+        d.train.images[:5000],
+        d.train.labels[:5000].astype(np.int64),
+        d.validation.images,
+        d.validation.labels.astype(np.int64),
+    )
 
 
 def test_vanishing_gradients_collapse_for_sloppy_init_not_for_scaled(mnist_train):
@@ -259,26 +295,55 @@ def test_never_fired_counts_units():
 
 # ------------------------------------------------------------------ the script
 def test_script_smoke(tmp_path, capsys):
-    from chapters import ch01_10_backpropagation as script
-    code = script.main(["--fake-data", "--epochs", "1", "--max-examples", "600", "--no-progress",
-                        "--logdir", str(tmp_path), "--run-name", "smoke"])
+    from tfbasics.chapters import ch01_10_backpropagation as script
+
+    code = script.main(
+        [
+            "--fake-data",
+            "--epochs",
+            "1",
+            "--max-examples",
+            "600",
+            "--no-progress",
+            "--logdir",
+            str(tmp_path),
+            "--run-name",
+            "smoke",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
-    for text in ("backward(ones): dx", "dL/dW[:, 2] = [0., 0., 0., 0.]", "dL/dx = dL/dz * y = -8",
-                 "all below 1e-06", "Epoch: 1 cost =", "Test accuracy:", "mean |dL/dW|",
-                 "never fire", "kept exactly their weights through the next epoch: True"):
+    for text in (
+        "backward(ones): dx",
+        "dL/dW[:, 2] = [0., 0., 0., 0.]",
+        "dL/dx = dL/dz * y = -8",
+        "all below 1e-06",
+        "Epoch: 1 cost =",
+        "Test accuracy:",
+        "mean |dL/dW|",
+        "never fire",
+        "kept exactly their weights through the next epoch: True",
+    ):
         assert text in out, text
     run = tmp_path / SCRIPT / "smoke"
     assert event_files(run)
     acc = load_events(run)
     tags = set(acc.Tags()["tensors"])  # tf.summary (TF 2) stores scalars and text as tensors
-    assert {"epoch/cost", "epoch/validation_accuracy", "test/accuracy", "train/loss",
-            "gradient_check", "vanishing_gradients", "dead_relu"} <= tags
+    assert {
+        "epoch/cost",
+        "epoch/validation_accuracy",
+        "test/accuracy",
+        "train/loss",
+        "gradient_check",
+        "vanishing_gradients",
+        "dead_relu",
+    } <= tags
     assert "features" in graph_op_names(run)
 
 
 def test_script_one_part_and_errors(tmp_path, capsys, monkeypatch):
-    from chapters import ch01_10_backpropagation as script
+    from tfbasics.chapters import ch01_10_backpropagation as script
+
     assert script.main(["--part", "gradients", "--logdir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "Gradient check" in out and "Training" not in out
@@ -287,19 +352,37 @@ def test_script_one_part_and_errors(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"{SCRIPT}: error: --epochs must be at least 1, got 0"]
 
-    assert script.main(["--part", "train", "--fake-data", "--activation", "relu",
-                        "--learning-rate", "1e6", "--no-progress", "--logdir", str(tmp_path)]) == 3
+    assert (
+        script.main(
+            [
+                "--part",
+                "train",
+                "--fake-data",
+                "--activation",
+                "relu",
+                "--learning-rate",
+                "1e6",
+                "--no-progress",
+                "--logdir",
+                str(tmp_path),
+            ]
+        )
+        == 3
+    )
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "training diverged at epoch 1" in err[0] and "learning-rate" in err[0]
 
     def broken(*args, **kwargs):
         raise mnist.MNISTError("train-images-idx3-ubyte: truncated")
+
     monkeypatch.setattr(mnist, "read_data_sets", broken)
     assert script.main(["--part", "train", "--logdir", str(tmp_path)]) == 1
     assert capsys.readouterr().err.strip() == f"{SCRIPT}: error: train-images-idx3-ubyte: truncated"
 
 
 def test_importing_the_modules_imports_no_tensorflow():
-    code = ("import sys, tfbasics.backprop, tfbasics.gradcheck, tfbasics.backprop_experiments; "
-            "sys.exit('tensorflow' in sys.modules)")
+    code = (
+        "import sys, tfbasics.backprop, tfbasics.gradcheck, tfbasics.backprop_experiments; "
+        "sys.exit('tensorflow' in sys.modules)"
+    )
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0

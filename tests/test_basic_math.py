@@ -1,10 +1,11 @@
 """Section 3: the book's arithmetic and reduce_sum results."""
+
 import numpy as np
 import pytest
 
-from chapters import ch01_03_basic_math
 from helpers import graph_op_names
 from tfbasics import basic_math
+from tfbasics.chapters import ch01_03_basic_math
 
 
 def test_book_results_in_one_graph():

@@ -1,4 +1,5 @@
 """The `tfbasics` command: list, run, errors as one clear line, --help everywhere, clean-logs."""
+
 import os
 import re
 import socket
@@ -21,10 +22,18 @@ def script_names():
 
 def tfbasics_process(*args, stdin=subprocess.DEVNULL):
     """`python -m tfbasics ARGS` in a fresh process; returns CompletedProcess (text)."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p))
-    return subprocess.run([sys.executable, "-m", "tfbasics", *args], env=env, stdin=stdin,
-                          capture_output=True, text=True, timeout=120)
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p),
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "tfbasics", *args],
+        env=env,
+        stdin=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -48,12 +57,21 @@ def test_list_shows_every_script_present_in_order_with_its_description(capsys):
 def test_sections_are_found_by_number_name_or_suffix_in_chapter_order():
     sections = cli.discover_sections()
     first, second = sections[0], sections[1]
-    for spelling in (str(first.number), f"{first.number:02d}", first.name[:7], first.name,
-                     first.short, first.short.replace("_", "-"), first.name + ".py"):
+    for spelling in (
+        str(first.number),
+        f"{first.number:02d}",
+        first.name[:7],
+        first.name,
+        first.short,
+        first.short.replace("_", "-"),
+        first.name + ".py",
+    ):
         assert cli.resolve_sections([spelling], sections) == [first], spelling
     # chapter order and no repeats, whatever order they were given in
-    assert cli.resolve_sections([second.short, str(first.number), first.name],
-                                sections) == [first, second]
+    assert cli.resolve_sections([second.short, str(first.number), first.name], sections) == [
+        first,
+        second,
+    ]
     assert cli.resolve_sections(["all"], sections) == sections
 
 
@@ -70,8 +88,19 @@ def test_unknown_section_is_an_error_that_names_the_known_ones():
 
 
 def test_run_two_fast_sections_passes_flags_through_and_summarises(tmp_path, capsys):
-    code = cli.main(["run", "1", "hello-tensorflow", "--logdir", str(tmp_path), "--quiet",
-                     "--", "--run-name", "smoke"])
+    code = cli.main(
+        [
+            "run",
+            "1",
+            "hello-tensorflow",
+            "--logdir",
+            str(tmp_path),
+            "--quiet",
+            "--",
+            "--run-name",
+            "smoke",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0, out
     assert "[1/2] ch01_01_neuron ... ok (" in out
@@ -85,8 +114,7 @@ def test_run_two_fast_sections_passes_flags_through_and_summarises(tmp_path, cap
 
 def test_a_failing_section_keeps_its_own_message_and_exit_status(tmp_path):
     # the script's own argparse rejects the flag: its message and status 2 must come through
-    done = tfbasics_process("run", "2", "3", "--logdir", str(tmp_path), "--",
-                            "--no-such-flag")
+    done = tfbasics_process("run", "2", "3", "--logdir", str(tmp_path), "--", "--no-such-flag")
     assert done.returncode == 2
     assert "unrecognized arguments: --no-such-flag" in done.stderr  # the script's own words
     assert "[1/2] ch01_02_hello_tensorflow ... FAILED with exit status 2" in done.stdout
@@ -105,9 +133,20 @@ def _busy_port():
     return sock
 
 
-@pytest.mark.parametrize("case", ["unknown section", "bad flag", "bad flag value",
-                                  "unknown command", "flags after -- for list", "empty logdir",
-                                  "missing logdir", "port in use", "clean-logs without --yes"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "unknown section",
+        "bad flag",
+        "bad flag value",
+        "unknown command",
+        "flags after -- for list",
+        "empty logdir",
+        "missing logdir",
+        "port in use",
+        "clean-logs without --yes",
+    ],
+)
 def test_user_errors_are_one_clear_line_and_a_non_zero_exit(case, tmp_path):
     (tmp_path / "empty").mkdir()
     runs = tmp_path / "logs" / "ch01_02_hello_tensorflow" / "r1"
@@ -121,14 +160,28 @@ def test_user_errors_are_one_clear_line_and_a_non_zero_exit(case, tmp_path):
             "bad flag value": (["tensorboard", "--port", "x"], "invalid int value: 'x'"),
             "unknown command": (["fly"], "invalid choice: 'fly'"),
             "flags after -- for list": (["list", "--", "--x"], "only for 'tfbasics run'"),
-            "empty logdir": (["tensorboard", "--logdir", str(tmp_path / "empty")],
-                             "holds no TensorBoard runs yet; fill it first with: tfbasics run all"),
-            "missing logdir": (["tensorboard", "--logdir", str(tmp_path / "missing")],
-                               "does not exist; fill it first with: tfbasics run all"),
-            "port in use": (["tensorboard", "--logdir", str(tmp_path / "logs"), "--port",
-                             str(busy.getsockname()[1])], "already in use"),
-            "clean-logs without --yes": (["clean-logs", "--logdir", str(tmp_path / "logs")],
-                                         "re-run with --yes"),
+            "empty logdir": (
+                ["tensorboard", "--logdir", str(tmp_path / "empty")],
+                "holds no TensorBoard runs yet; fill it first with: tfbasics run all",
+            ),
+            "missing logdir": (
+                ["tensorboard", "--logdir", str(tmp_path / "missing")],
+                "does not exist; fill it first with: tfbasics run all",
+            ),
+            "port in use": (
+                [
+                    "tensorboard",
+                    "--logdir",
+                    str(tmp_path / "logs"),
+                    "--port",
+                    str(busy.getsockname()[1]),
+                ],
+                "already in use",
+            ),
+            "clean-logs without --yes": (
+                ["clean-logs", "--logdir", str(tmp_path / "logs")],
+                "re-run with --yes",
+            ),
         }[case]
         done = tfbasics_process(*args)
     finally:
@@ -146,8 +199,19 @@ def test_user_errors_are_one_clear_line_and_a_non_zero_exit(case, tmp_path):
 # --help
 
 
-@pytest.mark.parametrize("command", [[], ["list"], ["run"], ["tensorboard"], ["check"], ["data"],
-                                     ["data", "fetch"], ["clean-logs"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["list"],
+        ["run"],
+        ["tensorboard"],
+        ["check"],
+        ["data"],
+        ["data", "fetch"],
+        ["clean-logs"],
+    ],
+)
 def test_every_command_has_help(command, capsys):
     assert cli.main([*command, "--help"]) == 0
     out = capsys.readouterr().out
@@ -156,7 +220,14 @@ def test_every_command_has_help(command, capsys):
 
 def test_every_command_in_the_parser_is_covered_by_the_help_test():
     assert set(cli.build_parser().commands) == {
-        "list", "run", "tensorboard", "check", "data", "data fetch", "clean-logs"}
+        "list",
+        "run",
+        "tensorboard",
+        "check",
+        "data",
+        "data fetch",
+        "clean-logs",
+    }
 
 
 def test_top_level_help_lists_every_command(capsys):
@@ -168,6 +239,7 @@ def test_top_level_help_lists_every_command(capsys):
 
 def test_check_hands_its_arguments_to_the_checker(monkeypatch):
     import types
+
     seen = []
     fake = types.SimpleNamespace(main=lambda argv: seen.append(argv) or 3)
     monkeypatch.setitem(sys.modules, "tfbasics.checker", fake)
@@ -183,6 +255,7 @@ def test_check_runs_the_real_checker():
 
 def test_data_fetch_hands_its_flags_to_the_mnist_module(monkeypatch):
     import types
+
     seen = []
     fake = types.SimpleNamespace(main=lambda argv: seen.append(argv) or 0)
     monkeypatch.setitem(sys.modules, "tfbasics.mnist", fake)

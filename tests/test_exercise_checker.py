@@ -10,6 +10,7 @@
   upstream gradient, correct ones) give the teacher-style messages, the per-exercise summary
   and exit status 1 (one subprocess run).
 """
+
 import importlib
 import importlib.util
 import inspect
@@ -42,8 +43,14 @@ def task_numbers(name):
 def run_checker(args, cwd):
     """``python -m tfbasics.checker ARGS`` in ``cwd``: (exit status, stdout + stderr)."""
     env = {k: v for k, v in os.environ.items() if k != "TFBASICS_EXERCISES"}
-    proc = subprocess.run([sys.executable, "-m", "tfbasics.checker", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tfbasics.checker", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     return proc.returncode, proc.stdout + proc.stderr
 
 
@@ -56,11 +63,17 @@ def stubs(tmp_path_factory):
     folder = tmp_path_factory.mktemp("stubs") / "exercises"
     folder.mkdir()
     try:
-        listed = subprocess.run(["git", "ls-tree", "--name-only", "HEAD", "exercises/"], cwd=ROOT,
-                                capture_output=True, text=True, check=True).stdout.split()
+        listed = subprocess.run(
+            ["git", "ls-tree", "--name-only", "HEAD", "exercises/"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
         for path in listed:
-            data = subprocess.run(["git", "show", f"HEAD:{path}"], cwd=ROOT, capture_output=True,
-                                  check=True).stdout
+            data = subprocess.run(
+                ["git", "show", f"HEAD:{path}"], cwd=ROOT, capture_output=True, check=True
+            ).stdout
             (folder / Path(path).name).write_bytes(data)
     except (OSError, subprocess.CalledProcessError):
         listed = []
@@ -104,13 +117,18 @@ def test_stub_has_the_reference_signatures_and_docstrings(name, stubs):
         ref = reference_of(attr)
         pairs = [(attr, obj, ref)]
         if inspect.isclass(obj):
-            pairs += [(f"{attr}.{m}", f, getattr(ref, m)) for m, f in vars(obj).items()
-                      if inspect.isfunction(f) and not m.startswith("_")]
+            pairs += [
+                (f"{attr}.{m}", f, getattr(ref, m))
+                for m, f in vars(obj).items()
+                if inspect.isfunction(f) and not m.startswith("_")
+            ]
         for label, mine, theirs in pairs:
             if inspect.isfunction(mine):
                 assert inspect.signature(mine) == inspect.signature(theirs), label
             if theirs.__doc__:
-                assert inspect.cleandoc(mine.__doc__ or "") == inspect.cleandoc(theirs.__doc__), label
+                assert inspect.cleandoc(mine.__doc__ or "") == inspect.cleandoc(theirs.__doc__), (
+                    label
+                )
             compared += 1
     assert compared
 
@@ -153,30 +171,45 @@ def test_untouched_stubs_fail_every_task_as_not_started(tmp_path, stubs):
 
 PLANTED = {
     "neuron.py": [  # all three tasks right
-        ("    # TODO task 1: the logistic function, element-wise (NumPy's np.exp works on arrays too)\n"
-         "    raise NotImplementedError",
-         "    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))"),
-        ("        # TODO tasks 2 and 3: check the length, then the weighted sum, bias and activation\n"
-         "        raise NotImplementedError",
-         "        x = np.asarray(inputs, dtype=np.float64)\n"
-         "        if x.shape != self.weights.shape:\n"
-         "            raise ValueError('one input per weight')\n"
-         "        return float(self.activation(np.dot(self.weights, x) + self.bias))")],
+        (
+            "    # TODO task 1: the logistic function, element-wise (NumPy's np.exp works on arrays too)\n"
+            "    raise NotImplementedError",
+            "    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))",
+        ),
+        (
+            "        # TODO tasks 2 and 3: check the length, then the weighted sum, bias and activation\n"
+            "        raise NotImplementedError",
+            "        x = np.asarray(inputs, dtype=np.float64)\n"
+            "        if x.shape != self.weights.shape:\n"
+            "            raise ValueError('one input per weight')\n"
+            "        return float(self.activation(np.dot(self.weights, x) + self.bias))",
+        ),
+    ],
     "softmax.py": [  # the book's softmax: right for small logits, NaN for large; one_hot right
-        ("    # TODO tasks 1 and 2\n    raise NotImplementedError",
-         "    e = np.exp(np.asarray(logits, dtype=np.float64))\n"
-         "    return e / e.sum(axis=-1, keepdims=True)"),
-        ("    # TODO task 3\n    raise NotImplementedError",
-         "    y = np.asarray(labels)\n"
-         "    if y.size and (y.min() < 0 or y.max() >= num_classes):\n"
-         "        raise ValueError('label out of range')\n"
-         "    return np.eye(num_classes, dtype=np.float32)[y]")],
+        (
+            "    # TODO tasks 1 and 2\n    raise NotImplementedError",
+            "    e = np.exp(np.asarray(logits, dtype=np.float64))\n"
+            "    return e / e.sum(axis=-1, keepdims=True)",
+        ),
+        (
+            "    # TODO task 3\n    raise NotImplementedError",
+            "    y = np.asarray(labels)\n"
+            "    if y.size and (y.min() < 0 or y.max() >= num_classes):\n"
+            "        raise ValueError('label out of range')\n"
+            "    return np.eye(num_classes, dtype=np.float32)[y]",
+        ),
+    ],
     "backprop.py": [  # a sigmoid backward without the upstream gradient; ReLU right
-        ("        # TODO task 1: dL/da = dL/dz * dz/da; return it with {} (no parameters)\n"
-         "        raise NotImplementedError",
-         "        return self.z * (1.0 - self.z), {}"),
-        ("        # TODO task 2\n        raise NotImplementedError",
-         "        return upstream * self.fired, {}")],
+        (
+            "        # TODO task 1: dL/da = dL/dz * dz/da; return it with {} (no parameters)\n"
+            "        raise NotImplementedError",
+            "        return self.z * (1.0 - self.z), {}",
+        ),
+        (
+            "        # TODO task 2\n        raise NotImplementedError",
+            "        return upstream * self.fired, {}",
+        ),
+    ],
 }
 
 
@@ -191,20 +224,25 @@ def test_planted_solutions_mixed_run(tmp_path, stubs):
             assert old in text, (filename, old)
             text = text.replace(old, new)
         (folder / filename).write_text(text)
-    for name, exercise in EXERCISES.items():
+    for exercise in EXERCISES.values():
         if exercise.filename not in PLANTED:
             (folder / exercise.filename).write_text(
-                "".join(f"from {module} import *  # noqa\n" for module in exercise.references))
+                "".join(f"from {module} import *  # noqa\n" for module in exercise.references)
+            )
     code, out = run_checker(["--path", "student", "--hints"], tmp_path)
     assert code == 1, out
-    summary = out[out.index("exercise tasks:"):]
+    summary = out[out.index("exercise tasks:") :]
     passed = {"neuron": 3, "softmax": 2, "backprop": 1}
-    lines = [f"{name}: {passed.get(name, len(task_numbers(name)))}/{len(task_numbers(name))} "
-             "tasks passed" for name in EXERCISES]
+    lines = [
+        f"{name}: {passed.get(name, len(task_numbers(name)))}/{len(task_numbers(name))} "
+        "tasks passed"
+        for name in EXERCISES
+    ]
     total = sum(len(task_numbers(name)) for name in EXERCISES)
     done = total - sum(len(task_numbers(name)) - n for name, n in passed.items())
     assert re.findall(r"^\w+: \d+/\d+ tasks passed$", summary, re.M) == lines + [
-        f"overall: {done}/{total} tasks passed"], summary
+        f"overall: {done}/{total} tasks passed"
+    ], summary
     # the wrong softmax: what was called, what came back, what was expected, where to read
     assert "  task 2 failed: softmax stays finite for large logits" in summary
     assert "softmax([1000.0, 0.0])\n        returned float64 [2] [nan, 0.]" in summary
@@ -216,7 +254,9 @@ def test_planted_solutions_mixed_run(tmp_path, stubs):
     assert "  task 1 failed: Sigmoid.backward(upstream) = upstream * z * (1 - z)" in summary
     assert "Sigmoid().backward(upstream) after forward(a)" in summary
     assert "that is dz/da alone: the chain rule multiplies it by upstream" in summary
-    assert 'read: chapter 1, "Understanding backpropagation"; see it run: `tfbasics run 10`' in summary
+    assert (
+        'read: chapter 1, "Understanding backpropagation"; see it run: `tfbasics run 10`' in summary
+    )
     # --hints: the hint of each task not passed, and of no passed one
     assert "Subtract each row's maximum" in summary
     assert "Forgetting `upstream`" in summary
@@ -225,7 +265,8 @@ def test_planted_solutions_mixed_run(tmp_path, stubs):
 
 
 def test_missing_name_unimportable_file_and_crash_read_as_teacher_messages(tmp_path, monkeypatch):
-    from exercise_checks.framework import EXERCISES, TaskFailure, Target
+    from exercise_checks.framework import EXERCISES, Target, TaskFailure
+
     monkeypatch.chdir(tmp_path)
     folder = tmp_path / "student"
     folder.mkdir()
@@ -234,11 +275,15 @@ def test_missing_name_unimportable_file_and_crash_read_as_teacher_messages(tmp_p
     target = Target(folder)
     neuron = target.namespace(EXERCISES["neuron"])
     with pytest.raises(TaskFailure, match=r"^define class `Neuron` in student/neuron\.py$"):
-        neuron.Neuron
+        _ = neuron.Neuron
     with pytest.raises(NameError) as crash:
         neuron.sigmoid(0.0)
     assert target.location(crash.value) == " (student/neuron.py, line 2, in sigmoid)"
-    with pytest.raises(TaskFailure, match=r"^student/softmax\.py does not run: SyntaxError on line 1"):
-        target.namespace(EXERCISES["softmax"]).softmax
-    with pytest.raises(TaskFailure, match=r"^there is no student/hello\.py: copy exercises/hello\.py"):
-        target.namespace(EXERCISES["hello"]).run_constant
+    with pytest.raises(
+        TaskFailure, match=r"^student/softmax\.py does not run: SyntaxError on line 1"
+    ):
+        _ = target.namespace(EXERCISES["softmax"]).softmax
+    with pytest.raises(
+        TaskFailure, match=r"^there is no student/hello\.py: copy exercises/hello\.py"
+    ):
+        _ = target.namespace(EXERCISES["hello"]).run_constant

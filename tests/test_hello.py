@@ -1,10 +1,11 @@
 """Section 2: Hello World, ranks and the lazy Variable."""
+
 import pytest
 
-from chapters import ch01_02_hello_tensorflow
 from helpers import graph_op_names
 from tfbasics import hello
 from tfbasics._tf import tf
+from tfbasics.chapters import ch01_02_hello_tensorflow
 
 
 def test_hello_constant_runs_to_bytes():
@@ -21,11 +22,14 @@ def test_builders_do_not_touch_the_default_graph_or_eager_mode():
     assert tf.executing_eagerly()
 
 
-@pytest.mark.parametrize("name, value, rank, shape", [
-    ("A", 123, 0, ()),
-    ("B", [123, 456, 789], 1, (3,)),
-    ("C", [[123, 456, 789], [222, 333, 444]], 2, (2, 3)),
-])
+@pytest.mark.parametrize(
+    "name, value, rank, shape",
+    [
+        ("A", 123, 0, ()),
+        ("B", [123, 456, 789], 1, (3,)),
+        ("C", [[123, 456, 789], [222, 333, 444]], 2, (2, 3)),
+    ],
+)
 def test_ranks(name, value, rank, shape):
     r = hello.build_ranks()
     tensor = getattr(r, name)

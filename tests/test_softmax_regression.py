@@ -1,4 +1,5 @@
 """Section 7: the single-layer softmax regression, its two input pipelines, guard, logs, resume."""
+
 import json
 import os
 import re
@@ -11,17 +12,26 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from chapters import ch01_07_single_layer_mnist as script
 from helpers import graph_op_names, load_events
 from tfbasics import mnist
 from tfbasics import softmax_regression as sr
 from tfbasics._tf import tf
+from tfbasics.chapters import ch01_07_single_layer_mnist as script
 
 REPO = Path(__file__).resolve().parents[1]
 RUN = "ch01_07_single_layer_mnist"
 EPOCH_LINE = re.compile(r"^Epoch: (\d+) cost = (\d+\.\d{3})  validation accuracy = [01]\.\d{4}$")
-BOOK_NAMES = ("features", "labels", "inference/weights", "inference/biases", "inference/logits",
-              "inference/prediction", "loss/loss", "train/train_op", "accuracy/accuracy")
+BOOK_NAMES = (
+    "features",
+    "labels",
+    "inference/weights",
+    "inference/biases",
+    "inference/logits",
+    "inference/prediction",
+    "loss/loss",
+    "train/train_op",
+    "accuracy/accuracy",
+)
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +46,9 @@ def checkpoint_weights(run):
 
 
 def run_script(tmp_path, *flags, name="r"):
-    return script.main(["--fake-data", "--logdir", str(tmp_path), "--run-name", name,
-                        "--no-progress", *flags])
+    return script.main(
+        ["--fake-data", "--logdir", str(tmp_path), "--run-name", name, "--no-progress", *flags]
+    )
 
 
 # ----------------------------------------------------------------------------- the graph
@@ -95,11 +106,12 @@ def test_batch_indices_follow_next_batch_and_can_be_recomputed():
     n, batch = 10, 4
     stream = sr.batch_indices(seed=7, num_examples=n, batch_size=batch, first_step=0, num_steps=5)
     flat = stream.ravel()
-    assert sorted(flat[:n]) == list(range(n)) and sorted(flat[n:2 * n]) == list(range(n))
-    assert list(flat[:n]) != list(flat[n:2 * n])  # each pass is reshuffled
+    assert sorted(flat[:n]) == list(range(n)) and sorted(flat[n : 2 * n]) == list(range(n))
+    assert list(flat[:n]) != list(flat[n : 2 * n])  # each pass is reshuffled
     for first in range(5):  # any step's batch, without replaying the steps before it
-        np.testing.assert_array_equal(sr.batch_indices(7, n, batch, first, 5 - first),
-                                      stream[first:])
+        np.testing.assert_array_equal(
+            sr.batch_indices(7, n, batch, first, 5 - first), stream[first:]
+        )
     assert not np.array_equal(sr.batch_indices(8, n, batch, 0, 5), stream)
 
 
@@ -108,8 +120,9 @@ def test_both_input_pipelines_make_the_same_updates(fake):
     results = {}
     for kind in sr.INPUTS:
         config = sr.Config(input=kind, epochs=2, seed=4, steps_per_run=3, batch_size=100)
-        results[kind] = sr.train(sr.build(config, fake.train.num_examples), fake, config,
-                                 show_progress=False)
+        results[kind] = sr.train(
+            sr.build(config, fake.train.num_examples), fake, config, show_progress=False
+        )
     a, b = results["feed_dict"], results["in_graph"]
     assert a.steps == b.steps == 2 * (1100 // 100)
     np.testing.assert_allclose(a.weights, b.weights, atol=1e-6)
@@ -122,22 +135,25 @@ def test_nan_guard_fires_on_huge_init_with_the_books_loss(fake, monkeypatch):
     for kind in sr.INPUTS:
         config = sr.Config(init="huge", loss="book", input=kind, steps_per_run=4, seed=0)
         model = sr.build(config, fake.train.num_examples)
-        with pytest.raises(sr.DivergedError, match=r"at step 1: --loss book .* log\(0\).*"
-                                                   r"--loss stable"):
+        with pytest.raises(
+            sr.DivergedError,
+            match=r"at step 1: --loss book .* log\(0\).*"
+            r"--loss stable",
+        ):
             sr.train(model, fake, config, show_progress=False)
     config = sr.Config(init="huge", loss="stable", epochs=1, seed=0)  # the fused op stays finite
-    result = sr.train(sr.build(config, fake.train.num_examples), fake, config,
-                      show_progress=False)
+    result = sr.train(sr.build(config, fake.train.num_examples), fake, config, show_progress=False)
     assert all(np.isfinite(e.cost) for e in result.epochs)
 
 
 def test_script_stops_on_nan_with_one_line_and_no_nan_epochs(tmp_path, capsys):
-    code = run_script(tmp_path, "--init", "book", "--loss", "book", "--learning-rate", "1000",
-                      "--seed", "0")
+    code = run_script(
+        tmp_path, "--init", "book", "--loss", "book", "--learning-rate", "1000", "--seed", "0"
+    )
     out, err = capsys.readouterr()
     assert code == 3
     assert "Epoch:" not in out  # the first epoch diverges: no "cost = nan" line
-    line, = err.strip().splitlines()
+    (line,) = err.strip().splitlines()
     assert re.match(r"error: the loss became (nan|inf) at step \d+: --loss book", line), line
 
 
@@ -147,11 +163,17 @@ def test_script_smoke_prints_the_books_lines_and_writes_everything(tmp_path, cap
     epochs = [EPOCH_LINE.match(line) for line in out if line.startswith("Epoch:")]
     assert [int(m.group(1)) for m in epochs] == [1, 2], out
     assert float(epochs[1].group(2)) < float(epochs[0].group(2))  # the cost falls
-    accuracy, = [float(line.split()[-1]) for line in out if line.startswith("Test accuracy:")]
+    (accuracy,) = [float(line.split()[-1]) for line in out if line.startswith("Test accuracy:")]
     assert accuracy > 0.9  # fake digits are easy
     run = tmp_path / RUN / "r"
-    for name in ("weight_templates.png", "curves.png", "checkpoint", "history.json",
-                 "hparams.json", "model.ckpt-2.index"):
+    for name in (
+        "weight_templates.png",
+        "curves.png",
+        "checkpoint",
+        "history.json",
+        "hparams.json",
+        "model.ckpt-2.index",
+    ):
         assert (run / name).is_file(), name
     assert json.loads((run / "hparams.json").read_text())["seed"] == 1
     assert set(BOOK_NAMES) <= graph_op_names(run / "train")
@@ -172,7 +194,8 @@ def test_event_files_hold_graph_scalars_histograms_templates_and_trace(tmp_path)
     assert [e.step for e in train.Images(templates[3])] == [0, 8, 16]
     assert any(t.startswith("summaries/input_digits/image/") for t in tags["images"])
     assert {"hyperparameters/text_summary", "input_digits_labels/text_summary"} <= set(
-        tags["tensors"])
+        tags["tensors"]
+    )
     text = train.Tensors("hyperparameters/text_summary")[0].tensor_proto.string_val[0].decode()
     assert "| learning_rate | 0.5 |" in text and "| batch_size | 128 |" in text
     assert "_hparams_/session_start_info" in tags["tensors"]  # the HParams tab
@@ -188,12 +211,15 @@ def test_max_steps_is_a_fast_smoke_mode(tmp_path, capsys):
     assert "Epoch: 1 cost = " in out and "Epoch: 2" not in out and "Test accuracy:" in out
 
 
-@pytest.mark.parametrize("flags, message", [
-    (["--learning-rate", "0"], "learning rate must be a positive number"),
-    (["--batch-size", "0"], "batch size must be at least 1"),
-    (["--batch-size", "5000"], "larger than the 1100 training examples"),
-    (["--epochs", "0"], "epochs must be at least 1"),
-])
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--learning-rate", "0"], "learning rate must be a positive number"),
+        (["--batch-size", "0"], "batch size must be at least 1"),
+        (["--batch-size", "5000"], "larger than the 1100 training examples"),
+        (["--epochs", "0"], "epochs must be at least 1"),
+    ],
+)
 def test_bad_flags_are_one_line_errors(tmp_path, capsys, flags, message):
     assert run_script(tmp_path, *flags) == 2
     err = capsys.readouterr().err
@@ -218,8 +244,9 @@ def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(tmp_path, cap
     out = capsys.readouterr().out
     assert "Resumed from the checkpoint of epoch 2 (step 16)" in out
     assert "Epoch: 3 cost" in out and "Epoch: 1 cost" not in out
-    for a, b in zip(checkpoint_weights(tmp_path / RUN / "full"),
-                    checkpoint_weights(tmp_path / RUN / "split")):
+    for a, b in zip(
+        checkpoint_weights(tmp_path / RUN / "full"), checkpoint_weights(tmp_path / RUN / "split")
+    ):
         np.testing.assert_allclose(a, b, atol=1e-6)
     history = json.loads((tmp_path / RUN / "split" / "history.json").read_text())
     assert [row["epoch"] for row in history] == [1, 2, 3, 4]
@@ -240,7 +267,7 @@ def test_unreadable_checkpoint_is_a_clear_error_not_a_fresh_start(tmp_path, caps
     capsys.readouterr()
     assert run_script(tmp_path, "--epochs", "2", "--resume") == 1
     out, err = capsys.readouterr()
-    line, = err.strip().splitlines()
+    (line,) = err.strip().splitlines()
     assert line.startswith("error: cannot read checkpoint ") and "model.ckpt-1" in line
     assert "Epoch:" not in out
 
@@ -250,7 +277,7 @@ def test_unreadable_checkpoint_index_is_one_line(tmp_path, capsys):
     (tmp_path / RUN / "r" / "checkpoint").write_text("garbage")
     capsys.readouterr()
     assert run_script(tmp_path, "--resume") == 1
-    line, = capsys.readouterr().err.strip().splitlines()
+    (line,) = capsys.readouterr().err.strip().splitlines()
     assert line.startswith("error: cannot read checkpoint: ") and "checkpoint index" in line
 
 
@@ -260,13 +287,35 @@ def test_resume_without_a_checkpoint_is_an_error(tmp_path, capsys):
 
 
 def test_killed_run_loses_only_its_current_epoch(tmp_path, capsys):
-    flags = ["--fake-data", "--batch-size", "1", "--epochs", "3", "--seed", "9",
-             "--logdir", str(tmp_path), "--no-progress"]
+    flags = [
+        "--fake-data",
+        "--batch-size",
+        "1",
+        "--epochs",
+        "3",
+        "--seed",
+        "9",
+        "--logdir",
+        str(tmp_path),
+        "--no-progress",
+    ]
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    child = subprocess.Popen([sys.executable, "-m", f"chapters.{RUN}", *flags, "--run-name", "k",
-                              "--input", "feed_dict"],
-                             cwd=REPO, env=env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            f"tfbasics.chapters.{RUN}",
+            *flags,
+            "--run-name",
+            "k",
+            "--input",
+            "feed_dict",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     run = tmp_path / RUN / "k"
     deadline = time.monotonic() + 300
     try:
@@ -298,8 +347,9 @@ def real(mnist_dir):
 
 def _ten_epochs(data, **kwargs):
     config = sr.Config(**kwargs)
-    return sr.train(sr.build(config, data.train.num_examples), data, config,
-                    show_progress=False, validate=False)
+    return sr.train(
+        sr.build(config, data.train.num_examples), data, config, show_progress=False, validate=False
+    )
 
 
 @pytest.mark.slow

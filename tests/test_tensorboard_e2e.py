@@ -6,6 +6,7 @@ Routes used (tensorboard/plugins/*/http_api.md): /data/runs, /data/plugin/graphs
 /data/plugin/histograms/tags, /data/plugin/images/tags. The server is stopped by the fixture's
 teardown (a ``with serve(...)`` around the yield), also when a test fails.
 """
+
 import math
 import os
 import signal
@@ -47,14 +48,22 @@ def poll(server, route, ready, timeout=POLL_TIMEOUT):
 @pytest.fixture(scope="module")
 def logdir(tmp_path_factory):
     """A logdir holding the fast runs of the hello-world, MNIST-data and softmax scripts."""
-    from chapters import ch01_02_hello_tensorflow, ch01_06_mnist_data, ch01_07_single_layer_mnist
+    from tfbasics.chapters import (
+        ch01_02_hello_tensorflow,
+        ch01_06_mnist_data,
+        ch01_07_single_layer_mnist,
+    )
+
     root = tmp_path_factory.mktemp("tensorboard_e2e")
     common = ["--logdir", str(root), "--run-name", RUN]
     assert ch01_02_hello_tensorflow.main(common) == 0
     assert ch01_06_mnist_data.main([*common, "--fake-data"]) == 0
-    assert ch01_07_single_layer_mnist.main(
-        [*common, "--fake-data", "--max-steps", str(MAX_STEPS), "--seed", "0",
-         "--no-progress"]) == 0
+    assert (
+        ch01_07_single_layer_mnist.main(
+            [*common, "--fake-data", "--max-steps", str(MAX_STEPS), "--seed", "0", "--no-progress"]
+        )
+        == 0
+    )
     return root
 
 
@@ -73,8 +82,14 @@ def test_the_server_is_bound_to_loopback_only(server):
 
 
 def test_tensorboard_lists_the_runs(server):
-    expected = {HELLO_RUN, f"ch01_02_hello_tensorflow/{RUN}/ranks",
-                f"ch01_02_hello_tensorflow/{RUN}/variable", DIGITS_RUN, TRAIN_RUN, VALIDATION_RUN}
+    expected = {
+        HELLO_RUN,
+        f"ch01_02_hello_tensorflow/{RUN}/ranks",
+        f"ch01_02_hello_tensorflow/{RUN}/variable",
+        DIGITS_RUN,
+        TRAIN_RUN,
+        VALIDATION_RUN,
+    }
     runs = poll(server, "data/runs", lambda runs: expected <= set(runs))
     assert expected <= set(runs), runs
 
@@ -100,8 +115,16 @@ def test_tensorboard_serves_the_hello_world_graph(server):
 
 def test_tensorboard_serves_the_softmax_regression_graph(server):
     body = get_graph(server, TRAIN_RUN)
-    for op in ("features", "labels", "inference/weights", "inference/biases", "inference/logits",
-               "loss/cross_entropy", "accuracy/accuracy", "train/train_op"):
+    for op in (
+        "features",
+        "labels",
+        "inference/weights",
+        "inference/biases",
+        "inference/logits",
+        "loss/cross_entropy",
+        "accuracy/accuracy",
+        "train/train_op",
+    ):
         assert f'name: "{op}"'.encode() in body, op
 
 
@@ -119,8 +142,11 @@ def test_tensorboard_serves_the_digit_images(server):
 
 def test_tensorboard_serves_loss_and_accuracy_for_train_and_validation(server):
     runs = {TRAIN_RUN: ["loss", "accuracy"], VALIDATION_RUN: ["loss", "accuracy"]}
-    tags = poll(server, "data/plugin/scalars/tags",
-                lambda tags: all(_has_tags(tags, run, names) for run, names in runs.items()))
+    tags = poll(
+        server,
+        "data/plugin/scalars/tags",
+        lambda tags: all(_has_tags(tags, run, names) for run, names in runs.items()),
+    )
     for run, names in runs.items():
         assert _has_tags(tags, run, names), (run, tags.get(run))
     # and the values behind a tag: one loss per SGD step, finite
@@ -132,8 +158,9 @@ def test_tensorboard_serves_loss_and_accuracy_for_train_and_validation(server):
 
 def test_tensorboard_serves_the_weight_and_bias_histograms(server):
     names = ["summaries/weights", "summaries/biases"]
-    tags = poll(server, "data/plugin/histograms/tags",
-                lambda tags: _has_tags(tags, TRAIN_RUN, names))
+    tags = poll(
+        server, "data/plugin/histograms/tags", lambda tags: _has_tags(tags, TRAIN_RUN, names)
+    )
     assert _has_tags(tags, TRAIN_RUN, names), tags.get(TRAIN_RUN)
 
 
@@ -158,13 +185,29 @@ def test_the_server_stops_when_the_body_of_the_with_fails(logdir):
 def test_tfbasics_tensorboard_prints_the_url_and_ctrl_c_stops_it(logdir):
     port = tb.free_port()
     url = f"http://127.0.0.1:{port}/"
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p))
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p),
+    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "tfbasics", "tensorboard", "--logdir", str(logdir), "--port",
-         str(port), "--reload-interval", "1"],
-        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True)
+        [
+            sys.executable,
+            "-m",
+            "tfbasics",
+            "tensorboard",
+            "--logdir",
+            str(logdir),
+            "--port",
+            str(port),
+            "--reload-interval",
+            "1",
+        ],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     lines = []
     reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
     reader.start()

@@ -1,4 +1,5 @@
 """``python -m tfbasics``: the same as the ``tfbasics`` command (see ``tfbasics.cli``)."""
+
 import sys
 
 from tfbasics.cli import main

@@ -8,6 +8,7 @@ probe; afterwards stderr is untouched and real errors show. ``TF_CPP_MIN_LOG_LEV
 (warnings and info hidden, errors shown) unless the user has set it. Nothing else is changed: eager
 execution stays on.
 """
+
 import os
 import sys
 
@@ -15,6 +16,7 @@ import sys
 def _import_quietly():
     if "tensorflow" in sys.modules:  # already imported by the user: leave their setup alone
         import tensorflow
+
         return tensorflow
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     sys.stderr.flush()
@@ -23,6 +25,7 @@ def _import_quietly():
     os.dup2(devnull, 2)
     try:
         import tensorflow
+
         tensorflow.config.list_physical_devices()  # the CUDA probe logs here, once
     finally:
         sys.stderr.flush()

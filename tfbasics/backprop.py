@@ -17,7 +17,10 @@ Batches are rows: x is [batch, n_in] and z = x @ W + b with W [n_in, n_out], as 
 in the earlier sections. The book writes one column vector, z = W x, so its W is our ``W.T``.
 NumPy only.
 """
+
 import numpy as np
+
+from tfbasics.neuron import sigmoid
 
 SATURATED = 1e-3  # sigmoid units with z*(1-z) below this pass on < 1/250 of the best case, 1/4
 INITS = ("scaled", "lecun", "rand", "randn")  # see init_weights
@@ -53,7 +56,7 @@ class Sigmoid:
         return {}
 
     def forward(self, a):
-        self.z = 0.5 * (1.0 + np.tanh(0.5 * a))  # = 1/(1+exp(-a)), no exp overflow for a << 0
+        self.z = sigmoid(a)  # section 1's sigmoid: no exp overflow for a << 0
         return self.z
 
     def backward(self, upstream):
@@ -105,8 +108,11 @@ class Network:
 
     def params(self):
         """{"layer<i>.<name>": array} for every parameter (the arrays themselves, not copies)."""
-        return {f"layer{i}.{name}": p for i, layer in enumerate(self.layers)
-                for name, p in layer.params().items()}
+        return {
+            f"layer{i}.{name}": p
+            for i, layer in enumerate(self.layers)
+            for name, p in layer.params().items()
+        }
 
     def logits(self, x):
         for layer in self.layers:
@@ -218,11 +224,17 @@ def chain_rule_example(x, h=1e-6):
       dict of floats: u = g(x), F, dF/du (= f'(u)), du/dx (= g'(x)), dF/dx (their product) and
       "central difference", (F(x + h) - F(x - h)) / 2h, to compare with it.
     """
-    u = x ** 2 + 1.0
+    u = x**2 + 1.0
     dF_du, du_dx = float(np.cos(u)), 2.0 * x
     numeric = (np.sin((x + h) ** 2 + 1.0) - np.sin((x - h) ** 2 + 1.0)) / (2 * h)
-    return {"u": u, "F": float(np.sin(u)), "dF/du": dF_du, "du/dx": du_dx, "dF/dx": dF_du * du_dx,
-            "central difference": float(numeric)}
+    return {
+        "u": u,
+        "F": float(np.sin(u)),
+        "dF/du": dF_du,
+        "du/dx": du_dx,
+        "dF/dx": dF_du * du_dx,
+        "central difference": float(numeric),
+    }
 
 
 class Multiply:

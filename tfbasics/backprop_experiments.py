@@ -10,6 +10,7 @@
 
 Arrays in, plain numbers out: the chapter script loads MNIST and prints. NumPy only.
 """
+
 from typing import NamedTuple
 
 import numpy as np
@@ -35,7 +36,7 @@ def train_epoch(net, images, labels, batch_size, learning_rate, rng):
     """
     order = rng.permutation(len(images))
     for start in range(0, len(images), batch_size):
-        batch = order[start:start + batch_size]
+        batch = order[start : start + batch_size]
         loss = net.forward(images[batch], labels[batch])
         _, grads = net.backward()
         net.sgd_step(grads, learning_rate)
@@ -44,8 +45,10 @@ def train_epoch(net, images, labels, batch_size, learning_rate, rng):
 
 def accuracy(net, images, labels, chunk=10000):
     """Fraction of ``images`` whose largest logit is at ``labels`` (float)."""
-    hits = sum(int((net.predict(images[i:i + chunk]) == labels[i:i + chunk]).sum())
-               for i in range(0, len(images), chunk))
+    hits = sum(
+        int((net.predict(images[i : i + chunk]) == labels[i : i + chunk]).sum())
+        for i in range(0, len(images), chunk)
+    )
     return hits / len(images)
 
 
@@ -66,13 +69,13 @@ def dead_unit_gradients(seed=0):
 
 
 class LayerGradient(NamedTuple):
-    depth: int          # FullyConnected layers in the network
-    init: str           # backprop.INITS
-    layer: int          # 1 = the one next to the input
-    shape: tuple        # of W
-    grad_norm: float    # mean over batches of |dL/dW| (Frobenius norm)
-    loss: float         # the network's mean loss on those batches (ln 10 = 2.30 for a blind guess)
-    saturated: float    # of the sigmoid outputs after it, z*(1-z) < SATURATED (output layer: nan)
+    depth: int  # FullyConnected layers in the network
+    init: str  # backprop.INITS
+    layer: int  # 1 = the one next to the input
+    shape: tuple  # of W
+    grad_norm: float  # mean over batches of |dL/dW| (Frobenius norm)
+    loss: float  # the network's mean loss on those batches (ln 10 = 2.30 for a blind guess)
+    saturated: float  # of the sigmoid outputs after it, z*(1-z) < SATURATED (output layer: nan)
 
 
 def gradient_report(net, images, labels, batch_size=100, batches=10):
@@ -98,12 +101,14 @@ def gradient_report(net, images, labels, batch_size=100, batches=10):
                 saturated[n] += np.mean(after.z * (1 - after.z) < bp.SATURATED) / batches
             else:
                 saturated[n] = np.nan
-    return loss, [(net.layers[i].W.shape, float(g), float(s))
-                  for i, g, s in zip(fcs, norms, saturated)]
+    return loss, [
+        (net.layers[i].W.shape, float(g), float(s)) for i, g, s in zip(fcs, norms, saturated)
+    ]
 
 
-def vanishing_gradients(images, labels, hidden=128, depths=(2, 5), inits=bp.INITS, seed=0,
-                        **report):
+def vanishing_gradients(
+    images, labels, hidden=128, depths=(2, 5), inits=bp.INITS, seed=0, **report
+):
     """``gradient_report`` of untrained sigmoid networks of each depth and init, float64.
 
     A depth-d network has d FullyConnected layers: 784 inputs, d-1 hidden layers, 10 outputs.
@@ -118,8 +123,10 @@ def vanishing_gradients(images, labels, hidden=128, depths=(2, 5), inits=bp.INIT
         for init in inits:
             net = bp.mlp(sizes, "sigmoid", init, np.random.default_rng(seed), dtype=np.float64)
             loss, report_rows = gradient_report(net, images, labels, **report)
-            rows += [LayerGradient(depth, init, layer, shape, g, loss, s)
-                     for layer, (shape, g, s) in enumerate(report_rows, 1)]
+            rows += [
+                LayerGradient(depth, init, layer, shape, g, loss, s)
+                for layer, (shape, g, s) in enumerate(report_rows, 1)
+            ]
     return rows
 
 
@@ -127,19 +134,29 @@ def never_fired(layer, images, chunk=5000):
     """Units of ``layer`` (FullyConnected into a ReLU) with z <= 0 on every image: bool [n_out]."""
     fired = np.zeros(layer.W.shape[1], bool)
     for i in range(0, len(images), chunk):
-        fired |= (images[i:i + chunk] @ layer.W + layer.b > 0).any(axis=0)
+        fired |= (images[i : i + chunk] @ layer.W + layer.b > 0).any(axis=0)
     return ~fired
 
 
 class DeadReLURow(NamedTuple):
     case: str
-    dead: float       # never_fired of the hidden layer on the training images
-    accuracy: float   # on the evaluation images (nan before any training)
+    dead: float  # never_fired of the hidden layer on the training images
+    accuracy: float  # on the evaluation images (nan before any training)
 
 
-def dead_relu_experiment(images, labels, eval_images, eval_labels, hidden=128, seed=0,
-                         batch_size=32, learning_rate=0.1, oversized_rate=30.0, too_high_rate=1.0,
-                         progress=None):
+def dead_relu_experiment(
+    images,
+    labels,
+    eval_images,
+    eval_labels,
+    hidden=128,
+    seed=0,
+    batch_size=32,
+    learning_rate=0.1,
+    oversized_rate=30.0,
+    too_high_rate=1.0,
+    progress=None,
+):
     """Dead ReLUs in a 784-``hidden``-10 ReLU network, He init, plain SGD.
 
     Cases: the He init; one epoch at ``learning_rate``; a fresh He init after one SGD step at
@@ -179,8 +196,9 @@ def dead_relu_experiment(images, labels, eval_images, eval_labels, hidden=128, s
     before = net.layers[0].W[:, dead].copy(), net.layers[0].b[dead].copy()
     epoch(net, learning_rate, f"lr {learning_rate}")
     rows.append(row(f"  then 1 epoch SGD, lr {learning_rate}", net))
-    unchanged = (np.array_equal(before[0], net.layers[0].W[:, dead])
-                 and np.array_equal(before[1], net.layers[0].b[dead]))
+    unchanged = np.array_equal(before[0], net.layers[0].W[:, dead]) and np.array_equal(
+        before[1], net.layers[0].b[dead]
+    )
 
     net = fresh()
     epoch(net, too_high_rate, f"lr {too_high_rate:g}")

@@ -3,6 +3,7 @@
 ``build_basic_math()`` holds the book's examples in one graph; the small functions below run one
 op in a graph and session of its own, the way the book's snippets do.
 """
+
 from typing import NamedTuple
 
 import numpy as np
@@ -14,11 +15,11 @@ ONES_2X3 = np.ones((2, 3), dtype=np.int32)  # the book's x for reduce_sum over a
 
 class MathGraph(NamedTuple):
     graph: tf.Graph
-    add: tf.Tensor        # int32 [], add(1, 2) = 3
-    subtract: tf.Tensor   # int32 [], subtract(1, 2) = -1
-    multiply: tf.Tensor   # int32 [], multiply(2, 5) = 10
-    divide: tf.Tensor     # float64 [], divide(10, 4) = 2.5 (true division of ints)
-    sum_all: tf.Tensor    # int32 [], reduce_sum([1, 2, 3]) = 6
+    add: tf.Tensor  # int32 [], add(1, 2) = 3
+    subtract: tf.Tensor  # int32 [], subtract(1, 2) = -1
+    multiply: tf.Tensor  # int32 [], multiply(2, 5) = 10
+    divide: tf.Tensor  # float64 [], divide(10, 4) = 2.5 (true division of ints)
+    sum_all: tf.Tensor  # int32 [], reduce_sum([1, 2, 3]) = 6
     sum_axis0: tf.Tensor  # int32 [3], reduce_sum(ones(2, 3), 0) = [2, 2, 2]
     sum_axis1: tf.Tensor  # int32 [2], reduce_sum(ones(2, 3), 1) = [3, 3]
 

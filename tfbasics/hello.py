@@ -7,14 +7,15 @@ Building ops only describes a computation (a ``tf.Graph``); nothing runs until a
 - ``build_ranks()``: constants of rank 0, 1 and 2 (the book's A, B, C);
 - ``build_lazy_variable()``: ``variable_y = constant_x + 5``, which is 10 only once initialised.
 """
+
 from typing import NamedTuple
 
 from tfbasics._tf import tf
 
 HELLO = "Hello World!"
-BOOK_A = 123                                       # rank 0
-BOOK_B = [123, 456, 789]                           # rank 1
-BOOK_C = [[123, 456, 789], [222, 333, 444]]        # rank 2
+BOOK_A = 123  # rank 0
+BOOK_B = [123, 456, 789]  # rank 1
+BOOK_C = [[123, 456, 789], [222, 333, 444]]  # rank 2
 
 
 class HelloGraph(NamedTuple):
@@ -85,9 +86,9 @@ def describe(tensor):
 
 class VariableGraph(NamedTuple):
     graph: tf.Graph
-    constant_x: tf.Tensor     # int32 [], 5
-    variable_y: tf.Variable   # int32 [], constant_x + 5 once initialised
-    init: tf.Operation        # global_variables_initializer()
+    constant_x: tf.Tensor  # int32 [], 5
+    variable_y: tf.Variable  # int32 [], constant_x + 5 once initialised
+    init: tf.Operation  # global_variables_initializer()
 
 
 def build_lazy_variable():

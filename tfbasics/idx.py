@@ -13,6 +13,7 @@ was expected and found. Files whose name ends in ``.gz`` are read and written gz
 ``write_idx`` writes atomically (temporary file, then rename): the tests build tiny MNIST-like
 files with it.
 """
+
 import gzip
 import os
 import tempfile
@@ -22,8 +23,14 @@ from pathlib import Path
 import numpy as np
 
 # type code (third magic byte) -> big-endian dtype, from the format's definition
-DTYPES = {0x08: np.dtype(">u1"), 0x09: np.dtype(">i1"), 0x0B: np.dtype(">i2"),
-          0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
+DTYPES = {
+    0x08: np.dtype(">u1"),
+    0x09: np.dtype(">i1"),
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
 CODES = {dtype.newbyteorder("="): code for code, dtype in DTYPES.items()}
 
 
@@ -55,25 +62,32 @@ def parse_idx(data, name="<bytes>", expect_ndim=None):
         raise IDXError(f"{name}: {len(data)} bytes, too short for an IDX header (truncated file)")
     zero, code, ndim = int.from_bytes(data[:2], "big"), data[2], data[3]
     if zero != 0 or code not in DTYPES:
-        raise IDXError(f"{name}: wrong magic number 0x{data[:4].hex()}, expected 0x0000TTNN "
-                       f"with type TT in {sorted(f'{c:02x}' for c in DTYPES)} (not an IDX file)")
+        raise IDXError(
+            f"{name}: wrong magic number 0x{data[:4].hex()}, expected 0x0000TTNN "
+            f"with type TT in {sorted(f'{c:02x}' for c in DTYPES)} (not an IDX file)"
+        )
     if expect_ndim is not None and ndim != expect_ndim:
-        raise IDXError(f"{name}: magic number 0x{data[:4].hex()} says {ndim} dimensions, "
-                       f"expected {expect_ndim}")
+        raise IDXError(
+            f"{name}: magic number 0x{data[:4].hex()} says {ndim} dimensions, "
+            f"expected {expect_ndim}"
+        )
     head = header_size(ndim)
     if len(data) < head:
-        raise IDXError(f"{name}: {len(data)} bytes, but its header alone needs {head} "
-                       "(truncated file)")
-    shape = tuple(int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim))
+        raise IDXError(
+            f"{name}: {len(data)} bytes, but its header alone needs {head} (truncated file)"
+        )
+    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     dtype = DTYPES[code]
     want = head + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
     if len(data) != want:
         dims = "x".join(str(s) for s in shape)
         what = "truncated file" if len(data) < want else "extra bytes at the end"
-        raise IDXError(f"{name}: header says {dims} {dtype.name} = {want} bytes, "
-                       f"file has {len(data)} ({what})")
-    return np.frombuffer(data, dtype=dtype, offset=head).reshape(shape).astype(
-        dtype.newbyteorder("="))
+        raise IDXError(
+            f"{name}: header says {dims} {dtype.name} = {want} bytes, file has {len(data)} ({what})"
+        )
+    return (
+        np.frombuffer(data, dtype=dtype, offset=head).reshape(shape).astype(dtype.newbyteorder("="))
+    )
 
 
 def read_bytes(path):
@@ -116,8 +130,9 @@ def to_bytes(array):
     array = np.asarray(array)
     native = array.dtype.newbyteorder("=")
     if native not in CODES:
-        raise IDXError(f"IDX cannot store dtype {array.dtype}; use one of "
-                       f"{sorted(str(d) for d in CODES)}")
+        raise IDXError(
+            f"IDX cannot store dtype {array.dtype}; use one of {sorted(str(d) for d in CODES)}"
+        )
     if not 1 <= array.ndim <= 255:
         raise IDXError(f"IDX stores 1 to 255 dimensions, got {array.ndim}")
     magic = bytes([0, 0, CODES[native], array.ndim])
@@ -140,7 +155,9 @@ def atomic_write(path, chunks):
                 f.write(chunk)
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it 0600; a data file is as readable as any other
+        os.chmod(
+            tmp, 0o666 & ~umask
+        )  # mkstemp makes it 0600; a data file is as readable as any other
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

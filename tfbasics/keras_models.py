@@ -16,6 +16,7 @@ The book writes Keras 1/2 (``keras.layers.core``, ``np_utils``, ``nb_epoch``); t
 and the places where the names changed say so. Importing this module imports TensorFlow
 (quietly) and Keras, and builds nothing.
 """
+
 import zipfile
 from pathlib import Path
 from typing import NamedTuple
@@ -23,17 +24,18 @@ from typing import NamedTuple
 import numpy as np
 
 from tfbasics._tf import tf  # before Keras, so TensorFlow's start-up noise stays hidden
+from tfbasics.constants import IMAGE_PIXELS, NUM_CLASSES
 
-import keras  # noqa: E402  (Keras 3, as shipped with TensorFlow 2.21)
+# isort: split
+import keras  # Keras 3, as shipped with TensorFlow 2.21
 
-IMAGE_SHAPE = (32, 32, 3)     # section 8's example input: a 32x32 RGB image
-NUM_PIXELS = 28 * 28          # an MNIST image flattened to one row
-NUM_CLASSES = 10              # digits 0-9
-HIDDEN_UNITS = 512            # both hidden layers of the book's MLP
-DROPOUT_RATE = 0.2            # the book's dropout after each hidden layer
-BATCH_SIZE = 128              # the book's model.fit(batch_size=128)
-EPOCHS = 4                    # the book's nb_epoch=4
-VALIDATION_SIZE = 5000        # the first 5,000 training images, as TF 1.x read_data_sets does
+IMAGE_SHAPE = (32, 32, 3)  # section 8's example input: a 32x32 RGB image
+NUM_PIXELS = IMAGE_PIXELS  # an MNIST image flattened to one row
+HIDDEN_UNITS = 512  # both hidden layers of the book's MLP
+DROPOUT_RATE = 0.2  # the book's dropout after each hidden layer
+BATCH_SIZE = 128  # the book's model.fit(batch_size=128)
+EPOCHS = 4  # the book's nb_epoch=4
+VALIDATION_SIZE = 5000  # the first 5,000 training images, as TF 1.x read_data_sets does
 
 
 class ModelFileError(Exception):
@@ -45,12 +47,14 @@ class Split(NamedTuple):
 
     x: float32 [n, NUM_PIXELS] in [0, 1]; y: float32 [n, NUM_CLASSES] one-hot.
     """
+
     x: np.ndarray
     y: np.ndarray
 
 
 class MNISTSplits(NamedTuple):
     """train, validation and test parts, each a ``Split``."""
+
     train: Split
     validation: Split
     test: Split
@@ -58,6 +62,7 @@ class MNISTSplits(NamedTuple):
 
 class LayerShape(NamedTuple):
     """One row of what section 8 prints: name, class, input and output shape, parameter count."""
+
     name: str
     kind: str
     input_shape: tuple
@@ -75,15 +80,18 @@ def sequential_stack(input_shape=IMAGE_SHAPE):
       [batch, 3072], [batch, 100], [batch, 100], [batch, 60], [batch, 60], and the two Dense
       layers hold 3072*100 + 100 = 307,300 and 100*60 + 60 = 6,060 parameters.
     """
-    return keras.Sequential([
-        # the book's Flatten(input_shape=(32, 32, 3)) is the Keras 2 way; Keras 3 warns, so: Input
-        keras.Input(shape=input_shape, name="image"),
-        keras.layers.Flatten(name="flatten"),
-        keras.layers.Dense(100, name="dense"),
-        keras.layers.Activation("relu", name="activation"),
-        keras.layers.Dense(60, name="dense_1"),
-        keras.layers.Activation("relu", name="activation_1"),
-    ], name="sequential")
+    return keras.Sequential(
+        [
+            # the book's Flatten(input_shape=(32, 32, 3)) is the Keras 2 way; Keras 3 warns, so: Input
+            keras.Input(shape=input_shape, name="image"),
+            keras.layers.Flatten(name="flatten"),
+            keras.layers.Dense(100, name="dense"),
+            keras.layers.Activation("relu", name="activation"),
+            keras.layers.Dense(60, name="dense_1"),
+            keras.layers.Activation("relu", name="activation_1"),
+        ],
+        name="sequential",
+    )
 
 
 def layer_shapes(model):
@@ -95,9 +103,16 @@ def layer_shapes(model):
       list of LayerShape, one per layer; shapes are tuples with None for the batch axis.
     """
     # the book's `layer.output_shape` is Keras 2; Keras 3 keeps the shape on the symbolic output
-    return [LayerShape(layer.name, type(layer).__name__, tuple(layer.input.shape),
-                       tuple(layer.output.shape), layer.count_params())
-            for layer in model.layers]
+    return [
+        LayerShape(
+            layer.name,
+            type(layer).__name__,
+            tuple(layer.input.shape),
+            tuple(layer.output.shape),
+            layer.count_params(),
+        )
+        for layer in model.layers
+    ]
 
 
 def summary_text(model):
@@ -124,6 +139,7 @@ def write_model_logs(path, model):
       model: a built keras.Model with one input.
     """
     from tfbasics.runs import write_graph
+
     writer = tf.summary.create_file_writer(str(path))
     with writer.as_default():
         # indented by four spaces: TensorBoard renders text as Markdown, this keeps the table
@@ -143,17 +159,24 @@ def build_model():
       401,920 + 262,656 + 5,130 = 669,706 parameters.
     """
     layers = keras.layers  # the book imports these from keras.layers.core (Keras 1/2)
-    return keras.Sequential([
-        keras.Input(shape=(NUM_PIXELS,), name="pixels"),  # the book: Dense(512, input_shape=(784,))
-        layers.Dense(HIDDEN_UNITS, name="dense"),
-        layers.Activation("relu", name="activation"),
-        layers.Dropout(DROPOUT_RATE, name="dropout"),   # only while training: Keras switches it off
-        layers.Dense(HIDDEN_UNITS, name="dense_1"),
-        layers.Activation("relu", name="activation_1"),
-        layers.Dropout(DROPOUT_RATE, name="dropout_1"),
-        layers.Dense(NUM_CLASSES, name="dense_2"),
-        layers.Activation("softmax", name="activation_2"),
-    ], name="mnist_mlp")
+    return keras.Sequential(
+        [
+            keras.Input(
+                shape=(NUM_PIXELS,), name="pixels"
+            ),  # the book: Dense(512, input_shape=(784,))
+            layers.Dense(HIDDEN_UNITS, name="dense"),
+            layers.Activation("relu", name="activation"),
+            layers.Dropout(
+                DROPOUT_RATE, name="dropout"
+            ),  # only while training: Keras switches it off
+            layers.Dense(HIDDEN_UNITS, name="dense_1"),
+            layers.Activation("relu", name="activation_1"),
+            layers.Dropout(DROPOUT_RATE, name="dropout_1"),
+            layers.Dense(NUM_CLASSES, name="dense_2"),
+            layers.Activation("softmax", name="activation_2"),
+        ],
+        name="mnist_mlp",
+    )
 
 
 def compile_model(model):
@@ -183,8 +206,9 @@ def prepare(images, labels):
     return Split(x, y)
 
 
-def split_mnist(train, test, validate_on_test=False, max_examples=None,
-                validation_size=VALIDATION_SIZE):
+def split_mnist(
+    train, test, validate_on_test=False, max_examples=None, validation_size=VALIDATION_SIZE
+):
     """Split ``load_data()``'s arrays into train / validation / test ``Split``s.
 
     Args:
@@ -239,8 +263,14 @@ def train(model, data, epochs=EPOCHS, batch_size=BATCH_SIZE, callbacks=(), verbo
       keras.callbacks.History; ``.history`` maps 'loss', 'accuracy', 'val_loss',
       'val_accuracy' to one float per epoch.
     """
-    return model.fit(*data.train, batch_size=batch_size, epochs=epochs, verbose=verbose,
-                     validation_data=tuple(data.validation), callbacks=list(callbacks))
+    return model.fit(
+        *data.train,
+        batch_size=batch_size,
+        epochs=epochs,
+        verbose=verbose,
+        validation_data=tuple(data.validation),
+        callbacks=list(callbacks),
+    )
 
 
 def evaluate(model, split, batch_size=BATCH_SIZE):
@@ -279,11 +309,15 @@ def load_model(path):
     except Exception as error:  # Keras raises ValueError, KeyError, OSError ... for bad archives
         first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
         raise ModelFileError(f"cannot load a Keras model from {path}: {first_line}") from error
-    if tuple(model.input_shape) != (None, NUM_PIXELS) or \
-            tuple(model.output_shape) != (None, NUM_CLASSES):
-        raise ModelFileError(f"{path} holds a model for inputs {tuple(model.input_shape)} and "
-                             f"outputs {tuple(model.output_shape)}, not the MNIST MLP "
-                             f"(None, {NUM_PIXELS}) -> (None, {NUM_CLASSES})")
+    if tuple(model.input_shape) != (None, NUM_PIXELS) or tuple(model.output_shape) != (
+        None,
+        NUM_CLASSES,
+    ):
+        raise ModelFileError(
+            f"{path} holds a model for inputs {tuple(model.input_shape)} and "
+            f"outputs {tuple(model.output_shape)}, not the MNIST MLP "
+            f"(None, {NUM_PIXELS}) -> (None, {NUM_CLASSES})"
+        )
     if not model.compiled:
         compile_model(model)
     return model

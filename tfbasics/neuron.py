@@ -4,6 +4,7 @@ A neuron computes a weighted sum of its inputs plus a bias, ``z = w . x + b``, a
 through an activation; the book's neuron has weights [1, 2], bias 0 and a sigmoid, so
 ``forward([1, 1]) = sigmoid(3) = 0.9525741268``.
 """
+
 from typing import NamedTuple
 
 import numpy as np
@@ -16,11 +17,16 @@ def sigmoid(z):
     """The logistic function 1 / (1 + e^-z).
 
     Args:
-      z: float or float array, any shape.
+      z: float or array, any shape; integers are taken as float64.
     Returns:
-      float64 array (or scalar) of the same shape, in (0, 1).
+      array (or scalar) of the same shape, in [0, 1]; float64, or z's float dtype. Finite for
+      any finite z (sigmoid(-1000.0) is 0.0).
     """
-    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
+    # (1 + tanh(z/2)) / 2 is the same function; 1 / (1 + exp(-z)) overflows for z < -710
+    z = np.asarray(z)
+    if not np.issubdtype(z.dtype, np.floating):
+        z = z.astype(np.float64)
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
 class Neuron:
@@ -41,8 +47,10 @@ class Neuron:
         """``z = weights . inputs + bias`` for one input vector (float); see forward()."""
         x = np.asarray(inputs, dtype=np.float64)
         if x.shape != self.weights.shape:
-            raise ValueError(f"Neuron expects {self.weights.shape[0]} inputs "
-                             f"(one per weight), got shape {x.shape}")
+            raise ValueError(
+                f"Neuron expects {self.weights.shape[0]} inputs "
+                f"(one per weight), got shape {x.shape}"
+            )
         return float(np.dot(self.weights, x) + self.bias)
 
     def forward(self, inputs):
@@ -60,12 +68,13 @@ class Neuron:
 
 class NeuronGraph(NamedTuple):
     """The neuron as a TensorFlow graph (for TensorBoard's Graphs tab)."""
+
     graph: "tf.Graph"
-    x: "tf.Tensor"        # float64 [2], the inputs
-    W: "tf.Tensor"        # float64 [2], the book's weights
-    b: "tf.Tensor"        # float64 [], the bias
-    z: "tf.Tensor"        # float64 [], W . x + b
-    output: "tf.Tensor"   # float64 [], sigmoid(z)
+    x: "tf.Tensor"  # float64 [2], the inputs
+    W: "tf.Tensor"  # float64 [2], the book's weights
+    b: "tf.Tensor"  # float64 [], the bias
+    z: "tf.Tensor"  # float64 [], W . x + b
+    output: "tf.Tensor"  # float64 [], sigmoid(z)
 
 
 def build_graph(inputs=(1.0, 1.0), weights=BOOK_WEIGHTS, bias=BOOK_BIAS):
@@ -78,6 +87,7 @@ def build_graph(inputs=(1.0, 1.0), weights=BOOK_WEIGHTS, bias=BOOK_BIAS):
       NeuronGraph; running ``output`` in a Session gives ``Neuron(weights, bias).forward(inputs)``.
     """
     from tfbasics._tf import tf
+
     g = tf.Graph()
     with g.as_default(), tf.name_scope("neuron"):
         x = tf.constant(inputs, dtype=tf.float64, name="x")

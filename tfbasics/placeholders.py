@@ -4,6 +4,7 @@ A placeholder is a graph input with a dtype and a (partly) known shape; a value 
 ``sess.run`` time through ``feed_dict``. ``checked_feed_dict()`` checks a feed before TensorFlow
 sees it, so a bad value is one readable ``FeedError`` naming the placeholder, not a stack trace.
 """
+
 from typing import NamedTuple
 
 import numpy as np
@@ -11,7 +12,7 @@ import numpy as np
 from tfbasics._tf import tf
 
 N_FEATURES = 5  # the book's truncated_normal example: 5 features ...
-N_LABELS = 2    # ... and 2 labels
+N_LABELS = 2  # ... and 2 labels
 
 
 class FeedError(ValueError):
@@ -20,10 +21,10 @@ class FeedError(ValueError):
 
 class FeedGraph(NamedTuple):
     graph: tf.Graph
-    x: tf.Tensor   # string placeholder (the book's first feed: 'Hello World')
-    s: tf.Tensor   # string placeholder, 'Welcome to CNN'
-    i: tf.Tensor   # int32 placeholder, 123
-    f: tf.Tensor   # float32 placeholder, 123.45
+    x: tf.Tensor  # string placeholder (the book's first feed: 'Hello World')
+    s: tf.Tensor  # string placeholder, 'Welcome to CNN'
+    i: tf.Tensor  # int32 placeholder, 123
+    f: tf.Tensor  # float32 placeholder, 123.45
 
 
 def build_feeds():
@@ -77,11 +78,14 @@ def checked_feed_dict(feed_dict):
         try:
             array = np.asarray(value, dtype=placeholder.dtype.as_numpy_dtype)
         except (TypeError, ValueError):
-            raise FeedError(f"placeholder '{name}' expects {expected}; "
-                            f"got {value!r}, which cannot be cast to {placeholder.dtype.name}") from None
+            raise FeedError(
+                f"placeholder '{name}' expects {expected}; "
+                f"got {value!r}, which cannot be cast to {placeholder.dtype.name}"
+            ) from None
         if not placeholder.shape.is_compatible_with(array.shape):
-            raise FeedError(f"placeholder '{name}' expects {expected}; "
-                            f"got {value!r} of shape {array.shape}") from None
+            raise FeedError(
+                f"placeholder '{name}' expects {expected}; got {value!r} of shape {array.shape}"
+            ) from None
         checked[placeholder] = array
     return checked
 

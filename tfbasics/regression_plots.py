@@ -4,17 +4,18 @@ templates and the loss/accuracy curves.
 Matplotlib's object API (``Figure`` + an Agg canvas made inside each function, no ``pyplot``):
 saving never opens a window and never changes the user's backend.
 """
+
 from pathlib import Path
 
 import numpy as np
 
-IMAGE_SIZE = 28  # MNIST digits are 28x28 pixels
-NUM_CLASSES = 10  # digits 0-9
+from tfbasics.constants import IMAGE_SIZE, NUM_CLASSES
 
 
 def _figure(width, height):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+
     fig = Figure(figsize=(width, height))
     FigureCanvasAgg(fig)
     return fig
@@ -34,8 +35,9 @@ def save_weight_templates(path, weights):
     fig = _figure(10, 4.6)
     for k in range(NUM_CLASSES):
         ax = fig.add_subplot(2, 5, k + 1)
-        image = ax.imshow(weights[:, k].reshape(IMAGE_SIZE, IMAGE_SIZE), cmap="seismic",
-                          vmin=-limit, vmax=limit)
+        image = ax.imshow(
+            weights[:, k].reshape(IMAGE_SIZE, IMAGE_SIZE), cmap="seismic", vmin=-limit, vmax=limit
+        )
         ax.set_title(f"digit {k}")
         ax.set_xticks([])
         ax.set_yticks([])

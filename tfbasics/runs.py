@@ -4,6 +4,7 @@ Every script writes under ``<logdir>/<script name>/<run name>/`` (``logs/`` by d
 name is a timestamp unless ``--run-name`` is given, and an existing folder is never reused unless
 asked, so two runs sit side by side in TensorBoard.
 """
+
 import argparse
 import datetime
 from pathlib import Path
@@ -11,7 +12,9 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 DEFAULT_LOGDIR = "logs"
-PROGRESS_FORMAT = "{desc}: {percentage:3.0f}%|{bar:24}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}]{postfix}"
+PROGRESS_FORMAT = (
+    "{desc}: {percentage:3.0f}%|{bar:24}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}]{postfix}"
+)
 
 
 class Parser(argparse.ArgumentParser):
@@ -40,10 +43,18 @@ def base_parser(description, logdir=DEFAULT_LOGDIR):
       Parser (an argparse.ArgumentParser) with ``--logdir`` and ``--run-name``.
     """
     parser = Parser(description=description, formatter_class=_HelpFormatter)
-    parser.add_argument("--logdir", type=str, default=logdir,
-                        help="TensorBoard root; this run writes to LOGDIR/<script name>/<run name>/")
-    parser.add_argument("--run-name", type=str, default=None,
-                        help="name of this run's folder (default: a timestamp, never reused)")
+    parser.add_argument(
+        "--logdir",
+        type=str,
+        default=logdir,
+        help="TensorBoard root; this run writes to LOGDIR/<script name>/<run name>/",
+    )
+    parser.add_argument(
+        "--run-name",
+        type=str,
+        default=None,
+        help="name of this run's folder (default: a timestamp, never reused)",
+    )
     return parser
 
 
@@ -79,6 +90,7 @@ def write_graph(path, graph):
       graph: tf.Graph to show in TensorBoard's Graphs tab.
     """
     from tfbasics._tf import tf
+
     with graph.as_default():  # FileWriter refuses to be made while eager mode is current
         writer = tf.compat.v1.summary.FileWriter(str(path), graph=graph)
     writer.close()
@@ -97,5 +109,13 @@ def progress(iterable=None, total=None, desc="", **kwargs):
       a tqdm bar; use ``.update()``/``.set_postfix()`` as usual.
     """
     disable = True if kwargs.pop("disable", False) else None  # None: tqdm hides it off a TTY
-    return tqdm(iterable, total=total, desc=desc, bar_format=PROGRESS_FORMAT,
-                leave=False, dynamic_ncols=True, disable=disable, **kwargs)
+    return tqdm(
+        iterable,
+        total=total,
+        desc=desc,
+        bar_format=PROGRESS_FORMAT,
+        leave=False,
+        dynamic_ncols=True,
+        disable=disable,
+        **kwargs,
+    )

@@ -5,18 +5,19 @@ builders show the same in TensorFlow, and why the fused
 ``tf.nn.softmax_cross_entropy_with_logits`` is the one to train with: it never takes the log of a
 probability that has underflowed to 0, and never exponentiates a large logit.
 """
+
 from typing import NamedTuple
 
 import numpy as np
 
 from tfbasics._tf import tf
+from tfbasics.constants import NUM_CLASSES
 
-NUM_CLASSES = 10                      # digits 0-9
-BOOK_LOGITS = [2.0, 1.0, 0.1]         # softmax -> [0.6590, 0.2424, 0.0986]
-BOOK_SOFTMAX = [0.1, 0.5, 0.4]        # a prediction ...
-BOOK_ONEHOT = [0.0, 1.0, 0.0]         # ... and its label: cross-entropy -ln 0.5 = 0.6931
-UNSTABLE_LOGITS = [1000.0, 0.0]       # exp(1000) overflows float32 and float64
-KERAS_EPSILON = 1e-7                  # what Keras clips probabilities to before a log
+BOOK_LOGITS = [2.0, 1.0, 0.1]  # softmax -> [0.6590, 0.2424, 0.0986]
+BOOK_SOFTMAX = [0.1, 0.5, 0.4]  # a prediction ...
+BOOK_ONEHOT = [0.0, 1.0, 0.0]  # ... and its label: cross-entropy -ln 0.5 = 0.6931
+UNSTABLE_LOGITS = [1000.0, 0.0]  # exp(1000) overflows float32 and float64
+KERAS_EPSILON = 1e-7  # what Keras clips probabilities to before a log
 
 
 def softmax(logits):
@@ -77,9 +78,9 @@ def cross_entropy(softmax, one_hot):
       probability 0 (log 0 = -inf); a term with label weight 0 counts 0, as in the definition.
     """
     s = np.asarray(softmax, dtype=np.float64)
-    l = np.asarray(one_hot, dtype=np.float64)
-    with np.errstate(divide="ignore"):
-        terms = np.where(l > 0, l * np.log(s), 0.0)  # 0 * log 0 is 0 here, not NaN
+    y = np.asarray(one_hot, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):  # log 0 = -inf, and 0 * -inf = NaN
+        terms = np.where(y > 0, y * np.log(s), 0.0)  # ... which np.where replaces: 0 log 0 = 0
     result = -terms.sum(axis=-1)
     return float(result) if result.ndim == 0 else result
 
@@ -129,9 +130,12 @@ def build_cross_entropy():
         softmax = tf.compat.v1.placeholder(tf.float32, shape=[None], name="softmax")
         onehot = tf.compat.v1.placeholder(tf.float32, shape=[None], name="onehot_encoding")
         # the book's tf.log is tf.math.log now
-        cross_entropy = tf.negative(tf.reduce_sum(onehot * tf.math.log(softmax)), name="cross_entropy")
+        cross_entropy = tf.negative(
+            tf.reduce_sum(onehot * tf.math.log(softmax)), name="cross_entropy"
+        )
         fused = tf.nn.softmax_cross_entropy_with_logits(
-            labels=onehot, logits=tf.math.log(softmax), name="fused_cross_entropy")
+            labels=onehot, logits=tf.math.log(softmax), name="fused_cross_entropy"
+        )
     return CrossEntropyGraph(g, softmax, onehot, cross_entropy, fused)
 
 
@@ -157,8 +161,9 @@ def build_stability():
             exp = tf.exp(logits)
             prediction = exp / tf.reduce_sum(exp)
             naive_loss = tf.negative(tf.reduce_sum(labels * tf.math.log(prediction)), name="loss")
-        fused_loss = tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits,
-                                                             name="fused_loss")
+        fused_loss = tf.nn.softmax_cross_entropy_with_logits(
+            labels=labels, logits=logits, name="fused_loss"
+        )
     return StabilityGraph(g, logits, labels, naive_loss, fused_loss)
 
 
@@ -187,6 +192,7 @@ def fused_cross_entropy(logits, labels):
     g = tf.Graph()
     with g.as_default():
         loss = tf.nn.softmax_cross_entropy_with_logits(
-            labels=tf.constant(labels, tf.float32), logits=tf.constant(logits, tf.float32))
+            labels=tf.constant(labels, tf.float32), logits=tf.constant(logits, tf.float32)
+        )
     with tf.compat.v1.Session(graph=g) as sess:
         return sess.run(loss)

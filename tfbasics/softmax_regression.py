@@ -23,24 +23,23 @@ completed from the next, reshuffled pass), but each pass's order is derived from
 uninterrupted one sees. ``train`` also guards against a NaN/inf loss, writes TensorBoard
 summaries, PNGs and a checkpoint per epoch, and resumes from the last checkpoint.
 """
+
 import dataclasses
 import json
 import logging
 import math
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Optional
 
 import numpy as np
 
 from tfbasics._tf import tf
+from tfbasics.constants import IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES
 from tfbasics.runs import progress
 
 v1 = tf.compat.v1
 
-IMAGE_SIZE = 28  # MNIST digits are 28x28 pixels
-IMAGE_PIXELS = IMAGE_SIZE * IMAGE_SIZE  # 784 features, the book's flattened image
-NUM_CLASSES = 10  # digits 0-9
 INIT_STDDEV = {"zeros": 0.0, "small": 0.01, "book": 1.0}  # stddev of truncated_normal weights
 LOSSES = ("stable", "book")
 INPUTS = ("in_graph", "feed_dict")
@@ -71,6 +70,7 @@ class Config:
       seed: int, seeds the initial weights and the batch order.
       steps_per_run: int, SGD steps per session.run in the in-graph pipeline.
     """
+
     learning_rate: float = 0.5
     batch_size: int = 128
     epochs: int = 10
@@ -86,12 +86,14 @@ class Config:
             raise ValueError(f"learning rate must be a positive number, got {self.learning_rate}")
         for name in ("batch_size", "epochs", "steps_per_run"):
             if getattr(self, name) < 1:
-                raise ValueError(f"{name.replace('_', ' ')} must be at least 1, "
-                                 f"got {getattr(self, name)}")
+                raise ValueError(
+                    f"{name.replace('_', ' ')} must be at least 1, got {getattr(self, name)}"
+                )
         for name, allowed in (("init", tuple(INIT_STDDEV)), ("loss", LOSSES), ("input", INPUTS)):
             if getattr(self, name) not in allowed:
-                raise ValueError(f"{name} must be one of {', '.join(allowed)}, "
-                                 f"got {getattr(self, name)!r}")
+                raise ValueError(
+                    f"{name} must be one of {', '.join(allowed)}, got {getattr(self, name)!r}"
+                )
         return self
 
 
@@ -111,8 +113,11 @@ def inference(features, init="zeros", seed=None):
        weights variable [IMAGE_PIXELS, NUM_CLASSES], biases variable [NUM_CLASSES]).
     """
     stddev = INIT_STDDEV[init]
-    w_init = (v1.truncated_normal_initializer(stddev=stddev, seed=seed) if stddev
-              else v1.zeros_initializer())
+    w_init = (
+        v1.truncated_normal_initializer(stddev=stddev, seed=seed)
+        if stddev
+        else v1.zeros_initializer()
+    )
     with v1.variable_scope("inference", reuse=v1.AUTO_REUSE):
         weights = v1.get_variable("weights", [IMAGE_PIXELS, NUM_CLASSES], tf.float32, w_init)
         biases = v1.get_variable("biases", [NUM_CLASSES], tf.float32, v1.zeros_initializer())
@@ -136,11 +141,13 @@ def loss(logits, labels, kind="stable", prediction=None):
     with tf.name_scope("loss"):
         if kind == "book":
             # the book's formula: log(softmax) is -inf once a probability underflows to 0
-            cross_entropy = -tf.reduce_sum(labels * tf.math.log(prediction), axis=1,
-                                           name="cross_entropy")
+            cross_entropy = -tf.reduce_sum(
+                labels * tf.math.log(prediction), axis=1, name="cross_entropy"
+            )
         else:
             cross_entropy = tf.nn.softmax_cross_entropy_with_logits(
-                labels=labels, logits=logits, name="cross_entropy")
+                labels=labels, logits=logits, name="cross_entropy"
+            )
         # the book's notebook redefines `loss` after minimize(): its printed cost is not the
         # objective; here the printed loss is the minimised one
         return tf.reduce_mean(cross_entropy, name="loss")
@@ -168,8 +175,9 @@ def evaluation(prediction, labels):
       float32 scalar ``accuracy`` in [0, 1].
     """
     with tf.name_scope("accuracy"):
-        is_correct = tf.equal(tf.argmax(prediction, 1), tf.argmax(labels, 1),
-                              name="is_correct_prediction")
+        is_correct = tf.equal(
+            tf.argmax(prediction, 1), tf.argmax(labels, 1), name="is_correct_prediction"
+        )
         return tf.reduce_mean(tf.cast(is_correct, tf.float32), name="accuracy")
 
 
@@ -189,6 +197,7 @@ class SoftmaxRegression:
     steps per run); ``step_indices`` [1, batch] -> ``step_losses`` [1]; ``data_accuracy``
     (accuracy on the whole stored training set).
     """
+
     graph: object
     features: object
     labels: object
@@ -268,50 +277,81 @@ def build(config=Config(), num_examples=None):
         accuracy = evaluation(prediction, labels)
         with tf.name_scope("summaries"):
             templates = tf.reshape(tf.transpose(weights), [NUM_CLASSES, IMAGE_SIZE, IMAGE_SIZE, 1])
-            epoch_summaries = v1.summary.merge([
-                v1.summary.histogram("weights", weights),
-                v1.summary.histogram("biases", biases),
-                # column k of weights is the template digit k is matched against
-                v1.summary.image("weight_templates", templates, max_outputs=NUM_CLASSES)])
+            epoch_summaries = v1.summary.merge(
+                [
+                    v1.summary.histogram("weights", weights),
+                    v1.summary.histogram("biases", biases),
+                    # column k of weights is the template digit k is matched against
+                    v1.summary.image("weight_templates", templates, max_outputs=NUM_CLASSES),
+                ]
+            )
             input_summary = v1.summary.image(
-                "input_digits", tf.reshape(features, [-1, IMAGE_SIZE, IMAGE_SIZE, 1]),
-                max_outputs=NUM_INPUT_DIGITS)
+                "input_digits",
+                tf.reshape(features, [-1, IMAGE_SIZE, IMAGE_SIZE, 1]),
+                max_outputs=NUM_INPUT_DIGITS,
+            )
         pipeline = {}
         if num_examples:
             with tf.name_scope("in_graph_pipeline"):
-                data_images = v1.placeholder(tf.float32, [num_examples, IMAGE_PIXELS],
-                                             name="images")
-                data_labels = v1.placeholder(tf.float32, [num_examples, NUM_CLASSES],
-                                             name="labels")
+                data_images = v1.placeholder(
+                    tf.float32, [num_examples, IMAGE_PIXELS], name="images"
+                )
+                data_labels = v1.placeholder(tf.float32, [num_examples, NUM_CLASSES], name="labels")
                 # the data sits in variables set from placeholders: a 172 MB tf.constant would
                 # be copied into the GraphDef (and every graph written for TensorBoard)
                 local = [v1.GraphKeys.LOCAL_VARIABLES]
-                images = v1.Variable(data_images, trainable=False, collections=local,
-                                     name="train_images")
-                stored_labels = v1.Variable(data_labels, trainable=False, collections=local,
-                                            name="train_labels")
+                images = v1.Variable(
+                    data_images, trainable=False, collections=local, name="train_images"
+                )
+                stored_labels = v1.Variable(
+                    data_labels, trainable=False, collections=local, name="train_labels"
+                )
                 data_init = v1.variables_initializer([images, stored_labels], name="data_init")
-            run_indices, run_losses = _unrolled_steps(config, images, stored_labels, global_step,
-                                                      config.steps_per_run, "in_graph_steps")
-            step_indices, step_losses = _unrolled_steps(config, images, stored_labels,
-                                                        global_step, 1, "in_graph_step")
+            run_indices, run_losses = _unrolled_steps(
+                config, images, stored_labels, global_step, config.steps_per_run, "in_graph_steps"
+            )
+            step_indices, step_losses = _unrolled_steps(
+                config, images, stored_labels, global_step, 1, "in_graph_step"
+            )
             with tf.name_scope("in_graph_accuracy"):
                 _, train_prediction, _, _ = inference(images, config.init, config.seed)
                 data_accuracy = evaluation(train_prediction, stored_labels)
-            pipeline = dict(data_images=data_images, data_labels=data_labels,
-                            data_init=data_init, run_indices=run_indices, run_losses=run_losses,
-                            step_indices=step_indices, step_losses=step_losses,
-                            data_accuracy=data_accuracy)
+            pipeline = dict(
+                data_images=data_images,
+                data_labels=data_labels,
+                data_init=data_init,
+                run_indices=run_indices,
+                run_losses=run_losses,
+                step_indices=step_indices,
+                step_losses=step_losses,
+                data_accuracy=data_accuracy,
+            )
         init_op = v1.global_variables_initializer()
         # keep every checkpoint (31 KB each): pruning old ones logs a deprecation warning
         saver = v1.train.Saver([weights, biases, global_step, epoch], max_to_keep=None)
     g.finalize()  # nothing is added while training: a bug that grows the graph fails at once
     return SoftmaxRegression(
-        graph=g, features=features, labels=labels, weights=weights, biases=biases, logits=logits,
-        prediction=prediction, loss=loss_op, train_op=train_op, accuracy=accuracy,
-        global_step=global_step, epoch=epoch, new_epoch=new_epoch, set_epoch=set_epoch,
-        init_op=init_op, saver=saver, epoch_summaries=epoch_summaries,
-        input_summary=input_summary, steps_per_run=config.steps_per_run, **pipeline)
+        graph=g,
+        features=features,
+        labels=labels,
+        weights=weights,
+        biases=biases,
+        logits=logits,
+        prediction=prediction,
+        loss=loss_op,
+        train_op=train_op,
+        accuracy=accuracy,
+        global_step=global_step,
+        epoch=epoch,
+        new_epoch=new_epoch,
+        set_epoch=set_epoch,
+        init_op=init_op,
+        saver=saver,
+        epoch_summaries=epoch_summaries,
+        input_summary=input_summary,
+        steps_per_run=config.steps_per_run,
+        **pipeline,
+    )
 
 
 # ------------------------------------------------------------------------------- the batches
@@ -331,22 +371,25 @@ def batch_indices(seed, num_examples, batch_size, first_step, num_steps):
     """
     start, stop = first_step * batch_size, (first_step + num_steps) * batch_size
     passes = range(start // num_examples, -(-stop // num_examples))
-    stream = np.concatenate([np.random.default_rng([seed, p]).permutation(num_examples)
-                             for p in passes] or [np.zeros(0, np.int64)])
+    stream = np.concatenate(
+        [np.random.default_rng([seed, p]).permutation(num_examples) for p in passes]
+        or [np.zeros(0, np.int64)]
+    )
     offset = passes.start * num_examples if len(passes) else start
-    return stream[start - offset:stop - offset].astype(np.int32).reshape(num_steps, batch_size)
+    return stream[start - offset : stop - offset].astype(np.int32).reshape(num_steps, batch_size)
 
 
 # ------------------------------------------------------------------------------ the training
 @dataclasses.dataclass
 class EpochResult:
     """What one epoch gave: the book's ``cost`` (mean loss of its steps) and accuracies."""
+
     epoch: int
     step: int
     cost: float
-    train_accuracy: Optional[float] = None
-    validation_accuracy: Optional[float] = None
-    validation_loss: Optional[float] = None
+    train_accuracy: float | None = None
+    validation_accuracy: float | None = None
+    validation_loss: float | None = None
 
 
 @dataclasses.dataclass
@@ -361,6 +404,7 @@ class TrainResult:
         bar, loss summaries), without per-epoch evaluation, checkpoints and start-up.
       weights: float32 [IMAGE_PIXELS, NUM_CLASSES]; biases: float32 [NUM_CLASSES].
     """
+
     epochs: list
     test_accuracy: float
     test_loss: float
@@ -372,13 +416,17 @@ class TrainResult:
 
 
 def _diverged_message(config, step, value):
-    why = (f"the loss became {value} at step {step}")
+    why = f"the loss became {value} at step {step}"
     if config.loss == "book":
-        return (f"{why}: --loss book takes log(softmax(logits)), and a probability that "
-                "underflowed to 0 gives log(0) = -inf; use --loss stable (the fused "
-                "softmax_cross_entropy_with_logits), or a smaller --init")
-    return (f"{why}: the weights diverged; lower --learning-rate (now {config.learning_rate}) "
-            f"or use a smaller --init (now {config.init})")
+        return (
+            f"{why}: --loss book takes log(softmax(logits)), and a probability that "
+            "underflowed to 0 gives log(0) = -inf; use --loss stable (the fused "
+            "softmax_cross_entropy_with_logits), or a smaller --init"
+        )
+    return (
+        f"{why}: the weights diverged; lower --learning-rate (now {config.learning_rate}) "
+        f"or use a smaller --init (now {config.init})"
+    )
 
 
 def _scalar(tag, value):
@@ -387,21 +435,26 @@ def _scalar(tag, value):
 
 def _text(tag, markdown):
     from tensorboard.plugins.text import summary as text_summary
+
     return text_summary.pb(tag, markdown).SerializeToString()
 
 
 def _hparams(config):
     """The hyperparameters for TensorBoard's HParams tab (one session per run)."""
     from tensorboard.plugins.hparams import summary_v2 as hp
+
     return hp.hparams_pb(dataclasses.asdict(config)).SerializeToString()
 
 
 def hparams_markdown(config, num_examples):
     """The run's hyperparameters as a markdown table (TensorBoard's Text tab)."""
-    rows = dataclasses.asdict(config) | {"training examples": num_examples,
-                                         "steps per epoch": num_examples // config.batch_size}
+    rows = dataclasses.asdict(config) | {
+        "training examples": num_examples,
+        "steps per epoch": num_examples // config.batch_size,
+    }
     return "| hyperparameter | value |\n|---|---|\n" + "\n".join(
-        f"| {k} | {v} |" for k, v in rows.items())
+        f"| {k} | {v} |" for k, v in rows.items()
+    )
 
 
 class _Writers:
@@ -415,8 +468,9 @@ class _Writers:
             self.train = v1.summary.FileWriter(str(Path(run_dir) / "train"), graph=model.graph)
             self.validation = v1.summary.FileWriter(str(Path(run_dir) / "validation"))
         if first_step:  # resumed: TensorBoard drops what a killed run wrote after the checkpoint
-            start = v1.Event(session_log=v1.SessionLog(status=v1.SessionLog.START),
-                             step=first_step + 1)  # events at steps >= this one are purged
+            start = v1.Event(
+                session_log=v1.SessionLog(status=v1.SessionLog.START), step=first_step + 1
+            )  # events at steps >= this one are purged
             for writer in (self.train, self.validation):
                 writer.add_event(start)
 
@@ -444,17 +498,21 @@ def _restore(sess, model, run_dir):
         logger.setLevel(level)
     index = Path(run_dir) / "checkpoint"
     if path is None and index.exists():
-        raise CheckpointError(f"cannot read checkpoint: {index} is not a readable checkpoint "
-                              f"index or names checkpoint files that are missing{reason}; "
-                              "delete the run folder or start a new run without --resume")
+        raise CheckpointError(
+            f"cannot read checkpoint: {index} is not a readable checkpoint "
+            f"index or names checkpoint files that are missing{reason}; "
+            "delete the run folder or start a new run without --resume"
+        )
     if path is None:
         raise CheckpointError(f"no checkpoint to resume from in {run_dir}")
     try:
         model.saver.restore(sess, path)
     except (tf.errors.OpError, ValueError) as e:
         reason = (getattr(e, "message", None) or str(e)).strip().splitlines()[0]
-        raise CheckpointError(f"cannot read checkpoint {path}: {reason}; delete the run folder "
-                              "or start a new run without --resume") from None
+        raise CheckpointError(
+            f"cannot read checkpoint {path}: {reason}; delete the run folder "
+            "or start a new run without --resume"
+        ) from None
     return path
 
 
@@ -480,23 +538,36 @@ def _step_runner(sess, model, config, train_x, train_y):
     """``run(idx, options=None, run_metadata=None)``: SGD steps on rows ``idx`` (int32
     [k, batch]; k = 1, or ``steps_per_run`` in-graph), returning the k losses."""
     if config.input == "feed_dict":
+
         def run(idx, options=None, run_metadata=None):
             batch_x, batch_y = train_x[idx[0]], train_y[idx[0]]  # the book's next_batch
-            return sess.run([model.train_op, model.loss],
-                            {model.features: batch_x, model.labels: batch_y},
-                            options, run_metadata)[1:]
+            return sess.run(
+                [model.train_op, model.loss],
+                {model.features: batch_x, model.labels: batch_y},
+                options,
+                run_metadata,
+            )[1:]
+
         return run
     # a callable skips session.run's per-call parsing of fetches and feeds
-    callables = {k: sess.make_callable(losses, [indices]) for k, indices, losses in (
-        (1, model.step_indices, model.step_losses),
-        (model.steps_per_run, model.run_indices, model.run_losses))}
+    callables = {
+        k: sess.make_callable(losses, [indices])
+        for k, indices, losses in (
+            (1, model.step_indices, model.step_losses),
+            (model.steps_per_run, model.run_indices, model.run_losses),
+        )
+    }
 
     def run(idx, options=None, run_metadata=None):
         if options is None:
             return callables[len(idx)](idx)
-        indices, losses = ((model.step_indices, model.step_losses) if len(idx) == 1
-                           else (model.run_indices, model.run_losses))
+        indices, losses = (
+            (model.step_indices, model.step_losses)
+            if len(idx) == 1
+            else (model.run_indices, model.run_losses)
+        )
         return sess.run(losses, {indices: idx}, options, run_metadata)
+
     return run
 
 
@@ -515,7 +586,7 @@ def _run_epoch(run, indices, chunk_size, step, config, writers, trace, bar):
         if trace:  # compute time and memory per op of the first step, as mnist_with_summaries
             options = v1.RunOptions(trace_level=v1.RunOptions.FULL_TRACE)
             run_metadata = v1.RunMetadata()
-        values = run(indices[i:i + chunk], options, run_metadata)
+        values = run(indices[i : i + chunk], options, run_metadata)
         if trace:
             writers.train.add_run_metadata(run_metadata, f"step_{step + 1}", step + 1)
             trace = False
@@ -535,9 +606,12 @@ def _run_epoch(run, indices, chunk_size, step, config, writers, trace, bar):
 def _evaluate(sess, model, data, in_graph, result):
     """Fill in ``result``'s accuracies: the whole training set and the validation set."""
     result.train_accuracy = float(
-        sess.run(model.data_accuracy) if in_graph else
-        sess.run(model.accuracy, {model.features: data.train.images,
-                                  model.labels: data.train.labels}))
+        sess.run(model.data_accuracy)
+        if in_graph
+        else sess.run(
+            model.accuracy, {model.features: data.train.images, model.labels: data.train.labels}
+        )
+    )
     if data.validation.num_examples:
         val = {model.features: data.validation.images, model.labels: data.validation.labels}
         acc, val_loss = sess.run([model.accuracy, model.loss], val)
@@ -553,14 +627,24 @@ def _write_start(writers, sess, model, data, config):
     digits = shown.images[:NUM_INPUT_DIGITS]
     writers.train.add_summary(sess.run(model.input_summary, {model.features: digits}), 0)
     labels = " ".join(str(int(k)) for k in shown.labels[:NUM_INPUT_DIGITS].argmax(1))
-    writers.train.add_summary(_text("input_digits_labels",
-                                    f"labels of input_digits/image/0..: {labels}"), 0)
+    writers.train.add_summary(
+        _text("input_digits_labels", f"labels of input_digits/image/0..: {labels}"), 0
+    )
     writers.train.add_summary(sess.run(model.epoch_summaries), 0)
 
 
-def train(model, data, config, run_dir=None, resume=False, max_steps=None,
-          on_epoch: Callable[[EpochResult], None] = None, show_progress=True, validate=True,
-          on_start: Callable[[int, int], None] = None):
+def train(
+    model,
+    data,
+    config,
+    run_dir=None,
+    resume=False,
+    max_steps=None,
+    on_epoch: Callable[[EpochResult], None] = None,
+    show_progress=True,
+    validate=True,
+    on_start: Callable[[int, int], None] = None,
+):
     """Train ``model`` with SGD as the book does, and evaluate it on the test set.
 
     Args:
@@ -621,10 +705,12 @@ def train(model, data, config, run_dir=None, resume=False, max_steps=None,
                 # this epoch's batches as one index array: feed_dict gathers them in NumPy,
                 # in_graph feeds only the indices and gathers in the graph
                 indices = batch_indices(config.seed, n, config.batch_size, step, epoch_end - step)
-                with progress(total=len(indices), desc=f"Epoch {epoch}",
-                              disable=not show_progress) as bar:
-                    losses, step = _run_epoch(run, indices, chunk_size, step, config, writers,
-                                              trace, bar)
+                with progress(
+                    total=len(indices), desc=f"Epoch {epoch}", disable=not show_progress
+                ) as bar:
+                    losses, step = _run_epoch(
+                        run, indices, chunk_size, step, config, writers, trace, bar
+                    )
                 train_seconds += time.perf_counter() - t0
                 trace = False
                 result = EpochResult(epoch, step, float(np.mean(losses)))
@@ -634,8 +720,12 @@ def train(model, data, config, run_dir=None, resume=False, max_steps=None,
                 if step == epoch * steps_per_epoch:  # a full epoch: checkpoint it
                     sess.run(model.set_epoch, {model.new_epoch: epoch})
                     if run_dir is not None:
-                        model.saver.save(sess, str(Path(run_dir) / CHECKPOINT_NAME),
-                                         global_step=epoch, write_meta_graph=False)
+                        model.saver.save(
+                            sess,
+                            str(Path(run_dir) / CHECKPOINT_NAME),
+                            global_step=epoch,
+                            write_meta_graph=False,
+                        )
                         _save_history(run_dir, history)
                 if writers:
                     _write_epoch(writers, sess, model, result)
@@ -648,11 +738,19 @@ def train(model, data, config, run_dir=None, resume=False, max_steps=None,
             writers.close()
     if run_dir is not None:
         from tfbasics import regression_plots
+
         regression_plots.save_weight_templates(Path(run_dir) / "weight_templates.png", weights)
         regression_plots.save_curves(Path(run_dir) / "curves.png", history)
-    return TrainResult(epochs=history, test_accuracy=float(test_accuracy),
-                       test_loss=float(test_loss), steps=step, first_epoch=done + 1,
-                       train_seconds=train_seconds, weights=weights, biases=biases)
+    return TrainResult(
+        epochs=history,
+        test_accuracy=float(test_accuracy),
+        test_loss=float(test_loss),
+        steps=step,
+        first_epoch=done + 1,
+        train_seconds=train_seconds,
+        weights=weights,
+        biases=biases,
+    )
 
 
 def _write_epoch(writers, sess, model, result):
@@ -662,8 +760,7 @@ def _write_epoch(writers, sess, model, result):
     if result.train_accuracy is not None:
         writers.train.add_summary(_scalar("accuracy", result.train_accuracy), result.step)
     if result.validation_accuracy is not None:
-        writers.validation.add_summary(_scalar("accuracy", result.validation_accuracy),
-                                       result.step)
+        writers.validation.add_summary(_scalar("accuracy", result.validation_accuracy), result.step)
         writers.validation.add_summary(_scalar("loss", result.validation_loss), result.step)
     writers.train.flush()
     writers.validation.flush()

@@ -7,6 +7,7 @@ out, also after an exception or Ctrl-C. ``tfbasics tensorboard`` and the end-to-
 
 TensorBoard is never bound to anything but 127.0.0.1: the logs are served to this machine only.
 """
+
 import contextlib
 import json
 import os
@@ -87,15 +88,17 @@ class TensorBoardServer:
                 return response.status, response.read()
         except urllib.error.HTTPError as err:
             return err.code, err.read()
-        except (urllib.error.URLError, ConnectionError, socket.timeout):
+        except (TimeoutError, urllib.error.URLError, ConnectionError):
             return 0, b""
 
     def get_json(self, route, timeout=10.0):
         """GET ``route`` and decode it as JSON; raises TensorBoardError unless HTTP 200."""
         status, body = self.get(route, timeout=timeout)
         if status != 200:
-            raise TensorBoardError(f"GET {self.url}{route.lstrip('/')} answered {status}: "
-                                   f"{body[:200].decode('utf-8', 'replace')}")
+            raise TensorBoardError(
+                f"GET {self.url}{route.lstrip('/')} answered {status}: "
+                f"{body[:200].decode('utf-8', 'replace')}"
+            )
         return json.loads(body)
 
     def output_tail(self, lines=15):
@@ -117,13 +120,16 @@ class TensorBoardServer:
             if self.process.poll() is not None:
                 raise TensorBoardError(
                     f"TensorBoard exited with code {self.process.returncode} before answering on "
-                    f"port {self.port}:\n{self.output_tail()}")
+                    f"port {self.port}:\n{self.output_tail()}"
+                )
             status, _ = self.get("data/logdir", timeout=2.0)
             if status == 200:
                 return
             time.sleep(0.25)
-        raise TensorBoardError(f"TensorBoard did not answer on {self.url} within {timeout:.0f} s:\n"
-                               f"{self.output_tail()}")
+        raise TensorBoardError(
+            f"TensorBoard did not answer on {self.url} within {timeout:.0f} s:\n"
+            f"{self.output_tail()}"
+        )
 
     def wait(self):
         """Block until the server process ends (Ctrl-C raises KeyboardInterrupt as usual)."""
@@ -142,11 +148,22 @@ class TensorBoardServer:
 
 def command(logdir, port, reload_interval=5.0):
     """The argv that starts TensorBoard on ``logdir`` at 127.0.0.1:``port`` (a list of str)."""
-    return [sys.executable, "-m", "tensorboard.main",
-            "--logdir", str(logdir), "--host", HOST, "--port", str(port),
-            "--reload_interval", str(reload_interval),
-            # the Python loader: the Rust data server is optional and not on every platform
-            "--load_fast", "false"]
+    return [
+        sys.executable,
+        "-m",
+        "tensorboard.main",
+        "--logdir",
+        str(logdir),
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--reload_interval",
+        str(reload_interval),
+        # the Python loader: the Rust data server is optional and not on every platform
+        "--load_fast",
+        "false",
+    ]
 
 
 @contextlib.contextmanager
@@ -171,8 +188,13 @@ def serve(logdir, port=None, reload_interval=5.0, timeout=START_TIMEOUT):
         log_path = log.name
     try:
         with open(log_path, "wb") as log:
-            process = subprocess.Popen(command(logdir, port, reload_interval), stdout=log,
-                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
+            process = subprocess.Popen(
+                command(logdir, port, reload_interval),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=env,
+            )
         server = TensorBoardServer(logdir, port, process, log_path)
         try:
             server.wait_until_ready(timeout)

@@ -6,6 +6,7 @@
 - At the end, one line per exercise, ``softmax: 3/4 tasks passed``, and an overall count; with
   ``--hints``, the hint of every task not passed yet.
 """
+
 from dataclasses import dataclass
 
 import pytest
@@ -34,8 +35,8 @@ def ex(request, exercise_target):
 @dataclass
 class TaskResult:
     title: str
-    status: str = "passed"        # "passed", "failed", "not started" or "skipped"
-    message: str = ""             # the first failure's message
+    status: str = "passed"  # "passed", "failed", "not started" or "skipped"
+    message: str = ""  # the first failure's message
 
 
 def _task_of(item):
@@ -56,8 +57,9 @@ def _classify(excinfo, tgt):
         if tgt.owns(str(entry.path)) or in_reference:
             owner = entry.locals.get("self")
             name = f"{type(owner).__name__}.{entry.name}" if owner is not None else entry.name
-            return "not started", (f"not started: `{name}()` in {display(entry.path)} "
-                                   "still raises NotImplementedError")
+            return "not started", (
+                f"not started: `{name}()` in {display(entry.path)} still raises NotImplementedError"
+            )
     if isinstance(error, TaskFailure):
         return "failed", str(error)
     location = tgt.location(error)

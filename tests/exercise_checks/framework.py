@@ -7,6 +7,7 @@ module sets ``EXERCISE = "<exercise>"`` and the check gets the code under test f
 ``expect_close`` / ``expect_equal`` / ``expect_raises``, which raise ``TaskFailure`` with a message a
 teacher would write: what was called, what came back, what was expected.
 """
+
 import importlib
 import importlib.util
 import os
@@ -21,17 +22,18 @@ import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-BUNDLED = REPO / "exercises"          # the stubs learners start from
-ENV_VAR = "TFBASICS_EXERCISES"        # a folder, or "1" for the bundled exercises/
+BUNDLED = REPO / "exercises"  # the stubs learners start from
+ENV_VAR = "TFBASICS_EXERCISES"  # a folder, or "1" for the bundled exercises/
 
 
 @dataclass(frozen=True)
 class Exercise:
     """One file of ``exercises/`` and the reference module(s) holding the same names."""
-    name: str           # file stem and summary label: "softmax"
-    references: tuple   # tfbasics modules searched in order for a name
-    heading: str        # the book's heading where the chapter explains it
-    section: int        # this package's section number: chapters/ch01_NN_*.py, `tfbasics run NN`
+
+    name: str  # file stem and summary label: "softmax"
+    references: tuple  # tfbasics modules searched in order for a name
+    heading: str  # the book's heading where the chapter explains it
+    section: int  # this package's section number: chapters/ch01_NN_*.py, `tfbasics run NN`
 
     @property
     def filename(self):
@@ -43,20 +45,37 @@ class Exercise:
 
 
 # the chapter's order; each has exercises/<name>.py, exercises/<name>.hints.md, test_<name>.py
-EXERCISES = {e.name: e for e in [
-    Exercise("neuron", ("tfbasics.neuron",), "Building blocks of a neural network", 1),
-    Exercise("hello", ("tfbasics.hello",), "TensorFlow basics", 2),
-    Exercise("basic_math", ("tfbasics.basic_math",), "Basic math with TensorFlow", 3),
-    Exercise("placeholders", ("tfbasics.placeholders",), "TensorFlow basics", 4),
-    Exercise("softmax", ("tfbasics.softmax",), "Softmax in TensorFlow", 5),
-    Exercise("mnist", ("tfbasics.idx", "tfbasics.mnist"), "Introduction to the MNIST dataset", 6),
-    Exercise("softmax_regression", ("tfbasics.softmax_regression",),
-             "Building a single-layer neural network with TensorFlow", 7),
-    Exercise("keras_mlp", ("tfbasics.keras_models",),
-             "Handwritten number recognition with Keras and MNIST", 9),
-    Exercise("backprop", ("tfbasics.backprop", "tfbasics.gradcheck"),
-             "Understanding backpropagation", 10),
-]}
+EXERCISES = {
+    e.name: e
+    for e in [
+        Exercise("neuron", ("tfbasics.neuron",), "Building blocks of a neural network", 1),
+        Exercise("hello", ("tfbasics.hello",), "TensorFlow basics", 2),
+        Exercise("basic_math", ("tfbasics.basic_math",), "Basic math with TensorFlow", 3),
+        Exercise("placeholders", ("tfbasics.placeholders",), "TensorFlow basics", 4),
+        Exercise("softmax", ("tfbasics.softmax",), "Softmax in TensorFlow", 5),
+        Exercise(
+            "mnist", ("tfbasics.idx", "tfbasics.mnist"), "Introduction to the MNIST dataset", 6
+        ),
+        Exercise(
+            "softmax_regression",
+            ("tfbasics.softmax_regression",),
+            "Building a single-layer neural network with TensorFlow",
+            7,
+        ),
+        Exercise(
+            "keras_mlp",
+            ("tfbasics.keras_models",),
+            "Handwritten number recognition with Keras and MNIST",
+            9,
+        ),
+        Exercise(
+            "backprop",
+            ("tfbasics.backprop", "tfbasics.gradcheck"),
+            "Understanding backpropagation",
+            10,
+        ),
+    ]
+}
 
 
 class TaskFailure(AssertionError):
@@ -78,6 +97,7 @@ def display(path):
 
 
 # ---------------------------------------------------------------- the code under test
+
 
 class Target:
     """The code the checks grade: the reference package (folder None) or a folder of exercises."""
@@ -137,8 +157,10 @@ class Target:
             return found
         path = self.folder / exercise.filename
         if not path.is_file():
-            raise TaskFailure(f"there is no {display(path)}: copy exercises/{exercise.filename} "
-                              "there and work in the copy")
+            raise TaskFailure(
+                f"there is no {display(path)}: copy exercises/{exercise.filename} "
+                "there and work in the copy"
+            )
         module_name = f"_tfbasics_exercise_{exercise.name}"
         spec = importlib.util.spec_from_file_location(module_name, path)
         module = importlib.util.module_from_spec(spec)
@@ -147,12 +169,14 @@ class Target:
             spec.loader.exec_module(module)
         except SyntaxError as e:
             del sys.modules[module_name]
-            raise TaskFailure(f"{display(path)} does not run: SyntaxError on line {e.lineno}: "
-                              f"{e.msg}") from None
+            raise TaskFailure(
+                f"{display(path)} does not run: SyntaxError on line {e.lineno}: {e.msg}"
+            ) from None
         except Exception as e:  # the learner's file failed at import: say where
             del sys.modules[module_name]
-            raise TaskFailure(f"{display(path)} fails when imported: {type(e).__name__}: {e}"
-                              f"{self.location(e)}") from None
+            raise TaskFailure(
+                f"{display(path)} fails when imported: {type(e).__name__}: {e}{self.location(e)}"
+            ) from None
         return [module]
 
     def location(self, error):
@@ -197,22 +221,33 @@ def resolve_target(option, env=None):
         return Target(BUNDLED)
     folder = Path(choice).expanduser()
     if not folder.is_dir():
-        raise ValueError(f"{source}={choice}: no such folder (give the folder holding your "
-                         "copies of the exercise files, e.g. exercises/)")
+        raise ValueError(
+            f"{source}={choice}: no such folder (give the folder holding your "
+            "copies of the exercise files, e.g. exercises/)"
+        )
     if not any((folder / e.filename).is_file() for e in EXERCISES.values()):
         names = ", ".join(e.filename for e in list(EXERCISES.values())[:3])
-        raise ValueError(f"{source}={choice}: no exercise files ({names}, ...) in that folder; "
-                         "note that --exercises takes its folder as --exercises=DIR")
+        raise ValueError(
+            f"{source}={choice}: no exercise files ({names}, ...) in that folder; "
+            "note that --exercises takes its folder as --exercises=DIR"
+        )
     return Target(folder)
 
 
 # ---------------------------------------------------------------- how values are shown and compared
 
+
 def show(value, width=160):
     """A short readable form of a value for a failure message."""
     if isinstance(value, np.ndarray):
-        text = np.array2string(value, precision=5, suppress_small=True, separator=", ",
-                               threshold=20, max_line_width=10_000)
+        text = np.array2string(
+            value,
+            precision=5,
+            suppress_small=True,
+            separator=", ",
+            threshold=20,
+            max_line_width=10_000,
+        )
         shape = f" {list(value.shape)}" if value.ndim else ""
         text = f"{value.dtype}{shape} {text}"
     elif isinstance(value, np.generic):
@@ -220,7 +255,7 @@ def show(value, width=160):
     else:
         text = repr(value)
     text = " ".join(text.split())
-    return text if len(text) <= width else text[:width - 3] + "..."
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def _numeric(value):
@@ -250,8 +285,10 @@ def as_array(got, call, dtype=np.float64):
     try:
         return np.asarray(got, dtype=dtype)
     except (TypeError, ValueError):
-        raise TaskFailure(f"{call}\n  returned {show(got)} ({type(got).__name__}), "
-                          "not a number or an array of numbers") from None
+        raise TaskFailure(
+            f"{call}\n  returned {show(got)} ({type(got).__name__}), "
+            "not a number or an array of numbers"
+        ) from None
 
 
 def expect_close(got, expected, call, atol=1e-6, rtol=1e-6, check_dtype=None, mistakes=()):
@@ -274,11 +311,20 @@ def expect_close(got, expected, call, atol=1e-6, rtol=1e-6, check_dtype=None, mi
         _fail(call, got, expected, "nan or inf in the result: an overflow or a log of 0?")
     if not np.allclose(arr, expected, atol=atol, rtol=rtol):
         worst = np.max(np.abs(arr - expected)) if arr.size else 0.0
-        _fail(call, got, expected, f"off by up to {worst:.3g} (allowed: {atol:g} + {rtol:g} x |expected|)")
+        _fail(
+            call,
+            got,
+            expected,
+            f"off by up to {worst:.3g} (allowed: {atol:g} + {rtol:g} x |expected|)",
+        )
     if check_dtype is not None and np.asarray(got).dtype != np.dtype(check_dtype):
-        _fail(call, got, expected.astype(check_dtype),
-              f"the values are right but the dtype is {np.asarray(got).dtype}, it should be "
-              f"{np.dtype(check_dtype)}")
+        _fail(
+            call,
+            got,
+            expected.astype(check_dtype),
+            f"the values are right but the dtype is {np.asarray(got).dtype}, it should be "
+            f"{np.dtype(check_dtype)}",
+        )
 
 
 def expect_equal(got, expected, call, detail=""):
@@ -295,8 +341,10 @@ def expect_type(got, types, call, detail=""):
     """Fail unless ``got`` is an instance of ``types`` (a type or tuple of types)."""
     if not isinstance(got, types):
         names = " or ".join(t.__name__ for t in (types if isinstance(types, tuple) else (types,)))
-        raise TaskFailure(f"{call}\n  returned {show(got)}, a {type(got).__name__}\n"
-                          f"  expected a {names}" + (f"\n  {detail}" if detail else ""))
+        raise TaskFailure(
+            f"{call}\n  returned {show(got)}, a {type(got).__name__}\n"
+            f"  expected a {names}" + (f"\n  {detail}" if detail else "")
+        )
 
 
 def expect_raises(errors, function, *args, call, why="", **kwargs):
@@ -310,10 +358,14 @@ def expect_raises(errors, function, *args, call, why="", **kwargs):
         raise
     except Exception as e:  # the right idea, the wrong exception (often TensorFlow's own)
         first = (str(e).strip().splitlines() or [""])[0][:200]
-        raise TaskFailure(f"{call}\n  raised {type(e).__name__}: {first}\n  expected it to raise "
-                          f"{names}" + (f"\n  {why}" if why else "")) from None
-    raise TaskFailure(f"{call}\n  returned {show(got)}\n  expected it to raise {names}"
-                      + (f"\n  {why}" if why else ""))
+        raise TaskFailure(
+            f"{call}\n  raised {type(e).__name__}: {first}\n  expected it to raise "
+            f"{names}" + (f"\n  {why}" if why else "")
+        ) from None
+    raise TaskFailure(
+        f"{call}\n  returned {show(got)}\n  expected it to raise {names}"
+        + (f"\n  {why}" if why else "")
+    )
 
 
 @contextmanager
@@ -324,6 +376,7 @@ def session_spy():
     other way" (NumPy, eager), which is what the TensorFlow-basics exercises teach.
     """
     from tfbasics._tf import tf
+
     owner = next(c for c in tf.compat.v1.Session.__mro__ if "run" in vars(c))
     original = owner.run
     calls = []
@@ -340,6 +393,7 @@ def session_spy():
 
 
 # ---------------------------------------------------------------- hints
+
 
 def hints_for(exercise, folder=None):
     """{task number: hint text} from ``<name>.hints.md`` ("## Task N" headings).

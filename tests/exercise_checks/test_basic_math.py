@@ -1,4 +1,5 @@
 """Exercise checks: basic_math (add, subtract, multiply, divide, reduce_sum, each in a session)."""
+
 import numpy as np
 
 from .framework import TaskFailure, call_text, expect_close, expect_equal, session_spy, task
@@ -9,14 +10,20 @@ MATRIX = [[1, 2, 3], [4, 5, 6]]  # a matrix whose axes give different sums
 
 def _ran_a_session(runs, call):
     if not runs:
-        raise TaskFailure(f"{call}\n  gave the right value without running a session\n  expected "
-                          "the TensorFlow op built in a tf.Graph and run in a tf.compat.v1.Session")
+        raise TaskFailure(
+            f"{call}\n  gave the right value without running a session\n  expected "
+            "the TensorFlow op built in a tf.Graph and run in a tf.compat.v1.Session"
+        )
 
 
 @task(1, "add, subtract and multiply, run in a session: the book's 1 + 2, 1 - 2, 2 * 5")
 def test_arithmetic(ex):
-    for name, a, b, want in [("add", 1, 2, 3), ("subtract", 1, 2, -1), ("multiply", 2, 5, 10),
-                             ("add", [1, 2], [10, 20], [11, 22])]:
+    for name, a, b, want in [
+        ("add", 1, 2, 3),
+        ("subtract", 1, 2, -1),
+        ("multiply", 2, 5, 10),
+        ("add", [1, 2], [10, 20], [11, 22]),
+    ]:
         call = call_text(name, a, b)
         with session_spy() as runs:
             got = getattr(ex, name)(a, b)
@@ -42,10 +49,21 @@ def test_reduce_sum_all(ex):
 
 @task(4, "reduce_sum(x, axis): 0 sums down the columns, 1 along each row")
 def test_reduce_sum_axis(ex):
-    for x, axis, want in [(np.ones((2, 3), np.int32), 0, [2, 2, 2]),
-                          (np.ones((2, 3), np.int32), 1, [3, 3]),
-                          (MATRIX, 0, [5, 7, 9]), (MATRIX, 1, [6, 15])]:
+    for x, axis, want in [
+        (np.ones((2, 3), np.int32), 0, [2, 2, 2]),
+        (np.ones((2, 3), np.int32), 1, [3, 3]),
+        (MATRIX, 0, [5, 7, 9]),
+        (MATRIX, 1, [6, 15]),
+    ]:
         other = np.sum(x, axis=1 - axis)
-        expect_close(ex.reduce_sum(x, axis), want, call_text("reduce_sum", x, axis),
-                     mistakes=[(other, f"that is the sum over axis {1 - axis}: axis {axis} is the "
-                                       "one that disappears")])
+        expect_close(
+            ex.reduce_sum(x, axis),
+            want,
+            call_text("reduce_sum", x, axis),
+            mistakes=[
+                (
+                    other,
+                    f"that is the sum over axis {1 - axis}: axis {axis} is the one that disappears",
+                )
+            ],
+        )

@@ -1,4 +1,5 @@
 """Exercise checks: hello (a constant in a graph, run in a session)."""
+
 import numpy as np
 
 from .framework import TaskFailure, call_text, expect_equal, session_spy, show, task
@@ -9,20 +10,30 @@ EXERCISE = "hello"
 @task(1, "run_constant('Hello World!') gives the session's bytes b'Hello World!'")
 def test_hello_world(ex):
     got = ex.run_constant("Hello World!")
-    expect_equal(got, b"Hello World!", call_text("run_constant", "Hello World!"),
-                 "a session returns TensorFlow strings as bytes: b'Hello World!', not a str")
+    expect_equal(
+        got,
+        b"Hello World!",
+        call_text("run_constant", "Hello World!"),
+        "a session returns TensorFlow strings as bytes: b'Hello World!', not a str",
+    )
 
 
 @task(2, "run_constant of numbers: the book's ranks 0, 1 and 2 come back as NumPy values")
 def test_numbers(ex):
-    for value, dtype in [(123, np.int32), ([123, 456, 789], np.int32),
-                         ([[123, 456, 789], [222, 333, 444]], np.int32), (2.5, np.float32)]:
+    for value, dtype in [
+        (123, np.int32),
+        ([123, 456, 789], np.int32),
+        ([[123, 456, 789], [222, 333, 444]], np.int32),
+        (2.5, np.float32),
+    ]:
         call = call_text("run_constant", value)
         got = ex.run_constant(value)
         expect_equal(got, np.asarray(value, dtype) if np.ndim(value) else value, call)
         if np.asarray(got).dtype != dtype:
-            raise TaskFailure(f"{call}\n  returned {show(got)} of dtype {np.asarray(got).dtype}\n"
-                              f"  expected dtype {np.dtype(dtype)}, what tf.constant makes of it")
+            raise TaskFailure(
+                f"{call}\n  returned {show(got)} of dtype {np.asarray(got).dtype}\n"
+                f"  expected dtype {np.dtype(dtype)}, what tf.constant makes of it"
+            )
 
 
 @task(3, "run_constant runs the constant in a tf.compat.v1.Session")
@@ -30,5 +41,7 @@ def test_uses_a_session(ex):
     with session_spy() as runs:
         ex.run_constant(7)
     if not runs:
-        raise TaskFailure("run_constant(7)\n  never called Session.run\n  expected the constant to "
-                          "be built in a tf.Graph and run with tf.compat.v1.Session(graph=g).run(...)")
+        raise TaskFailure(
+            "run_constant(7)\n  never called Session.run\n  expected the constant to "
+            "be built in a tf.Graph and run with tf.compat.v1.Session(graph=g).run(...)"
+        )

@@ -1,11 +1,20 @@
 """Exercise checks: keras_mlp (the book's MNIST multilayer perceptron in Keras)."""
+
 import numpy as np
 
 from .framework import TaskFailure, as_array, expect_close, expect_equal, show, task
 
 EXERCISE = "keras_mlp"
-BOOK_LAYERS = ["Dense(512)", "relu", "Dropout(0.2)", "Dense(512)", "relu", "Dropout(0.2)",
-               "Dense(10)", "softmax"]
+BOOK_LAYERS = [
+    "Dense(512)",
+    "relu",
+    "Dropout(0.2)",
+    "Dense(512)",
+    "relu",
+    "Dropout(0.2)",
+    "Dense(10)",
+    "softmax",
+]
 
 
 def _pipeline(model):
@@ -44,12 +53,18 @@ def test_output(ex):
     except TaskFailure:
         raise
     except Exception as e:
-        raise TaskFailure(f"build_model()(x) with x float32 [3, 784]\n  raised {type(e).__name__}: "
-                          f"{str(e).splitlines()[0] if str(e) else ''}\n  expected probabilities "
-                          "[3, 10]: does the model take 784 inputs (keras.Input(shape=(784,)))?")
+        raise TaskFailure(
+            f"build_model()(x) with x float32 [3, 784]\n  raised {type(e).__name__}: "
+            f"{str(e).splitlines()[0] if str(e) else ''}\n  expected probabilities "
+            "[3, 10]: does the model take 784 inputs (keras.Input(shape=(784,)))?"
+        ) from None
     expect_equal(out.shape, (3, 10), "build_model()(x).shape with x float32 [3, 784]")
-    expect_close(out.sum(axis=1), np.ones(3), "build_model()(x).sum(axis=1)  # one distribution "
-                 "per image: a softmax output", atol=1e-5)
+    expect_close(
+        out.sum(axis=1),
+        np.ones(3),
+        "build_model()(x).sum(axis=1)  # one distribution per image: a softmax output",
+        atol=1e-5,
+    )
 
 
 @task(2, "the book's layers: Dense(512) relu Dropout(0.2), twice, then Dense(10) softmax")
@@ -62,8 +77,12 @@ def test_layers(ex):
 @task(3, "669,706 parameters: 401,920 + 262,656 + 5,130")
 def test_parameters(ex):
     model = _model(ex)
-    expect_equal(int(model.count_params()), 669_706, "build_model().count_params()",
-                 "784*512 + 512, 512*512 + 512 and 512*10 + 10 weights and biases")
+    expect_equal(
+        int(model.count_params()),
+        669_706,
+        "build_model().count_params()",
+        "784*512 + 512, 512*512 + 512 and 512*10 + 10 weights and biases",
+    )
 
 
 @task(4, "compile_model: rmsprop, categorical_crossentropy, accuracy; one training step runs")
@@ -75,13 +94,17 @@ def test_compile(ex):
     loss = getattr(model, "loss", None)
     loss_name = loss if isinstance(loss, str) else getattr(loss, "name", type(loss).__name__)
     if optimizer != "RMSprop" or loss_name != "categorical_crossentropy":
-        raise TaskFailure(f"compile_model(model)\n  compiled with optimizer {optimizer}, loss "
-                          f"{loss_name}\n  expected optimizer 'rmsprop', loss "
-                          "'categorical_crossentropy', as the book compiles it")
+        raise TaskFailure(
+            f"compile_model(model)\n  compiled with optimizer {optimizer}, loss "
+            f"{loss_name}\n  expected optimizer 'rmsprop', loss "
+            "'categorical_crossentropy', as the book compiles it"
+        )
     rng = np.random.default_rng(0)
     x = rng.random((16, 784), dtype=np.float32)
     y = np.eye(10, dtype=np.float32)[np.arange(16) % 10]
     logs = model.train_on_batch(x, y, return_dict=True)
     if "accuracy" not in logs or not np.isfinite(logs.get("loss", np.nan)):
-        raise TaskFailure(f"model.train_on_batch(x, y) after compile_model\n  logged {logs}\n"
-                          "  expected a finite loss and metrics=['accuracy']")
+        raise TaskFailure(
+            f"model.train_on_batch(x, y) after compile_model\n  logged {logs}\n"
+            "  expected a finite loss and metrics=['accuracy']"
+        )

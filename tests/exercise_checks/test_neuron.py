@@ -1,4 +1,5 @@
 """Exercise checks: neuron (an artificial neuron in NumPy)."""
+
 import math
 
 from .framework import call_text, expect_close, expect_raises, expect_type, task
@@ -21,22 +22,41 @@ def test_sigmoid(ex):
 @task(2, "Neuron.forward(inputs) = activation(weights . inputs + bias)")
 def test_forward(ex):
     got = ex.Neuron().forward([1.0, 1.0])
-    expect_close(got, 0.9525741268, "Neuron().forward([1.0, 1.0])  # the book's neuron: sigmoid(3)",
-                 atol=1e-9)
+    expect_close(
+        got,
+        0.9525741268,
+        "Neuron().forward([1.0, 1.0])  # the book's neuron: sigmoid(3)",
+        atol=1e-9,
+    )
     got = ex.Neuron(weights=(0.5, -1.0), bias=0.25).forward([2.0, 1.0])
-    expect_close(got, _sigmoid(0.25),
-                 "Neuron(weights=(0.5, -1.0), bias=0.25).forward([2.0, 1.0])  # z = 1 - 1 + 0.25",
-                 atol=1e-9)
+    expect_close(
+        got,
+        _sigmoid(0.25),
+        "Neuron(weights=(0.5, -1.0), bias=0.25).forward([2.0, 1.0])  # z = 1 - 1 + 0.25",
+        atol=1e-9,
+    )
     got = ex.Neuron(activation=lambda z: z).forward([1.0, 1.0])
-    expect_close(got, 3.0, "Neuron(activation=lambda z: z).forward([1.0, 1.0])  # uses the "
-                 "neuron's own activation", atol=1e-9)
-    expect_type(got, float, "Neuron(activation=lambda z: z).forward([1.0, 1.0])",
-                "forward returns a Python float: float(...) around the result")
+    expect_close(
+        got,
+        3.0,
+        "Neuron(activation=lambda z: z).forward([1.0, 1.0])  # uses the neuron's own activation",
+        atol=1e-9,
+    )
+    expect_type(
+        got,
+        float,
+        "Neuron(activation=lambda z: z).forward([1.0, 1.0])",
+        "forward returns a Python float: float(...) around the result",
+    )
 
 
 @task(3, "Neuron.forward refuses a wrong number of inputs with ValueError")
 def test_forward_wrong_length(ex):
     neuron = ex.Neuron()
-    expect_raises(ValueError, neuron.forward, [1.0, 2.0, 3.0],
-                  call="Neuron().forward([1.0, 2.0, 3.0])  # 3 inputs for 2 weights",
-                  why="one weight per input: a neuron with 2 weights cannot take 3 inputs")
+    expect_raises(
+        ValueError,
+        neuron.forward,
+        [1.0, 2.0, 3.0],
+        call="Neuron().forward([1.0, 2.0, 3.0])  # 3 inputs for 2 weights",
+        why="one weight per input: a neuron with 2 weights cannot take 3 inputs",
+    )

@@ -14,6 +14,8 @@ Tasks:
 Check your work with ``tfbasics check basic_math``; a hint: ``tfbasics check basic_math --hints``.
 """
 
+from tfbasics._tf import tf  # TensorFlow, imported without its start-up noise
+
 
 def add(a, b):
     """``tf.add(a, b)`` run in a session. Args: numbers or arrays. Returns: NumPy value."""

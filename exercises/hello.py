@@ -12,6 +12,8 @@ Tasks:
 Check your work with ``tfbasics check hello``; a hint: ``tfbasics check hello --hints``.
 """
 
+from tfbasics._tf import tf  # TensorFlow, imported without its start-up noise
+
 
 def run_constant(value):
     """Hold ``value`` in a ``tf.constant`` in a graph of its own, run it in a session.

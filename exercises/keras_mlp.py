@@ -17,6 +17,8 @@ Check your work with ``tfbasics check keras_mlp``; a hint: ``tfbasics check kera
 
 from tfbasics._tf import tf  # noqa: F401  (before Keras, so TensorFlow's start-up noise stays hidden)
 
+import keras  # noqa: E402  (Keras 3: the book's keras.layers.core is keras.layers)
+
 NUM_PIXELS = 28 * 28  # an MNIST image flattened to one row
 NUM_CLASSES = 10  # digits 0-9
 HIDDEN_UNITS = 512  # both hidden layers of the book's MLP

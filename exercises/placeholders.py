@@ -13,6 +13,10 @@ Tasks:
 Check your work with ``tfbasics check placeholders``; a hint: ``tfbasics check placeholders --hints``.
 """
 
+import numpy as np
+
+from tfbasics._tf import tf  # TensorFlow, imported without its start-up noise
+
 
 class FeedError(ValueError):
     """A value fed to a placeholder that does not fit its dtype or shape."""

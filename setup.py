@@ -22,6 +22,8 @@ setup(
     ),
     long_description=(HERE / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
+    license="Apache-2.0",  # the full text is in LICENSE; TensorFlow's own licence
+    license_files=["LICENSE"],
     python_requires=">=3.10",
     # chapters/ stays at the top of the repository for readers; it installs as tfbasics.chapters
     # so that no generic top-level name ("chapters") is taken in a user's environment

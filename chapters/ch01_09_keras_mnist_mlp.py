@@ -11,6 +11,7 @@ saved model on the test set without training.
     python chapters/ch01_09_keras_mnist_mlp.py --load logs/ch01_09_keras_mnist_mlp/<run>/model.keras
 """
 
+import errno
 import os
 import sys
 from pathlib import Path
@@ -187,11 +188,8 @@ def os_error_line(e):
     """One line for a disk or folder problem while writing: the file, what, what to do."""
     where = f"{e.filename}: " if e.filename else ""
     what = e.strerror or os.strerror(e.errno or 0)
-    todo = (
-        "free some space and run again"
-        if "space" in what.lower()
-        else ("pass a --logdir you can write to")
-    )
+    full = e.errno in (errno.ENOSPC, errno.EDQUOT)
+    todo = "free some space and run again" if full else "pass a --logdir you can write to"
     return f"{where}{what}; {todo}"
 
 

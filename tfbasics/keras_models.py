@@ -195,10 +195,10 @@ def summary_text(model):
 def forward_graph(model):
     """The inference graph of a built Sequential ``model``, scoped ``<model>/<layer>/`` by name.
 
-    Keras' own ``__call__`` opens each layer's name scope twice and TensorFlow renames the second
-    (``dense`` -> ``dense_1``, ``dense_1`` -> ``dense_1_2``), so a traced ``model(x)`` names its
-    layers differently from ``model.summary()``. This runs each layer's ``call`` (the same ops on
-    the same weights, dropout off) under the name the summary prints.
+    Keras' ``__call__`` enters each layer's name scope twice (to build, to call) and TensorFlow
+    renames the second (``dense`` -> ``dense_1``, ``dense_1`` -> ``dense_1_2``), so a traced
+    ``model(x)`` names its layers differently from ``model.summary()``. This runs each layer's
+    ``call`` (the same ops on the same weights, dropout off) under the name the summary prints.
 
     Args:
       model: a built keras.Sequential with one input.

@@ -1,15 +1,20 @@
 """Sections 8-9: Keras' inferred shapes, the book's MLP, its training, saving and reloading."""
 
+import errno
+import os
 import re
+import signal
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from helpers import event_files, graph_op_names, load_events
 from tfbasics import keras_models, mnist  # imports TensorFlow quietly, then Keras
+from tfbasics._tf import tf
 
 # isort: split
 import keras
@@ -19,6 +24,8 @@ from tfbasics.chapters import ch01_08_keras_sequential, ch01_09_keras_mnist_mlp
 # Keras 3 converts tensors with np.array(x), which NumPy 2 flags; not ours to fix
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
 
+SCRIPT_09 = Path(ch01_09_keras_mnist_mlp.__file__)
+FIRST_SCREEN = 80  # lines of a script a reader sees first (the book's code must be there)
 FULL_RUN_ACCURACY = 0.975  # the issue's bar; the book reports about 0.98 after 4 epochs
 SHORT_RUN_ACCURACY = 0.75  # 1 epoch on 3,000 images (0.84-0.87 over seeds 0-2); chance is 0.10
 
@@ -34,7 +41,7 @@ def printed_number(text, label):
 def test_sequential_stack_infers_the_books_shapes_without_warnings():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = keras_models.sequential_stack()
+        model = ch01_08_keras_sequential.sequential_stack()
     assert [str(w.message) for w in caught if issubclass(w.category, UserWarning)] == []
     rows = keras_models.layer_shapes(model)
     assert [r.kind for r in rows] == ["Flatten", "Dense", "Activation", "Dense", "Activation"]
@@ -52,7 +59,7 @@ def test_sequential_stack_infers_the_books_shapes_without_warnings():
 
 
 def test_summary_text_is_keras_table():
-    text = keras_models.summary_text(keras_models.sequential_stack())
+    text = keras_models.summary_text(ch01_08_keras_sequential.sequential_stack())
     assert "307,300" in text and "6,060" in text and "Total params: 313,360" in text
 
 
@@ -89,6 +96,32 @@ def test_ch01_08_prints_shapes_and_writes_summary_and_graph(tmp_path, capsys):
     assert "307,300" in text
     ops = graph_op_names(run)
     assert any(op.endswith("/MatMul") for op in ops) and any("flatten" in op for op in ops)
+    # the Graphs tab and the summary name the layers alike (Keras' own trace says
+    # sequential_1/dense_1 for the first Dense layer, the summary's dense)
+    scopes = {op.split("/")[1] for op in ops if op.startswith("sequential/")}
+    assert scopes == {"flatten", "dense", "activation", "dense_1", "activation_1"}, sorted(ops)
+    assert "dense_1 (Dense)" in text and not any(op.startswith("sequential_1") for op in ops)
+
+
+def test_forward_graph_of_the_mlp_uses_the_summarys_layer_names():
+    model = keras_models.build_model()
+    ops = {node.name for node in keras_models.forward_graph(model).as_graph_def().node}
+    scopes = {op.split("/")[1] for op in ops if op.startswith("mnist_mlp/")}
+    # Dropout is off outside training, so it adds no op
+    assert scopes == {"dense", "activation", "dense_1", "activation_1", "dense_2", "activation_2"}
+    assert "mnist_mlp/activation_2/Softmax" in ops
+
+
+def test_ch01_08_logdir_that_is_a_file_is_one_line(tmp_path, capsys):
+    logdir = tmp_path / "file"
+    logdir.write_text("not a folder")
+    assert ch01_08_keras_sequential.main(["--logdir", str(logdir)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip().splitlines() == [
+        f"ch01_08_keras_sequential: error: --logdir {logdir}: {logdir} is a file, not a folder; "
+        "pass a folder"
+    ]
 
 
 # ------------------------------------------------------------------ section 9: the MLP
@@ -160,8 +193,11 @@ def test_ch01_09_fake_data_smoke_run_and_load_round_trip(tmp_path, capsys):
     for part in ("train", "validation"):
         tags = load_events(run / part).Tags()["tensors"]
         assert "epoch_loss" in tags and "epoch_accuracy" in tags, (part, tags)
+        # neither the validation numbers again on a step axis nor rmsprop's flat learning rate
+        assert not [t for t in tags if "vs_iterations" in t or "learning_rate" in t], tags
     saved = run / "model.keras"
     assert saved.is_file()
+    assert sorted(p.name for p in run.iterdir() if p.name.startswith(".")) == []  # no temp file
 
     assert (
         ch01_09_keras_mnist_mlp.main(
@@ -189,7 +225,7 @@ def test_ch01_09_load_bad_file_is_one_line(tmp_path, capsys, content):
 
 def test_ch01_09_load_refuses_another_model(tmp_path, capsys):
     path = tmp_path / "stack.keras"
-    keras_models.sequential_stack().save(path)
+    ch01_08_keras_sequential.sequential_stack().save(path)
     assert ch01_09_keras_mnist_mlp.main(["--fake-data", "--load", str(path)]) != 0
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and "not the MNIST MLP" in lines[0]
@@ -270,3 +306,207 @@ def test_full_run_reaches_the_books_accuracy(mnist_dir, tmp_path, capsys):
     assert printed_number(out, "Test accuracy:") >= FULL_RUN_ACCURACY
     assert printed_number(out, "Test score:") < 0.1
     assert (tmp_path / "ch01_09_keras_mnist_mlp" / "full" / "model.keras").is_file()
+
+
+# ------------------------------------------------------------------ the script reads as the book
+def _code_lines(path):
+    """The lines of a script after its module docstring."""
+    text = path.read_text(encoding="utf-8")
+    end = text.index('"""', 3) + 3
+    return text[end:].splitlines()
+
+
+def test_ch01_09_first_screen_is_the_books_code():
+    lines = SCRIPT_09.read_text(encoding="utf-8").splitlines()
+    first_screen = "\n".join(lines[:FIRST_SCREEN])
+    for code in (
+        "mnist.load_data(",
+        "keras_models.split_mnist(",
+        "model = keras_models.build_model()",
+        "model.compile(",
+        "model.fit(",
+        "score = model.evaluate(",
+        'print(f"Test score: {score[0]:.4f}")',
+        'print(f"Test accuracy: {score[1]:.4f}")',
+    ):
+        assert code in first_screen, (
+            f"{code!r} not in the first {FIRST_SCREEN} lines of {SCRIPT_09}"
+        )
+    assert "argparse" not in first_screen and "add_argument" not in first_screen
+    code = "\n".join(_code_lines(SCRIPT_09))
+    assert code.index("def main(") > code.index("model.evaluate(")
+    assert code.rstrip().endswith('if __name__ == "__main__":\n    sys.exit(main())')
+
+
+def test_ch01_09_differences_from_the_book_are_commented():
+    code = "\n".join(_code_lines(SCRIPT_09))
+    for book in ("nb_epoch", "np_utils", "(X_test, Y_test)"):
+        assert re.search(rf"#.*{re.escape(book)}", code), f"no comment on the book's {book}"
+
+
+def test_library_keeps_no_training_wrapper():
+    assert not hasattr(keras_models, "train") and not hasattr(keras_models, "evaluate")
+
+
+# ------------------------------------------------------------------ TensorBoard: the test score
+def test_ch01_09_logs_the_test_score_once_and_the_run_as_an_hparams_trial(tmp_path, capsys):
+    args = ["--fake-data", "--epochs", "2", "--verbose", "0", "--logdir", str(tmp_path)]
+    assert ch01_09_keras_mnist_mlp.main([*args, "--run-name", "trial"]) == 0
+    out = capsys.readouterr().out
+    # rounded as the book prints it
+    assert re.search(r"^Test score: \d+\.\d{4}$", out, re.M), out
+    assert re.search(r"^Test accuracy: \d\.\d{4}$", out, re.M), out
+    run = tmp_path / "ch01_09_keras_mnist_mlp" / "trial"
+    acc = load_events(run)
+    tags = acc.Tags()["tensors"]
+    for tag, label in (("test/loss", "Test score:"), ("test/accuracy", "Test accuracy:")):
+        events = acc.Tensors(tag)
+        assert len(events) == 1, (tag, events)  # once, at the end
+        assert events[0].step == 1  # the last epoch's step (epochs 0 and 1)
+        value = float(tf.make_ndarray(events[0].tensor_proto))
+        assert value == pytest.approx(printed_number(out, label), abs=5e-5)
+    assert "_hparams_/session_start_info" in tags
+    from tensorboard.plugins.hparams import plugin_data_pb2
+
+    content = acc.SummaryMetadata("_hparams_/session_start_info").plugin_data.content
+    start = plugin_data_pb2.HParamsPluginData.FromString(content).session_start_info
+    assert start.group_name == "trial"  # the trial is named by the run
+    assert start.hparams["epochs"].number_value == 2
+    assert start.hparams["train_examples"].number_value == 1100
+
+
+# ------------------------------------------------------------------ faults: one line, nothing half
+def _fake_args(tmp_path, *more):
+    return ["--fake-data", "--epochs", "1", "--verbose", "0", "--logdir", str(tmp_path), *more]
+
+
+def _one_line(err):
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_save_model_writes_through_a_temporary_file(tmp_path):
+    model = keras_models.build_model()  # uncompiled: load_model compiles it as the book does
+    path = keras_models.save_model(model, tmp_path / "model.keras")
+    assert path == tmp_path / "model.keras" and [p.name for p in tmp_path.iterdir()] == [path.name]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's 0600
+    assert keras_models.load_model(path).count_params() == model.count_params()
+
+
+def _full_disk_save(self, filepath, *args, **kwargs):
+    """keras.Model.save on a disk that fills up: half the file, then ENOSPC."""
+    Path(filepath).write_bytes(b"PK\x03\x04 half a model")
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_save_model_on_a_full_disk_keeps_the_old_file_and_leaves_no_temporary(
+    tmp_path, monkeypatch
+):
+    path = tmp_path / "model.keras"
+    path.write_bytes(b"the model saved before")
+    monkeypatch.setattr(keras.Model, "save", _full_disk_save)
+    with pytest.raises(OSError) as caught:
+        keras_models.save_model(keras_models.build_model(), path)
+    assert caught.value.errno == errno.ENOSPC and caught.value.filename == str(path)
+    assert [p.name for p in tmp_path.iterdir()] == ["model.keras"]
+    assert path.read_bytes() == b"the model saved before"
+
+
+def test_ch01_09_disk_full_while_saving_is_one_line_and_no_partial_file(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setattr(keras.Model, "save", _full_disk_save)
+    assert ch01_09_keras_mnist_mlp.main(_fake_args(tmp_path, "--run-name", "full")) == 1
+    run = tmp_path / "ch01_09_keras_mnist_mlp" / "full"
+    line = _one_line(capsys.readouterr().err)
+    assert line == (
+        f"ch01_09_keras_mnist_mlp: error: {run / 'model.keras'}: No space left on device; "
+        "free some space and run again"
+    )
+    assert not (run / "model.keras").exists()
+    assert [p.name for p in run.iterdir() if p.is_file() and "keras" in p.name] == []
+
+
+@pytest.mark.parametrize("seed", ["-1", str(2**32)])
+def test_ch01_09_seed_out_of_range_is_one_line_naming_the_flag(tmp_path, capsys, seed):
+    assert ch01_09_keras_mnist_mlp.main(_fake_args(tmp_path, "--seed", seed)) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert _one_line(captured.err) == (
+        f"ch01_09_keras_mnist_mlp: error: --seed must be between 0 and {2**32 - 1}, got {seed}"
+    )
+    assert not any(tmp_path.iterdir())
+
+
+def test_ch01_09_logdir_that_is_a_file_is_one_line(tmp_path, capsys):
+    logdir = tmp_path / "file"
+    logdir.write_text("not a folder")
+    assert ch01_09_keras_mnist_mlp.main(_fake_args(logdir)) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # refused before any work
+    assert _one_line(captured.err) == (
+        f"ch01_09_keras_mnist_mlp: error: --logdir {logdir}: {logdir} is a file, not a folder; "
+        "pass a folder"
+    )
+    assert logdir.read_text() == "not a folder"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only folder anyway")
+def test_ch01_09_read_only_logdir_is_one_line(tmp_path, capsys):
+    logdir = tmp_path / "ro"
+    logdir.mkdir(mode=0o555)
+    assert ch01_09_keras_mnist_mlp.main(_fake_args(logdir)) == 2
+    assert "cannot write in" in _one_line(capsys.readouterr().err)
+    assert not any(logdir.iterdir())
+
+
+@pytest.mark.parametrize("code", [errno.EROFS, errno.EACCES])
+def test_ch01_09_read_only_disk_found_while_writing_is_one_line(
+    tmp_path, capsys, monkeypatch, code
+):
+    # a read-only filesystem (or root's view of one) is found only when the run folder is made
+    def refuse(logdir, script, run_name=None, exist_ok=False):
+        raise OSError(code, os.strerror(code), str(Path(logdir) / script))
+
+    monkeypatch.setattr(ch01_09_keras_mnist_mlp.runs, "run_dir", refuse)
+    assert ch01_09_keras_mnist_mlp.main(_fake_args(tmp_path)) == 1
+    assert _one_line(capsys.readouterr().err) == (
+        f"ch01_09_keras_mnist_mlp: error: {tmp_path / 'ch01_09_keras_mnist_mlp'}: "
+        f"{os.strerror(code)}; pass a --logdir you can write to"
+    )
+
+
+def test_ch01_09_ctrl_c_during_training_is_one_line_and_exit_130(tmp_path, capsys, monkeypatch):
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(keras.Model, "fit", interrupted)
+    assert ch01_09_keras_mnist_mlp.main(_fake_args(tmp_path, "--run-name", "stop")) == 130
+    line = _one_line(capsys.readouterr().err)
+    assert line.startswith("ch01_09_keras_mnist_mlp: interrupted; no model saved"), line
+    assert not (tmp_path / "ch01_09_keras_mnist_mlp" / "stop" / "model.keras").exists()
+
+
+def test_ch01_09_sigint_to_a_real_run_exits_130_with_one_line(tmp_path):
+    script = [sys.executable, "-u", str(SCRIPT_09)]
+    args = ["--fake-data", "--epochs", "100000", "--verbose", "2", "--logdir", str(tmp_path)]
+    with subprocess.Popen(
+        script + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as proc:
+        try:
+            for line in proc.stdout:  # wait until training is under way
+                if line.startswith("Epoch 2/"):
+                    break
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert err.strip().splitlines()[-1].startswith("ch01_09_keras_mnist_mlp: interrupted; ")
+    assert not list(tmp_path.rglob("*.keras"))

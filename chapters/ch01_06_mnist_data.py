@@ -19,36 +19,8 @@ NUM_ONE_HOT = 5  # labels shown with their one-hot encoding
 GRID = 10  # the grid shows GRID x GRID digits
 
 
-def main(argv=None):
-    parser = base_parser(__doc__.splitlines()[0])
-    mnist.add_data_flags(parser)
-    parser.add_argument(
-        "--index",
-        type=int,
-        default=0,
-        help="training digit shown by display_digit (the book shows 0)",
-    )
-    args = parser.parse_args(argv)
-
-    try:
-        if args.fake_data:
-            a = mnist.fake_arrays()
-            (X_train, y_train), (X_test, y_test) = (
-                (a["x_train"], a["y_train"]),
-                (a["x_test"], a["y_test"]),
-            )
-        else:
-            (X_train, y_train), (X_test, y_test) = mnist.load_data(args.data_dir)
-    except mnist.MNISTError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    if not 0 <= args.index < len(X_train):
-        print(
-            f"error: --index must be between 0 and {len(X_train) - 1}, got {args.index}",
-            file=sys.stderr,
-        )
-        return 2
-
+def show_mnist(X_train, y_train, X_test, y_test, index, out):
+    """The section's code: shapes, one-hot labels, ``display_digit(index)`` and the grid."""
     for name, array in (
         ("X_train", X_train),
         ("y_train", y_train),
@@ -60,9 +32,8 @@ def main(argv=None):
     for label, row in zip(y_train[:NUM_ONE_HOT], mnist.dense_to_one_hot(y_train[:NUM_ONE_HOT])):
         print(f"{label} -> {np.array2string(row, precision=0, floatmode='fixed')}")
 
-    out = run_dir(args.logdir, SCRIPT, args.run_name)
-    digit_png = out / f"digit_{args.index}.png"
-    title = digits.display_digit(X_train, y_train, args.index, digit_png)
+    digit_png = out / f"digit_{index}.png"
+    title = digits.display_digit(X_train, y_train, index, digit_png)  # the book's display_digit
     print(title)
     grid_png = digits.save_grid(
         out / f"first_{GRID * GRID}.png",
@@ -74,12 +45,57 @@ def main(argv=None):
     digits.write_image_summaries(
         out,
         {
-            f"digit_{args.index}": digits.as_image(X_train[args.index]),
+            f"digit_{index}": digits.as_image(X_train[index]),
             f"first_{GRID * GRID}": digits.grid(X_train, GRID, GRID),
         },
     )
     print(
         f"Wrote {digit_png.name} and {grid_png.name} (and the same as TensorBoard images) to {out}"
+    )
+
+
+def load(args):
+    """``((X_train, y_train), (X_test, y_test))`` uint8, as Keras' ``mnist.load_data()``."""
+    if args.fake_data:
+        a = mnist.fake_arrays()
+        return (a["x_train"], a["y_train"]), (a["x_test"], a["y_test"])
+    return mnist.load_data(args.data_dir)
+
+
+# ---------------------------------------------------------------- flags and errors
+def main(argv=None):
+    parser = base_parser(__doc__.splitlines()[0])
+    mnist.add_data_flags(parser)
+    parser.add_argument(
+        "--index",
+        type=int,
+        default=0,
+        help="training digit shown by display_digit (the book shows 0)",
+    )
+    args = parser.parse_args(argv)
+    # checked before anything is loaded or fetched: the sizes are known without the files
+    n_train = sum(mnist.FAKE_SIZES[:2]) if args.fake_data else mnist.NUM_TRAIN
+    if not 0 <= args.index < n_train:
+        print(
+            f"error: --index must be between 0 and {n_train - 1}, got {args.index}",
+            file=sys.stderr,
+        )
+        return 2
+
+    try:
+        (X_train, y_train), (X_test, y_test) = load(args)
+    except mnist.MNISTError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(
+            "interrupted while loading MNIST; no partial file was kept (a complete, verified "
+            "file stays); run the script again to continue",
+            file=sys.stderr,
+        )
+        return 130
+    show_mnist(
+        X_train, y_train, X_test, y_test, args.index, run_dir(args.logdir, SCRIPT, args.run_name)
     )
     return 0
 

@@ -209,6 +209,7 @@ def test_user_errors_are_one_clear_line_and_a_non_zero_exit(case, tmp_path):
         ["check"],
         ["data"],
         ["data", "fetch"],
+        ["data", "clean"],
         ["clean-logs"],
     ],
 )
@@ -226,6 +227,7 @@ def test_every_command_in_the_parser_is_covered_by_the_help_test():
         "check",
         "data",
         "data fetch",
+        "data clean",
         "clean-logs",
     }
 
@@ -253,15 +255,20 @@ def test_check_runs_the_real_checker():
     assert re.search(r"^neuron: (\d+)/\1 tasks passed$", done.stdout, re.M), done.stdout
 
 
-def test_data_fetch_hands_its_flags_to_the_mnist_module(monkeypatch):
-    import types
+def test_data_fetch_hands_its_data_dir_to_the_fetch(monkeypatch, capsys):
+    from tfbasics import mnist_files
 
     seen = []
-    fake = types.SimpleNamespace(main=lambda argv: seen.append(argv) or 0)
-    monkeypatch.setitem(sys.modules, "tfbasics.mnist", fake)
+
+    def report(data_dir):
+        seen.append(data_dir)
+        return Path("d"), {n: "test" for n in mnist_files.FILE_NAMES}, []
+
+    monkeypatch.setattr(mnist_files, "fetch_report", report)
     assert cli.main(["data", "fetch", "--data-dir", "d"]) == 0
     assert cli.main(["data", "fetch"]) == 0
-    assert seen == [["fetch", "--data-dir", "d"], ["fetch"]]
+    assert seen == ["d", None]
+    assert "MNIST ready (4 files verified by SHA-256) in d" in capsys.readouterr().out
 
 
 # ---------------------------------------------------------------------------------------------

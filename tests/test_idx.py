@@ -101,3 +101,53 @@ def test_atomic_write_leaves_nothing_when_interrupted(tmp_path):
         idx.atomic_write(target, chunks())
     assert target.read_bytes() == b"old"  # an interrupted rewrite keeps the previous file
     assert [p.name for p in tmp_path.iterdir()] == ["file"]
+
+
+def test_size_cap_for_raw_and_gz(tmp_path):
+    data = _labels_bytes(20)  # 28 bytes
+    (tmp_path / "a").write_bytes(data)
+    (tmp_path / "a.gz").write_bytes(gzip.compress(data))
+    for name in ("a", "a.gz"):
+        assert idx.read_bytes(tmp_path / name, max_size=28) == data
+        with pytest.raises(idx.IDXError, match=f"^{name}: .*more than 27 bytes"):
+            idx.read_bytes(tmp_path / name, max_size=27)
+
+
+def test_gunzip_stops_reading_a_bomb_at_the_cap():
+    import io
+
+    packed = gzip.compress(bytes(50 << 20), 9)  # 50 MB of zeros in about 50 KB
+    stream = io.BytesIO(packed)
+    with pytest.raises(idx.IDXError, match="bomb.gz: unpacks to more than 1000 bytes"):
+        idx.gunzip(stream, 1000, "bomb.gz")
+    assert stream.tell() < len(packed)  # stopped early: the rest was never unpacked
+
+
+def test_atomic_write_names_its_temporary_with_its_pid(tmp_path):
+    import os
+
+    seen = []
+
+    def chunks():
+        seen.extend(p.name for p in tmp_path.iterdir())
+        yield b"x"
+
+    idx.atomic_write(tmp_path / "f", chunks())
+    assert len(seen) == 1 and seen[0].startswith(f".f.{os.getpid()}.")
+    assert seen[0].endswith(".tmp")
+
+
+def test_stale_temporaries_are_those_of_dead_processes(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    dead = tmp_path / f".f.{child.pid}.abc.tmp"
+    live = tmp_path / f".f.{os.getpid()}.abc.tmp"
+    other = tmp_path / f".g.{child.pid}.abc.tmp"  # another file's: not asked for
+    for p in (dead, live, other):
+        p.write_bytes(b"")
+    assert idx.stale_temporaries(tmp_path, ["f"]) == [dead]
+    assert not idx.process_alive(child.pid) and idx.process_alive(os.getpid())

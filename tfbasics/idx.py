@@ -32,6 +32,7 @@ DTYPES = {
     0x0E: np.dtype(">f8"),
 }
 CODES = {dtype.newbyteorder("="): code for code, dtype in DTYPES.items()}
+TMP_SUFFIX = ".tmp"  # atomic_write's temporaries: .<name>.<writer pid>.<random>.tmp
 
 
 class IDXError(ValueError):
@@ -90,20 +91,59 @@ def parse_idx(data, name="<bytes>", expect_ndim=None):
     )
 
 
-def read_bytes(path):
+GZIP_CHUNK = 1 << 20  # bytes unpacked per read: memory stays near the size cap, never beyond
+
+
+def gunzip(fileobj, max_size, name="<gzip>"):
+    """The unpacked bytes of the gzip stream ``fileobj``, refusing more than ``max_size`` bytes.
+
+    Reads in chunks and stops one byte past ``max_size``, so a gzip bomb (a few MB unpacking
+    toward gigabytes) costs at most ``max_size`` bytes of memory before it is refused.
+
+    Args:
+      fileobj: a binary file object holding gzip data.
+      max_size: int, the most bytes the unpacked data may have.
+      name: str, the file's name for error messages.
+    Raises:
+      IDXError: not gzip, truncated, or unpacking to more than ``max_size`` bytes.
+    """
+    chunks, size = [], 0
+    try:
+        with gzip.GzipFile(fileobj=fileobj, mode="rb") as f:
+            while chunk := f.read(min(GZIP_CHUNK, max_size + 1 - size)):
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > max_size:
+                    raise IDXError(
+                        f"{name}: unpacks to more than {max_size} bytes, the most it may hold "
+                        "(a damaged file or a gzip bomb); refused"
+                    )
+    except (OSError, EOFError, zlib.error) as e:  # gzip.BadGzipFile is an OSError
+        raise IDXError(f"{name}: not a valid gzip file ({e})") from None
+    return b"".join(chunks)
+
+
+def read_bytes(path, max_size=None):
     """The uncompressed bytes of ``path``; a ``.gz`` name is gunzipped.
 
+    Args:
+      path: str or Path.
+      max_size: int or None; if given, a file (or its unpacked ``.gz`` data) larger than this is
+        refused without reading more than ``max_size + 1`` bytes of it.
     Raises:
-      IDXError: a ``.gz`` file that is not gzip or is truncated.
+      IDXError: a ``.gz`` file that is not gzip or is truncated, or data over ``max_size``.
+      OSError: the file cannot be opened.
     """
     path = Path(path)
-    if path.suffix != ".gz":
-        return path.read_bytes()
-    try:
-        with gzip.open(path, "rb") as f:
-            return f.read()
-    except (OSError, EOFError, zlib.error) as e:  # gzip.BadGzipFile is an OSError
-        raise IDXError(f"{path.name}: not a valid gzip file ({e})") from None
+    limit = (1 << 62) if max_size is None else max_size
+    if path.suffix == ".gz":
+        with open(path, "rb") as f:
+            return gunzip(f, limit, path.name)
+    with open(path, "rb") as f:
+        data = f.read(limit + 1) if max_size is not None else f.read()
+    if len(data) > limit:
+        raise IDXError(f"{path.name}: more than {max_size} bytes, the most it may hold; refused")
+    return data
 
 
 def read_idx(path, expect_ndim=None):
@@ -143,12 +183,16 @@ def to_bytes(array):
 def atomic_write(path, chunks):
     """Write the byte chunks to ``path`` through a temporary file in the same folder, then rename.
 
-    An interrupted write leaves at most a ``.tmp`` file (removed on errors), never a partial
-    ``path``. Returns ``path`` as a Path.
+    An interrupted write leaves at most a ``.<name>.<pid>.<random>.tmp`` file (removed on
+    errors and Ctrl-C; only SIGKILL can leave it), never a partial ``path``. Returns ``path``.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # the writer's process id is in the name, so a later run can tell a temporary left by a
+    # killed process (stale: remove it) from one being written right now (see stale_temporaries)
+    fd, tmp = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=TMP_SUFFIX
+    )
     try:
         with os.fdopen(fd, "wb") as f:
             for chunk in chunks:
@@ -163,6 +207,37 @@ def atomic_write(path, chunks):
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def stale_temporaries(folder, names):
+    """Temporary files that ``atomic_write`` left in ``folder`` for ``names`` and whose writer is
+    gone (killed by SIGKILL or a power cut): safe to delete.
+
+    Args:
+      folder: Path; names: the final file names whose temporaries to look for.
+    Returns:
+      list of Path.
+    """
+    stale = []
+    for name in names:
+        for tmp in Path(folder).glob(f".{name}.*{TMP_SUFFIX}"):
+            pid = tmp.name[len(name) + 2 :].split(".", 1)[0]
+            if not pid.isdigit() or not process_alive(int(pid)):
+                stale.append(tmp)
+    return sorted(stale)
+
+
+def process_alive(pid):
+    """True if a process with id ``pid`` exists on this machine (it may be another user's)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except PermissionError:
+        return True  # exists, but belongs to another user
+    except (ProcessLookupError, OverflowError, ValueError):
+        return False
+    return True
 
 
 def write_idx(path, array):

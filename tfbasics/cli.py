@@ -206,7 +206,7 @@ def _run_folders(logdir):
 
 def _describe_run(folder):
     """``3 event files, 2 PNG, 1 other (412 KB)`` for a run folder."""
-    files = [f for f in Path(folder).rglob("*") if f.is_file()]
+    files = [f for f in Path(folder).rglob("*") if f.is_file() and f.name != MARKER]
     events = sum(1 for f in files if f.name.startswith("events.out.tfevents."))
     pngs = sum(1 for f in files if f.suffix.lower() == ".png")
     other = len(files) - events - pngs
@@ -250,8 +250,16 @@ def _own_process_group():
     return {"preexec_fn": os.setpgrp}  # pragma: no cover - Python 3.10
 
 
+class SectionInterrupted(KeyboardInterrupt):
+    """Ctrl-C while a section ran; ``code`` is the section's exit status (0: it had finished)."""
+
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code
+
+
 def _wait_interruptible(process, communicate=False):
-    """Wait for ``process``; on KeyboardInterrupt pass SIGINT on, wait for it, then re-raise.
+    """Wait for ``process``; on Ctrl-C pass SIGINT on, wait for it, raise SectionInterrupted.
 
     Returns:
       (int exit status, str captured output or None).
@@ -271,7 +279,7 @@ def _wait_interruptible(process, communicate=False):
             out = None
         if communicate and out:
             sys.stdout.write(out)
-        raise
+        raise SectionInterrupted(process.returncode) from None
 
 
 def run_section(section, flags, quiet=False):
@@ -339,14 +347,15 @@ def cmd_run(args):
         try:
             with _signals_as_interrupt():
                 code = run_section(section, flags, quiet=args.quiet)
-        except KeyboardInterrupt:
-            print(f"\n{tag} ... interrupted", flush=True)
+        except KeyboardInterrupt as interrupt:
+            if getattr(interrupt, "code", None) == 0:  # it had just finished: say so
+                finished.append(section)
+                print(f"{tag} ... ok; interrupted after it", flush=True)
+            else:
+                print(f"\n{tag} ... interrupted", flush=True)
             _print_summary(logdir, before)
             done = ", ".join(s.name for s in finished) or "none"
-            print(
-                f"{PROG} run: interrupted in {section.name}; finished before it: {done}",
-                file=sys.stderr,
-            )
+            print(f"{PROG} run: interrupted; sections finished: {done}", file=sys.stderr)
             return 130
         seconds = time.monotonic() - start
         if code == 0:
@@ -561,7 +570,10 @@ def plan_clean(logdir):
         if not entry.is_dir():
             kept.append((entry, ""))
             continue
-        for run in sorted(entry.iterdir()):
+        children = sorted(entry.iterdir())
+        if not children:
+            kept.append((entry, ""))  # an empty folder: not ours to remove either
+        for run in children:
             if run.is_symlink():
                 links.append(run)
             elif not run.is_dir():
@@ -573,12 +585,6 @@ def plan_clean(logdir):
                 kept.append((run, f"holds {foreign[0]}{more}"))
             else:
                 remove.append(run)
-        if (
-            not any(run.parent == entry for run in remove)
-            and not any(k.parent == entry for k, _ in kept)
-            and not any(link.parent == entry for link in links)
-        ):
-            kept.append((entry, "empty"))
     return remove, kept, links
 
 
@@ -597,11 +603,8 @@ def cmd_clean_logs(args):
         return 0
     remove, kept, links = plan_clean(logdir)
     if kept:
-        items = [
-            _shown(p, logdir) + (f" ({why})" if why else "") for p, why in kept if why != "empty"
-        ]
-        if items:
-            print(f"Left alone (not written by {PROG}): {', '.join(items)}")
+        items = [_shown(p, logdir) + (f" ({why})" if why else "") for p, why in kept]
+        print(f"Left alone (not written by {PROG}): {', '.join(items)}")
     for link in links:
         print(f"Not followed: {_shown(link, logdir)} -> {os.readlink(link)} (a symbolic link)")
     if not remove:

@@ -62,14 +62,25 @@ def load_script(name):
 
 
 def _claim(barrier, logdirs, queue):
+    import pathlib
+
     from tfbasics import runs
 
+    real_mkdir = pathlib.Path.mkdir
+
+    def contested(self, *args, **kwargs):
+        if self.name == "same":  # both processes meet here, as after a check that it is free
+            barrier.wait(timeout=60)
+        return real_mkdir(self, *args, **kwargs)
+
+    pathlib.Path.mkdir = contested  # in this worker process only
     for logdir in logdirs:
-        barrier.wait()
         queue.put((logdir, str(runs.run_dir(logdir, "ch01_03_basic_math", "same"))))
 
 
 def test_two_processes_started_together_never_share_a_run_folder(tmp_path):
+    # The two workers meet at a barrier right before creating the folder, the moment a
+    # check-then-create claim races (the old one shared a folder in 150 of 150 tries so).
     tries = 150
     logdirs = [str(tmp_path / f"try{i}") for i in range(tries)]
     ctx = multiprocessing.get_context("spawn")  # no fork of a process that may hold TF threads

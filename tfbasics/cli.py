@@ -322,7 +322,8 @@ def _logdir_problem(logdir):
         with tempfile.TemporaryFile(dir=path):  # a real write: read-only and full disks show here
             pass
     except OSError as err:
-        return f"--logdir {logdir}: " + (runs.describe_os_error(err) or str(err))
+        line = runs.describe_os_error(err) or str(err)
+        return f"--logdir {line}" if err.filename == str(path) else f"--logdir {logdir}: {line}"
     return None
 
 

@@ -14,6 +14,7 @@ or misplaced logdir end in one line and an exit status instead of a traceback::
 """
 
 import argparse
+import contextlib
 import contextvars
 import datetime
 import errno
@@ -69,7 +70,7 @@ def base_parser(description, logdir=DEFAULT_LOGDIR):
     )
     parser.add_argument(
         "--run-name",
-        type=run_name,
+        type=folder_name,
         default=None,
         help="name of this run's folder (default: a timestamp, never reused)",
     )
@@ -99,7 +100,7 @@ def check_run_name(name):
     return name
 
 
-def run_name(text):
+def folder_name(text):
     """argparse type for ``--run-name``: one folder name (see ``check_run_name``)."""
     try:
         return check_run_name(text)
@@ -202,7 +203,8 @@ def run_dir(logdir, script, run_name=None, exist_ok=False):
             write_marker(path, script)
         except BaseException:
             if made:
-                path.rmdir()  # still empty: leave nothing behind
+                with contextlib.suppress(OSError):
+                    path.rmdir()  # still empty: leave nothing behind
             raise
     claimed = _claimed.get()
     if claimed is not None:

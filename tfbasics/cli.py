@@ -340,33 +340,33 @@ def cmd_run(args):
     before = _run_folders(logdir)
     failed = []  # (section, exit status)
     finished = []
-    total = len(selected)
-    for i, section in enumerate(selected, start=1):
-        tag = f"[{i}/{total}] {section.name}"
-        print(f"{tag}: {section.description}", flush=True)
-        start = time.monotonic()
-        try:
-            with _signals_as_interrupt():
+    total, tag = len(selected), None
+    try:
+        with _signals_as_interrupt():  # Ctrl-C, SIGTERM, SIGHUP: between sections too
+            for i, section in enumerate(selected, start=1):
+                tag = f"[{i}/{total}] {section.name}"
+                print(f"{tag}: {section.description}", flush=True)
+                start = time.monotonic()
                 code = run_section(section, flags, quiet=args.quiet)
-        except KeyboardInterrupt as interrupt:
-            if getattr(interrupt, "code", None) == 0:  # it had just finished: say so
-                finished.append(section)
-                print(f"{tag} ... ok; interrupted after it", flush=True)
-            else:
-                print(f"\n{tag} ... interrupted", flush=True)
-            _print_summary(logdir, before)
-            done = ", ".join(s.name for s in finished) or "none"
-            print(f"{PROG} run: interrupted; sections finished: {done}", file=sys.stderr)
-            return 130
-        seconds = time.monotonic() - start
-        if code == 0:
-            print(f"{tag} ... ok ({seconds:.1f} s)", flush=True)
+                seconds = time.monotonic() - start
+                if code == 0:
+                    print(f"{tag} ... ok ({seconds:.1f} s)", flush=True)
+                    finished.append(section)
+                    continue
+                print(f"{tag} ... FAILED with exit status {code} ({seconds:.1f} s)", flush=True)
+                failed.append((section, code))
+                if not args.keep_going:
+                    break
+    except KeyboardInterrupt as interrupt:
+        if getattr(interrupt, "code", None) == 0:  # the section had just finished: say so
             finished.append(section)
-            continue
-        print(f"{tag} ... FAILED with exit status {code} ({seconds:.1f} s)", flush=True)
-        failed.append((section, code))
-        if not args.keep_going:
-            break
+            print(f"{tag} ... ok; interrupted after it", flush=True)
+        elif tag is not None and (not finished or finished[-1] is not section):
+            print(f"\n{tag} ... interrupted", flush=True)
+        _print_summary(logdir, before)
+        done = ", ".join(s.name for s in finished) or "none"
+        print(f"{PROG} run: interrupted; sections finished: {done}", file=sys.stderr)
+        return 130
     _print_summary(logdir, before)
     if failed:
         names = ", ".join(s.name for s, _ in failed)

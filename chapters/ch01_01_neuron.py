@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from tfbasics import neuron
-from tfbasics.runs import base_parser, run_dir, write_graph
+from tfbasics.runs import base_parser, finite_float, run_dir, script_main, write_graph
 
 SCRIPT = Path(__file__).stem
 
@@ -17,7 +17,7 @@ def main(argv=None):
     parser = base_parser(__doc__.splitlines()[0])
     parser.add_argument(
         "--inputs",
-        type=float,
+        type=finite_float,
         nargs=2,
         default=[1.0, 1.0],
         help="the two inputs x1 x2 to feed the neuron",
@@ -37,4 +37,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(script_main(main))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tfbasics import hello
 from tfbasics._tf import tf
-from tfbasics.runs import base_parser, run_dir, write_graph
+from tfbasics.runs import base_parser, run_dir, script_main, write_graph
 
 SCRIPT = Path(__file__).stem
 
@@ -60,4 +60,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(script_main(main))

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from tfbasics import basic_math
-from tfbasics.runs import base_parser, run_dir, write_graph
+from tfbasics.runs import base_parser, run_dir, script_main, write_graph
 
 SCRIPT = Path(__file__).stem
 
@@ -38,4 +38,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(script_main(main))

@@ -11,7 +11,7 @@ import numpy as np
 
 from tfbasics import placeholders
 from tfbasics._tf import tf
-from tfbasics.runs import base_parser, run_dir, write_graph
+from tfbasics.runs import base_parser, run_dir, script_main, write_graph
 
 SCRIPT = Path(__file__).stem
 
@@ -66,4 +66,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(script_main(main))

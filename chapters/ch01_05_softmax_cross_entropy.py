@@ -4,6 +4,7 @@ Prints the book's numbers (softmax of [2.0, 1.0, 0.1], cross-entropy 0.6931 = -l
 cross-entropy is not symmetric, and why the fused op is the one to train with.
 """
 
+import argparse
 import math
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ import numpy as np
 
 from tfbasics import softmax as sm
 from tfbasics._tf import tf
-from tfbasics.runs import base_parser, run_dir, write_graph
+from tfbasics.runs import base_parser, run_dir, script_main, write_graph
 
 SCRIPT = Path(__file__).stem
 
@@ -21,11 +22,22 @@ def fmt(values):
     return np.array2string(np.asarray(values), precision=4, floatmode="fixed")
 
 
+def digit(text):
+    """argparse type for --labels: an int in 0..NUM_CLASSES-1, checked before any work."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 0 <= value < sm.NUM_CLASSES:
+        raise argparse.ArgumentTypeError(f"a digit label is 0-{sm.NUM_CLASSES - 1}, got {value}")
+    return value
+
+
 def main(argv=None):
     parser = base_parser(__doc__.splitlines()[0])
     parser.add_argument(
         "--labels",
-        type=int,
+        type=digit,
         nargs="+",
         default=[4, 0, 9],
         help="digit labels (0-9) to one-hot encode",
@@ -41,11 +53,7 @@ def main(argv=None):
         )
     write_graph(out / "softmax", s.graph)
 
-    try:
-        encoded = sm.one_hot(args.labels)
-    except ValueError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+    encoded = sm.one_hot(args.labels)
     for label, row in zip(args.labels, encoded):
         print(f"one-hot({label}) = {row.astype(int).tolist()}")
 
@@ -84,4 +92,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(script_main(main))

@@ -149,8 +149,9 @@ def _busy_port():
 )
 def test_user_errors_are_one_clear_line_and_a_non_zero_exit(case, tmp_path):
     (tmp_path / "empty").mkdir()
-    runs = tmp_path / "logs" / "ch01_02_hello_tensorflow" / "r1"
-    runs.mkdir(parents=True)
+    from tfbasics.runs import run_dir
+
+    runs = run_dir(tmp_path / "logs", "ch01_02_hello_tensorflow", "r1")
     (runs / "events.out.tfevents.0.host").write_bytes(b"")
     busy = _busy_port()
     try:
@@ -187,7 +188,10 @@ def test_user_errors_are_one_clear_line_and_a_non_zero_exit(case, tmp_path):
     finally:
         busy.close()
     assert done.returncode != 0
-    assert done.stdout == ""
+    if case == "clean-logs without --yes":  # lists what it would remove, then refuses
+        assert "ch01_02_hello_tensorflow/r1/" in done.stdout
+    else:
+        assert done.stdout == ""
     lines = done.stderr.splitlines()
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith("tfbasics")
@@ -276,9 +280,10 @@ def test_data_fetch_hands_its_data_dir_to_the_fetch(monkeypatch, capsys):
 
 
 def _fake_logs(root):
+    from tfbasics import runs
+
     for script in ("ch01_02_hello_tensorflow", "ch01_07_single_layer_mnist"):
-        run = root / script / "r1"
-        run.mkdir(parents=True)
+        run = runs.run_dir(root, script, "r1")  # marked as written by tfbasics
         (run / "events.out.tfevents.0.host").write_bytes(b"x" * 10)
     (root / "README.md").write_text("# logs/\n")
     (root / "mine").mkdir()  # not written by a chapter script: left alone
@@ -289,7 +294,9 @@ def test_clean_logs_yes_removes_the_runs_and_keeps_the_readme(tmp_path, capsys):
     logs = _fake_logs(tmp_path / "logs")
     assert cli.main(["clean-logs", "--logdir", str(logs), "--yes"]) == 0
     assert sorted(p.name for p in logs.iterdir()) == ["README.md", "mine"]
-    assert "Removed 2 runs of 2 scripts" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Removed 2 runs (" in out
+    assert "Left alone (not written by tfbasics): README.md, mine/" in out
     assert cli.main(["clean-logs", "--logdir", str(logs), "--yes"]) == 0  # nothing left: fine
     assert "Nothing to clean" in capsys.readouterr().out
 

@@ -77,5 +77,9 @@ def test_script(tmp_path, capsys):
 
 
 def test_script_rejects_bad_label(tmp_path, capsys):
-    assert ch01_05_softmax_cross_entropy.main(["--logdir", str(tmp_path), "--labels", "12"]) == 2
-    assert "integer labels in [0, 10)" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:  # argparse refuses it before any work (issue 10)
+        ch01_05_softmax_cross_entropy.main(["--logdir", str(tmp_path), "--labels", "12"])
+    assert exit_.value.code == 2
+    captured = capsys.readouterr()
+    assert "argument --labels: a digit label is 0-9, got 12" in captured.err
+    assert captured.out == "" and list(tmp_path.iterdir()) == []

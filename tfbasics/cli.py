@@ -10,24 +10,30 @@
 
 A section is named by its number (``3``, ``03``, ``ch01_03``), its full script name
 (``ch01_03_basic_math``) or the name after the number (``basic_math``). Every section runs in its
-own ``python -m tfbasics.chapters.<script>`` process, so its own error message and exit code are kept.
+own process (``python -m tfbasics.launch tfbasics.chapters.<script>``, the same as ``python -m
+tfbasics.chapters.<script>``), so its own error message and exit code are kept.
 Also runnable as ``python -m tfbasics``. Importing this module imports no TensorFlow.
 """
 
 import argparse
 import ast
 import contextlib
+import fnmatch
+import math
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 
-from tfbasics.runs import DEFAULT_LOGDIR, Parser
+from tfbasics import runs
+from tfbasics.runs import DEFAULT_LOGDIR, MARKER, Parser
 
 PROG = "tfbasics"
 SCRIPT_GLOB = "ch01_*.py"  # chapter 1's sections; the number after ch01_ orders them
@@ -200,7 +206,7 @@ def _run_folders(logdir):
 
 def _describe_run(folder):
     """``3 event files, 2 PNG, 1 other (412 KB)`` for a run folder."""
-    files = [f for f in Path(folder).rglob("*") if f.is_file()]
+    files = [f for f in Path(folder).rglob("*") if f.is_file() and f.name != MARKER]
     events = sum(1 for f in files if f.name.startswith("events.out.tfevents."))
     pngs = sum(1 for f in files if f.suffix.lower() == ".png")
     other = len(files) - events - pngs
@@ -228,8 +234,60 @@ def _section_env():
     return env
 
 
+INTERRUPT_GRACE = 30.0  # seconds a section gets after Ctrl-C to say what it kept, then SIGKILL
+
+
+def _own_process_group():
+    """Popen arguments that put the child in its own process group.
+
+    A Ctrl-C at the terminal then reaches only this process, which passes exactly one SIGINT on
+    (``_wait_interruptible``); a second SIGINT could cut the child's "interrupted" line short.
+    """
+    if os.name != "posix":
+        return {}
+    if sys.version_info >= (3, 11):
+        return {"process_group": 0}
+    return {"preexec_fn": os.setpgrp}  # pragma: no cover - Python 3.10
+
+
+class SectionInterrupted(KeyboardInterrupt):
+    """Ctrl-C while a section ran; ``code`` is the section's exit status (0: it had finished)."""
+
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code
+
+
+def _wait_interruptible(process, communicate=False):
+    """Wait for ``process``; on Ctrl-C pass SIGINT on, wait for it, raise SectionInterrupted.
+
+    Returns:
+      (int exit status, str captured output or None).
+    """
+    try:
+        out = process.communicate()[0] if communicate else None
+        return process.wait(), out
+    except KeyboardInterrupt:
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGINT)
+        try:
+            out = process.communicate(timeout=INTERRUPT_GRACE)[0] if communicate else None
+            process.wait(timeout=INTERRUPT_GRACE)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            out = None
+        if communicate and out:
+            sys.stdout.write(out)
+        raise SectionInterrupted(process.returncode) from None
+
+
 def run_section(section, flags, quiet=False):
-    """Run one section as ``python -m tfbasics.chapters.<name> FLAGS``.
+    """Run one section as ``python -m tfbasics.launch tfbasics.chapters.<name> FLAGS``.
+
+    ``tfbasics.launch`` runs the script as ``python -m tfbasics.chapters.<name>`` would, and keeps
+    a Ctrl-C during its imports to one line. On Ctrl-C here the section is sent SIGINT, given
+    ``INTERRUPT_GRACE`` seconds to say what it kept, and KeyboardInterrupt is re-raised.
 
     Args:
       section: Section.
@@ -238,15 +296,35 @@ def run_section(section, flags, quiet=False):
     Returns:
       int, the script's exit status.
     """
-    argv = [sys.executable, "-m", f"tfbasics.chapters.{section.name}", *flags]
+    argv = [sys.executable, "-m", "tfbasics.launch", f"tfbasics.chapters.{section.name}", *flags]
     if not quiet:
-        return subprocess.call(argv, env=_section_env())
-    done = subprocess.run(
-        argv, env=_section_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        process = subprocess.Popen(argv, env=_section_env(), **_own_process_group())
+        return _wait_interruptible(process)[0]
+    process = subprocess.Popen(
+        argv,
+        env=_section_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        **_own_process_group(),
     )
-    if done.returncode != 0:
-        sys.stdout.write(done.stdout)
-    return done.returncode
+    code, out = _wait_interruptible(process, communicate=True)
+    if code != 0:
+        sys.stdout.write(out)
+    return code
+
+
+def _logdir_problem(logdir):
+    """None if the scripts can write under ``logdir``, else one line on why not (str)."""
+    path = Path(logdir)
+    try:
+        runs.make_folder(path)
+        with tempfile.TemporaryFile(dir=path):  # a real write: read-only and full disks show here
+            pass
+    except OSError as err:
+        line = runs.describe_os_error(err) or str(err)
+        return f"--logdir {line}" if err.filename == str(path) else f"--logdir {logdir}: {line}"
+    return None
 
 
 def cmd_run(args):
@@ -256,28 +334,39 @@ def cmd_run(args):
     if args.logdir is not None:
         flags = ["--logdir", args.logdir, *flags]
     logdir = _logdir_from_flags(flags, DEFAULT_LOGDIR)
+    problem = _logdir_problem(logdir)
+    if problem:
+        raise CliError(problem)
     before = _run_folders(logdir)
     failed = []  # (section, exit status)
-    total = len(selected)
-    for i, section in enumerate(selected, start=1):
-        tag = f"[{i}/{total}] {section.name}"
-        print(f"{tag}: {section.description}", flush=True)
-        start = time.monotonic()
-        try:
-            with _signals_as_interrupt():
+    finished = []
+    total, tag = len(selected), None
+    try:
+        with _signals_as_interrupt():  # Ctrl-C, SIGTERM, SIGHUP: between sections too
+            for i, section in enumerate(selected, start=1):
+                tag = f"[{i}/{total}] {section.name}"
+                print(f"{tag}: {section.description}", flush=True)
+                start = time.monotonic()
                 code = run_section(section, flags, quiet=args.quiet)
-        except KeyboardInterrupt:
+                seconds = time.monotonic() - start
+                if code == 0:
+                    print(f"{tag} ... ok ({seconds:.1f} s)", flush=True)
+                    finished.append(section)
+                    continue
+                print(f"{tag} ... FAILED with exit status {code} ({seconds:.1f} s)", flush=True)
+                failed.append((section, code))
+                if not args.keep_going:
+                    break
+    except KeyboardInterrupt as interrupt:
+        if getattr(interrupt, "code", None) == 0:  # the section had just finished: say so
+            finished.append(section)
+            print(f"{tag} ... ok; interrupted after it", flush=True)
+        elif tag is not None and (not finished or finished[-1] is not section):
             print(f"\n{tag} ... interrupted", flush=True)
-            _print_summary(logdir, before)
-            return 130
-        seconds = time.monotonic() - start
-        if code == 0:
-            print(f"{tag} ... ok ({seconds:.1f} s)", flush=True)
-            continue
-        print(f"{tag} ... FAILED with exit status {code} ({seconds:.1f} s)", flush=True)
-        failed.append((section, code))
-        if not args.keep_going:
-            break
+        _print_summary(logdir, before)
+        done = ", ".join(s.name for s in finished) or "none"
+        print(f"{PROG} run: interrupted; sections finished: {done}", file=sys.stderr)
+        return 130
     _print_summary(logdir, before)
     if failed:
         names = ", ".join(s.name for s, _ in failed)
@@ -307,17 +396,53 @@ def _print_summary(logdir, before):
 # tensorboard
 
 
+def _fill_command(logdir):
+    """The command that fills ``logdir`` with runs (str): with ``--logdir`` unless the default."""
+    if Path(logdir) == Path(DEFAULT_LOGDIR):
+        return FILL_COMMAND
+    return f"{FILL_COMMAND} --logdir {shlex.quote(str(logdir))}"
+
+
+def port_number(text):
+    """argparse type for ``--port``: an int in 1..65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"a port is 1-65535, got {value}; leave --port out for a free one"
+        )
+    return value
+
+
+def seconds(text):
+    """argparse type for ``--reload-interval``: a finite number of seconds, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds >= 0, got {text!r}")
+    return value
+
+
 def cmd_tensorboard(args):
     from tfbasics import tensorboard_server as tb
 
     logdir = Path(args.logdir)
     args.logdir = str(logdir)  # "logs/" and "logs" print the same
+    fill = _fill_command(logdir)
+    if logdir.exists() and not logdir.is_dir():
+        raise CliError(
+            f"--logdir {args.logdir} is a file, not a folder; pass the folder of the runs "
+            f"(default: {DEFAULT_LOGDIR})"
+        )
     if not logdir.is_dir():
-        raise CliError(f"logdir {args.logdir}/ does not exist; fill it first with: {FILL_COMMAND}")
+        raise CliError(f"logdir {args.logdir}/ does not exist; fill it first with: {fill}")
     if not tb.has_event_files(logdir):
         raise CliError(
-            f"logdir {args.logdir}/ holds no TensorBoard runs yet; "
-            f"fill it first with: {FILL_COMMAND}"
+            f"logdir {args.logdir}/ holds no TensorBoard runs yet; fill it first with: {fill}"
         )
     if args.port is not None and not tb.port_is_free(args.port):
         raise CliError(
@@ -330,6 +455,8 @@ def cmd_tensorboard(args):
             _signals_as_interrupt(),
             tb.serve(logdir, port=args.port, reload_interval=args.reload_interval) as server,
         ):
+            if server.port_note:
+                print(f"Using port {server.port}: {server.port_note}.", flush=True)
             print(
                 f"TensorBoard is serving {args.logdir}/ at {server.url}  (Ctrl-C to stop)",
                 flush=True,
@@ -448,44 +575,133 @@ def cmd_data_clean(args):
 # clean-logs
 
 
-def _removable(logdir):
-    """What ``clean-logs`` removes: the per-script folders the chapter scripts write (Paths)."""
-    root = Path(logdir)
-    if not root.is_dir():
-        return []
-    return sorted(p for p in root.iterdir() if p.is_dir() and SCRIPT_RE.match(p.name))
+# What the scripts write inside a run folder (at any depth); any other file is the user's, and
+# a run folder holding one is left whole. Hidden *.tmp* files are our interrupted atomic writes.
+OUR_FILES = (
+    "events.out.tfevents.*",
+    "*.png",
+    "*.json",
+    "*.keras",
+    "*.h5",
+    "checkpoint",
+    "*.index",
+    "*.data-?????-of-?????",
+    "*.meta",
+    "*.pb",
+    "*.pbtxt",
+    "*.tsv",
+    ".*.tmp*",
+    MARKER,
+)
+
+
+def _foreign_files(run):
+    """Files and links in run folder ``run`` that the scripts do not write (relative Paths)."""
+    foreign = []
+    for folder, dirs, files in os.walk(run):  # never follows a symlinked folder
+        here = Path(folder)
+        for name in dirs:
+            if (here / name).is_symlink():
+                foreign.append((here / name).relative_to(run))
+        for name in files:
+            path = here / name
+            if path.is_symlink() or not any(fnmatch.fnmatch(name, p) for p in OUR_FILES):
+                foreign.append(path.relative_to(run))
+    return sorted(foreign)
+
+
+def plan_clean(logdir):
+    """What ``clean-logs`` would remove under ``logdir``, and what it leaves, with why.
+
+    Only run folders ``<logdir>/<script>/<run>/`` that carry this package's marker
+    (``runs.read_marker``) and hold nothing but files the scripts write are removed. A symbolic
+    link is never followed.
+
+    Returns:
+      (list of Path run folders to remove, list of (Path, str reason) left alone,
+      list of Path symbolic links not followed).
+    """
+    remove, kept, links = [], [], []
+    for entry in sorted(Path(logdir).iterdir()):
+        if entry.is_symlink():
+            links.append(entry)
+            continue
+        if not entry.is_dir():
+            kept.append((entry, ""))
+            continue
+        children = sorted(entry.iterdir())
+        if not children:
+            kept.append((entry, ""))  # an empty folder: not ours to remove either
+        for run in children:
+            if run.is_symlink():
+                links.append(run)
+            elif not run.is_dir():
+                kept.append((run, ""))
+            elif runs.read_marker(run) is None:
+                kept.append((run, f"no {runs.MARKER} marker"))
+            elif foreign := _foreign_files(run):
+                more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
+                kept.append((run, f"holds {foreign[0]}{more}"))
+            else:
+                remove.append(run)
+    return remove, kept, links
+
+
+def _shown(path, root):
+    rel = str(path.relative_to(root))
+    return rel + "/" if path.is_dir() and not path.is_symlink() else rel
 
 
 def cmd_clean_logs(args):
     logdir = Path(args.logdir)
     args.logdir = str(logdir)
-    targets = _removable(logdir)
-    if not targets:
-        print(f"Nothing to clean: no script folders (ch01_NN_name/) under {args.logdir}/.")
+    if logdir.exists() and not logdir.is_dir():
+        raise CliError(f"--logdir {args.logdir} is a file, not a folder of runs; nothing removed")
+    if not logdir.is_dir():
+        print(f"Nothing to clean: {args.logdir}/ does not exist.")
         return 0
-    runs = sum(1 for t in targets for r in t.iterdir() if r.is_dir())
-    size = sum(f.stat().st_size for t in targets for f in t.rglob("*") if f.is_file())
-    what = (
-        f"{runs} run{'s' * (runs != 1)} of {len(targets)} script"
-        f"{'s' * (len(targets) != 1)} under {args.logdir}/ ({_human_size(size)})"
-    )
+    remove, kept, links = plan_clean(logdir)
+    if kept:
+        items = [_shown(p, logdir) + (f" ({why})" if why else "") for p, why in kept]
+        print(f"Left alone (not written by {PROG}): {', '.join(items)}")
+    for link in links:
+        print(f"Not followed: {_shown(link, logdir)} -> {os.readlink(link)} (a symbolic link)")
+    if not remove:
+        print(f"Nothing to clean: no run folders written by {PROG} under {args.logdir}/.")
+        return 0
+    size = sum(f.stat().st_size for run in remove for f in run.rglob("*") if f.is_file())
+    what = f"{len(remove)} run{'s' * (len(remove) != 1)} ({_human_size(size)})"
+    print(f"To remove under {args.logdir}/, {what}:")
+    width = max(len(_shown(run, logdir)) for run in remove)
+    for run in remove:
+        print(f"  {_shown(run, logdir):<{width}}  {_describe_run(run)}")
+    sys.stdout.flush()
     if not args.yes:
         if not sys.stdin or not sys.stdin.isatty():
             raise CliError(
-                f"would remove {what}, but cannot ask for confirmation here; "
+                f"would remove the {what} listed above, but cannot ask for confirmation here; "
                 f"re-run with --yes to remove them"
             )
         try:
-            answer = input(f"Remove {what}? [y/N] ")
+            answer = input(f"Remove these {what}? [y/N] ")
         except (EOFError, KeyboardInterrupt):
             answer = ""
         if answer.strip().lower() not in ("y", "yes"):
             print("Nothing removed.")
             return 1
-    for target in targets:
-        shutil.rmtree(target)
-    kept = [p.name for p in logdir.iterdir()]
-    print(f"Removed {what}." + (f" Kept: {', '.join(sorted(kept))}." if kept else ""))
+    done = 0
+    try:
+        for run in remove:
+            shutil.rmtree(run)
+            done += 1
+            with contextlib.suppress(OSError):  # the script folder, once no run is left in it
+                run.parent.rmdir()
+    except KeyboardInterrupt:
+        print(
+            f"{PROG} clean-logs: interrupted; removed {done} of {len(remove)} runs", file=sys.stderr
+        )
+        return 130
+    print(f"Removed {what}.")
     return 0
 
 
@@ -566,13 +782,13 @@ def build_parser():
     )
     p.add_argument(
         "--port",
-        type=int,
+        type=port_number,
         default=None,
         help="port on 127.0.0.1 (default: 6006 if free, else any free port)",
     )
     p.add_argument(
         "--reload-interval",
-        type=float,
+        type=seconds,
         default=5.0,
         help="seconds between TensorBoard's rescans of the logdir (default: %(default)s)",
     )
@@ -623,8 +839,10 @@ def build_parser():
     p = sub.add_parser(
         "clean-logs",
         help="remove the runs the chapter scripts wrote",
-        description="Remove the script folders (ch01_NN_name/) under the logdir "
-        "after asking; anything else there (its README) is kept.",
+        description="Remove the run folders the chapter scripts wrote under the logdir "
+        f"(each holds a {MARKER} marker), after listing them and asking. Anything else is "
+        "left alone and named: other files and folders, a run folder holding a file the "
+        "scripts do not write, symbolic links (never followed).",
         formatter_class=fmt,
     )
     p.add_argument(
@@ -647,9 +865,14 @@ def main(argv=None):
     Args:
       argv: list of str without the program name, or None for ``sys.argv[1:]``.
     Returns:
-      int exit status (0 on success).
+      int exit status (0 on success); output into a closed pipe (``tfbasics list | head -2``)
+      ends quietly (``runs.script_main``).
     """
     argv = list(sys.argv[1:] if argv is None else argv)
+    return runs.script_main(_main, argv, prog=PROG)
+
+
+def _main(argv):
     if argv and argv[0] == "check":  # its flags, --help included, are the checker's own
         parsed, func = argparse.Namespace(checker_args=argv[1:]), cmd_check
     else:
@@ -684,6 +907,9 @@ def main(argv=None):
         func = parsed.func
     try:
         return func(parsed)
+    except KeyboardInterrupt:
+        print(f"\n{PROG}: interrupted", file=sys.stderr)
+        return 130
     except CliError as err:
         command = argv[0] if argv else ""
         print(f"{PROG} {command}: {err}", file=sys.stderr)

@@ -10,17 +10,18 @@ dimension, then the data in C order::
 ``read_idx`` checks the magic number, the dimension count and that the sizes in the header agree
 with the length of the file, and raises ``IDXError`` (a ``ValueError``) saying which file and what
 was expected and found. Files whose name ends in ``.gz`` are read and written gzip-compressed.
-``write_idx`` writes atomically (temporary file, then rename): the tests build tiny MNIST-like
-files with it.
+``write_idx`` writes atomically (``tfbasics.atomic``: a temporary file, then a rename): the tests
+build tiny MNIST-like files with it.
 """
 
 import gzip
 import os
-import tempfile
 import zlib
 from pathlib import Path
 
 import numpy as np
+
+from tfbasics import atomic
 
 # type code (third magic byte) -> big-endian dtype, from the format's definition
 DTYPES = {
@@ -181,32 +182,8 @@ def to_bytes(array):
 
 
 def atomic_write(path, chunks):
-    """Write the byte chunks to ``path`` through a temporary file in the same folder, then rename.
-
-    An interrupted write leaves at most a ``.<name>.<pid>.<random>.tmp`` file (removed on
-    errors and Ctrl-C; only SIGKILL can leave it), never a partial ``path``. Returns ``path``.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # the writer's process id is in the name, so a later run can tell a temporary left by a
-    # killed process (stale: remove it) from one being written right now (see stale_temporaries)
-    fd, tmp = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=TMP_SUFFIX
-    )
-    try:
-        with os.fdopen(fd, "wb") as f:
-            for chunk in chunks:
-                f.write(chunk)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(
-            tmp, 0o666 & ~umask
-        )  # mkstemp makes it 0600; a data file is as readable as any other
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    """Write byte chunks to ``path`` atomically: ``tfbasics.atomic.atomic_write`` (kept here by name)."""
+    return atomic.atomic_write(path, chunks)
 
 
 def stale_temporaries(folder, names):

@@ -1,15 +1,34 @@
 """Where a run writes, and the pieces every chapter script shares.
 
 Every script writes under ``<logdir>/<script name>/<run name>/`` (``logs/`` by default). The run
-name is a timestamp unless ``--run-name`` is given, and an existing folder is never reused unless
-asked, so two runs sit side by side in TensorBoard.
+name is a timestamp unless ``--run-name`` is given (one folder name, never a path). ``run_dir``
+claims the folder atomically (``mkdir`` without ``exist_ok``; on a collision the next name,
+``-2``, ``-3``, ...), so two runs started together never share one, and writes a marker file
+``.tfbasics-run`` (JSON) into it: ``tfbasics clean-logs`` deletes only folders with that marker.
+
+``script_main(main)`` is every script's entry point: Ctrl-C, a closed pipe and a full, read-only
+or misplaced logdir end in one line and an exit status instead of a traceback::
+
+    if __name__ == "__main__":
+        sys.exit(runs.script_main(main))
 """
 
 import argparse
+import contextlib
+import contextvars
 import datetime
+import errno
+import json
+import logging
+import math
+import os
+import sys
+import threading
 from pathlib import Path
 
 from tqdm.auto import tqdm
+
+from tfbasics import atomic
 
 DEFAULT_LOGDIR = "logs"
 PROGRESS_FORMAT = (
@@ -51,34 +70,145 @@ def base_parser(description, logdir=DEFAULT_LOGDIR):
     )
     parser.add_argument(
         "--run-name",
-        type=str,
+        type=folder_name,
         default=None,
         help="name of this run's folder (default: a timestamp, never reused)",
     )
     return parser
 
 
+MARKER = ".tfbasics-run"  # in every run folder this package made; clean-logs checks for it
+WRITER = "tfbasics"  # the marker's "written_by"
+
+# run folders claimed inside the current script_main call (what Ctrl-C reports as kept)
+_claimed = contextvars.ContextVar("tfbasics_claimed_runs", default=None)
+
+
+def check_run_name(name):
+    """Raise ValueError unless ``name`` is one folder name (no separator, not ``.``/``..``).
+
+    Args:
+      name: str, a run name given by the user.
+    Returns:
+      ``name``, unchanged.
+    """
+    seps = {os.sep, os.altsep, "/"} - {None}
+    if not name:
+        raise ValueError("must not be empty")
+    if name in (".", "..") or any(s in name for s in seps) or "\0" in name:
+        raise ValueError(f"must be one folder name, not a path (no '/', '.' or '..'), got {name!r}")
+    return name
+
+
+def folder_name(text):
+    """argparse type for ``--run-name``: one folder name (see ``check_run_name``)."""
+    try:
+        return check_run_name(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def finite_float(text):
+    """argparse type: a float that is not nan or inf."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
+    return value
+
+
+def make_folder(path):
+    """``mkdir -p path`` (str or Path); a file in the way is an OSError naming it (ENOTDIR)."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        for part in (path, *path.parents):
+            if part.exists() and not part.is_dir():
+                raise NotADirectoryError(
+                    errno.ENOTDIR, "is a file, not a folder", str(part)
+                ) from None
+        raise
+
+
+def write_marker(path, script):
+    """Write the marker ``path/.tfbasics-run`` (JSON: written_by, script, run, created).
+
+    Args:
+      path: Path of a run folder this package has just made.
+      script: str, the script's name (``ch01_03_basic_math``).
+    """
+    from tfbasics import __version__
+
+    record = {
+        "written_by": WRITER,
+        "version": __version__,
+        "script": script,
+        "run": Path(path).name,
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
+    atomic.atomic_write_text(Path(path) / MARKER, json.dumps(record, indent=1) + "\n")
+
+
+def read_marker(path):
+    """The marker of run folder ``path`` as a dict, or None if it has no valid one.
+
+    A valid marker is a JSON object with ``written_by == "tfbasics"`` whose ``script`` is the
+    name of the folder above ``path`` (a marker copied into another script's folder is not).
+    """
+    try:
+        record = json.loads((Path(path) / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("written_by") != WRITER:
+        return None
+    if record.get("script") != Path(path).parent.name:
+        return None
+    return record
+
+
 def run_dir(logdir, script, run_name=None, exist_ok=False):
-    """Create and return the folder of one run.
+    """Claim and return the folder of one run, marked as written by tfbasics.
 
     Args:
       logdir: str or Path, the TensorBoard root (``logs/``).
       script: str, the script's name without ``.py`` (``ch01_02_hello_tensorflow``).
-      run_name: str or None; None means a timestamp ``YYYYmmdd-HHMMSS``.
-      exist_ok: bool; False appends ``-2``, ``-3``, ... rather than reuse an existing folder
-        (True is for resuming a run).
+      run_name: str or None; None means a timestamp ``YYYYmmdd-HHMMSS``. One folder name.
+      exist_ok: bool; False claims a new folder, appending ``-2``, ``-3``, ... while the name is
+        taken (atomic: two processes never get the same folder); True reuses it (resuming).
     Returns:
-      pathlib.Path of the created folder.
+      pathlib.Path of the folder.
+    Raises:
+      ValueError: ``run_name`` is not one folder name.
+      OSError naming the file or folder (a file where a folder belongs, read-only, full disk).
     """
+    name = datetime.datetime.now().strftime("%Y%m%d-%H%M%S") if run_name is None else run_name
+    check_run_name(name)
     base = Path(logdir) / script
-    name = run_name or datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = base / name
-    if not exist_ok:
-        n = 2
-        while path.exists():
-            path = base / f"{name}-{n}"
-            n += 1
-    path.mkdir(parents=True, exist_ok=True)
+    make_folder(base)
+    path, n, made = base / name, 2, True
+    while True:
+        try:
+            path.mkdir()  # atomic: exactly one process creates a given folder
+            break
+        except FileExistsError:
+            if exist_ok and path.is_dir():
+                made = False
+                break
+            path, n = base / f"{name}-{n}", n + 1
+    if made or read_marker(path) is None:
+        try:
+            write_marker(path, script)
+        except BaseException:
+            if made:
+                with contextlib.suppress(OSError):
+                    path.rmdir()  # still empty: leave nothing behind
+            raise
+    claimed = _claimed.get()
+    if claimed is not None:
+        claimed.append(path)
     return path
 
 
@@ -119,3 +249,132 @@ def progress(iterable=None, total=None, desc="", **kwargs):
         disable=disable,
         **kwargs,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# the entry point of every script: Ctrl-C, a closed pipe, a disk that refuses -> one line
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
+EXIT_FAILED = 1
+
+# errno -> what to do about it; an OSError with another errno is a bug and keeps its traceback
+_ADVICE = {
+    errno.ENOSPC: "free some space (tfbasics clean-logs removes old runs) and run again",
+    errno.EDQUOT: "free some space and run again",
+    errno.EFBIG: "write elsewhere with --logdir",
+    errno.EROFS: "write elsewhere with --logdir",
+    errno.EACCES: "write elsewhere with --logdir, or fix the permissions",
+    errno.EPERM: "write elsewhere with --logdir, or fix the permissions",
+    errno.ENOTDIR: "pass a folder with --logdir",
+    errno.EEXIST: "move it away, or pass another folder with --logdir",
+    errno.EISDIR: "move that folder away",
+}
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, with a word on what was kept: ``raise runs.Interrupted("the last checkpoint
+    (epoch 3) is kept; resume with --resume RUN") from None``; ``script_main`` prints it."""
+
+    def __init__(self, kept):
+        super().__init__(kept)
+        self.kept = kept
+
+
+def describe_os_error(exc):
+    """One line for a disk or folder problem (full, read-only, no permission, a file in the way).
+
+    Args:
+      exc: an exception; an OSError, or an error of TensorFlow's writers whose text carries the
+        system's message (``<file>; No space left on device``).
+    Returns:
+      str ``<file>: <what is wrong>; <what to do>``, or None if ``exc`` is no such problem.
+    """
+    if isinstance(exc, OSError):
+        if exc.errno not in _ADVICE:
+            return None
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror or os.strerror(exc.errno)}; {_ADVICE[exc.errno]}"
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    for code in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
+        if os.strerror(code) in text:
+            where = text.split(";")[0].strip() if ";" in text else ""
+            where = f"{where}: " if where and where != os.strerror(code) else ""
+            return f"{where}{os.strerror(code)}; {_ADVICE[code]}"
+    return None
+
+
+def _print_error(line):
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except (OSError, ValueError):  # stderr itself closed: nothing left to tell
+        pass
+
+
+def script_main(main, argv=None, prog=None):
+    """Run a script's ``main`` and turn the machine's and the user's interruptions into one line.
+
+    - Ctrl-C: ``<prog>: interrupted; <what was kept>`` on stderr, exit 130. What was kept is the
+      ``kept`` of a ``runs.Interrupted`` raised by ``main``, else the run folders ``run_dir``
+      made during this call (their files are complete: each was written whole or not at all).
+    - a closed pipe (``script | head -1``): quiet exit 1; stdout goes to devnull, as the Python
+      docs' note on SIGPIPE recommends, so the interpreter's last flush does not fail again.
+    - a full or read-only disk, no permission, a file where the logdir should be (OSError, or a
+      TensorFlow writer's error carrying that text): ``<prog>: error: <file>: <what>; <what to
+      do>``, exit 1.
+    Anything else is a bug and keeps its traceback.
+
+    Args:
+      main: callable ``main(argv)`` returning an int exit status (None counts as 0).
+      argv: list of str or None (``main()`` is called without arguments then).
+      prog: str for the messages; default: the script's file name, as argparse says it.
+    Returns:
+      int exit status, for ``sys.exit(runs.script_main(main))``.
+    """
+    prog = prog or os.path.basename(sys.argv[0]) or "tfbasics"
+    claimed = []
+    token = _claimed.set(claimed)
+    hook = threading.excepthook
+
+    def quiet_disk_errors(args):  # TensorFlow's writer thread dies first; main reports it
+        if describe_os_error(args.exc_value) is None:
+            hook(args)
+
+    class QuietDiskErrors(logging.Filter):  # ... and TensorFlow's logger says so first, too
+        def filter(self, record):
+            return describe_os_error(RuntimeError(record.getMessage())) is None
+
+    tf_logger, log_filter = logging.getLogger("tensorflow"), QuietDiskErrors()
+    threading.excepthook = quiet_disk_errors
+    tf_logger.addFilter(log_filter)
+    try:
+        code = main() if argv is None else main(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return 0 if code is None else code
+    except Interrupted as exc:
+        _print_error(f"\n{prog}: interrupted; {exc.kept}")
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        if claimed:
+            kept = ", ".join(str(p) for p in claimed)
+            _print_error(f"\n{prog}: interrupted; kept what was written so far in {kept}")
+        else:
+            _print_error(f"\n{prog}: interrupted; nothing was written")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):  # stdout without a file descriptor
+            pass
+        return EXIT_FAILED
+    except Exception as exc:
+        line = describe_os_error(exc)
+        if line is None:
+            raise
+        unfinished = f" (unfinished run folder: {claimed[-1]})" if claimed else ""
+        _print_error(f"{prog}: error: {line}{unfinished}")
+        return EXIT_FAILED
+    finally:
+        _claimed.reset(token)
+        threading.excepthook = hook
+        tf_logger.removeFilter(log_filter)

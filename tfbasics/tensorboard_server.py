@@ -43,13 +43,48 @@ def has_event_files(logdir):
 
 
 def port_is_free(port, host=HOST):
-    """True if ``host:port`` can be bound right now (an int port)."""
+    """True if ``host:port`` can be bound right now, as TensorBoard will bind it (an int port).
+
+    TensorBoard's server (werkzeug's) binds with SO_REUSEADDR, so a port whose last server has
+    just stopped (its connections in TIME_WAIT) is free for it; this check binds the same way,
+    or a quick restart would move off 6006 for no reason. A listening server still blocks it.
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        if os.name == "posix":  # on Windows SO_REUSEADDR would let two servers share a port
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:
             return False
     return True
+
+
+def _listening(port, host=HOST):
+    """True if something accepts connections on ``host:port``."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(1.0)
+        return sock.connect_ex((host, port)) == 0
+
+
+def pick_port(port=None, host=HOST):
+    """The port to serve on, and why it is not the one asked for.
+
+    Args:
+      port: int, or None for 6006 if free, else a free port chosen by the OS.
+    Returns:
+      (int port, str or None): the second is None when the port is the one asked for (or
+      6006), else one sentence on why 6006 was passed over.
+    """
+    if port is not None or port_is_free(DEFAULT_PORT, host):
+        return (DEFAULT_PORT if port is None else port), None
+    if _listening(DEFAULT_PORT, host):
+        why = (
+            f"port {DEFAULT_PORT} is in use (another TensorBoard or server is answering at "
+            f"http://{host}:{DEFAULT_PORT}/)"
+        )
+    else:
+        why = f"port {DEFAULT_PORT} is held by another program, though nothing answers there"
+    return free_port(host), why
 
 
 def free_port(host=HOST):
@@ -67,6 +102,7 @@ class TensorBoardServer:
       port: int, the loopback port.
       url: str, ``http://127.0.0.1:PORT/``.
       process: subprocess.Popen of ``python -m tensorboard.main``.
+      port_note: str or None; why the port is not 6006 when none was asked for.
     """
 
     def __init__(self, logdir, port, process, log_path):
@@ -75,6 +111,7 @@ class TensorBoardServer:
         self.url = f"http://{HOST}:{port}/"
         self.process = process
         self.log_path = Path(log_path)
+        self.port_note = None
 
     def get(self, route, timeout=10.0):
         """GET ``route`` (e.g. ``data/runs``) from this server.
@@ -180,8 +217,7 @@ def serve(logdir, port=None, reload_interval=5.0, timeout=START_TIMEOUT):
     Raises:
       TensorBoardError if the server does not come up (it is stopped first).
     """
-    if port is None:
-        port = DEFAULT_PORT if port_is_free(DEFAULT_PORT) else free_port()
+    port, why = pick_port(port)
     env = dict(os.environ)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorBoard imports TensorFlow: hide its banner
     with tempfile.NamedTemporaryFile(prefix="tensorboard-", suffix=".log", delete=False) as log:
@@ -196,6 +232,7 @@ def serve(logdir, port=None, reload_interval=5.0, timeout=START_TIMEOUT):
                 env=env,
             )
         server = TensorBoardServer(logdir, port, process, log_path)
+        server.port_note = why
         try:
             server.wait_until_ready(timeout)
             yield server

@@ -1,0 +1,88 @@
+"""Write a file whole or not at all: a temporary name in the same folder, then a rename.
+
+Every file this package writes goes through here (IDX files, run markers, models, PNGs, JSON):
+a crash, Ctrl-C or a full disk leaves at most a hidden ``.<name>.<pid>.<random>.tmp<suffix>`` that is
+removed on the way out, never a half-written file under the real name. ``os.replace`` within one
+folder is atomic on POSIX and Windows.
+
+    atomic_write(path, [b"bytes", ...])        # bytes you have
+    atomic_write_text(path, "text")            # text (UTF-8)
+    with atomic_path("model.keras") as tmp:     # a library that writes by file name
+        model.save(tmp)                         # tmp keeps the suffix (.keras) such tools check
+
+An ``OSError`` from the write names the real ``path`` (a full disk's ``ENOSPC`` otherwise names
+no file), so the one-line message of ``runs.script_main`` can say which file failed.
+"""
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """Yield a temporary Path beside ``path``; on a clean exit rename it to ``path``.
+
+    The temporary file exists (empty) when yielded; write it by name. On any exception
+    (KeyboardInterrupt included) it is removed and ``path`` is untouched.
+
+    Args:
+      path: str or Path of the file to write; its folder is created if missing.
+    Yields:
+      pathlib.Path ``.<name>.<pid>.<random>.tmp<suffix>`` in the same folder.
+    Raises:
+      OSError naming ``path`` (errno kept: ENOSPC, EROFS, EACCES, ...).
+    """
+    path = Path(path)
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(
+            # the writer's process id is in the name, so a later run can tell a temporary left
+            # by a killed process (stale: idx.stale_temporaries) from one being written now
+            dir=path.parent,
+            prefix=f".{path.name}.{os.getpid()}.",
+            suffix=f".tmp{path.suffix}",
+        )
+        os.close(fd)
+        tmp = Path(name)
+        yield tmp
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; ours are as readable as any file
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as err:
+        if err.filename is None or (tmp is not None and err.filename == str(tmp)):
+            raise OSError(err.errno, err.strerror, str(path)) from err
+        raise
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+
+
+def atomic_write(path, chunks):
+    """Write the byte chunks to ``path`` through a temporary file in the same folder, then rename.
+
+    Args:
+      path: str or Path.
+      chunks: iterable of bytes.
+    Returns:
+      ``path`` as a Path.
+    Raises:
+      OSError naming ``path``; ``path`` is then as it was before the call.
+    """
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        for chunk in chunks:
+            f.write(chunk)
+    return Path(path)
+
+
+def atomic_write_text(path, text):
+    """Write ``text`` (str, UTF-8) to ``path`` atomically; returns the Path."""
+    return atomic_write(path, [text.encode("utf-8")])

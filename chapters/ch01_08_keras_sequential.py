@@ -8,7 +8,6 @@ names.
     python chapters/ch01_08_keras_sequential.py
 """
 
-import os
 import sys
 from pathlib import Path
 
@@ -67,21 +66,9 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
-def logdir_problem(logdir):
-    """Why no run folder can be made under ``logdir`` (one line), or None."""
-    path = Path(logdir)
-    while not path.exists() and path != path.parent:
-        path = path.parent
-    if not path.is_dir():
-        return f"--logdir {logdir}: {path} is a file, not a folder; pass a folder"
-    if not os.access(path, os.W_OK | os.X_OK):
-        return f"--logdir {logdir}: cannot write in {path}; pass a folder you can write to"
-    return None
-
-
 def main(argv=None):
     args = parse_args(argv)
-    problem = logdir_problem(args.logdir)
+    problem = runs.logdir_problem(args.logdir)
     if problem:
         print(f"{SCRIPT}: error: {problem}", file=sys.stderr)
         return 2

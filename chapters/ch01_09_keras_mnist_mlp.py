@@ -168,19 +168,7 @@ def check_args(args):
     if not 0 <= args.seed <= MAX_SEED:
         return f"--seed must be between 0 and {MAX_SEED}, got {args.seed}"
     if args.load is None:  # --load writes nothing
-        return logdir_problem(args.logdir)
-    return None
-
-
-def logdir_problem(logdir):
-    """Why no run folder can be made under ``logdir`` (one line), or None."""
-    path = Path(logdir)
-    while not path.exists() and path != path.parent:
-        path = path.parent
-    if not path.is_dir():
-        return f"--logdir {logdir}: {path} is a file, not a folder; pass a folder"
-    if not os.access(path, os.W_OK | os.X_OK):
-        return f"--logdir {logdir}: cannot write in {path}; pass a folder you can write to"
+        return runs.logdir_problem(args.logdir)
     return None
 
 
@@ -238,4 +226,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(runs.script_main(main))

@@ -197,7 +197,7 @@ def test_ch01_09_fake_data_smoke_run_and_load_round_trip(tmp_path, capsys):
         assert not [t for t in tags if "vs_iterations" in t or "learning_rate" in t], tags
     saved = run / "model.keras"
     assert saved.is_file()
-    assert sorted(p.name for p in run.iterdir() if p.name.startswith(".")) == []  # no temp file
+    assert not [p.name for p in run.iterdir() if ".tmp" in p.name]  # no temporary file left
 
     assert (
         ch01_09_keras_mnist_mlp.main(
@@ -335,7 +335,7 @@ def test_ch01_09_first_screen_is_the_books_code():
     assert "argparse" not in first_screen and "add_argument" not in first_screen
     code = "\n".join(_code_lines(SCRIPT_09))
     assert code.index("def main(") > code.index("model.evaluate(")
-    assert code.rstrip().endswith('if __name__ == "__main__":\n    sys.exit(main())')
+    assert code.rstrip().endswith('if __name__ == "__main__":\n    sys.exit(runs.script_main(main))')
 
 
 def test_ch01_09_differences_from_the_book_are_commented():

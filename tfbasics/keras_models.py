@@ -19,14 +19,13 @@ and the places where the names changed say so. Importing this module imports Ten
 (quietly) and Keras, and builds nothing.
 """
 
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
+from tfbasics import atomic
 from tfbasics._tf import tf  # before Keras, so TensorFlow's start-up noise stays hidden
 from tfbasics.constants import IMAGE_PIXELS, NUM_CLASSES
 
@@ -291,8 +290,8 @@ def save_model(model, path):
     """``model.save(path)`` through a temporary ``.keras`` file in the same folder, then rename.
 
     A full disk or an interrupt leaves no file under ``path`` (an existing one stays as it was)
-    and no temporary file either: the same rule as ``idx.atomic_write``, which cannot be used
-    as is because Keras insists on writing the file itself, to a name ending in ``.keras``.
+    and no temporary file either: ``tfbasics.atomic.atomic_path``, since Keras writes the file
+    itself, to a name ending in ``.keras``.
 
     Args:
       model: keras.Model.
@@ -302,22 +301,9 @@ def save_model(model, path):
     Raises:
       OSError: the file could not be written; its ``filename`` is ``path``.
     """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp.keras")
-    os.close(fd)
-    try:
-        try:
-            model.save(tmp)
-        except OSError as error:  # name the file the user asked for, not the temporary one
-            raise OSError(error.errno, error.strerror or str(error), str(path)) from error
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it 0600; a model is as readable as any file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    with atomic.atomic_path(path) as tmp:  # tmp ends in .keras too, as Keras insists
+        model.save(tmp)
+    return Path(path)
 
 
 def load_model(path):

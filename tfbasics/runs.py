@@ -119,6 +119,21 @@ def finite_float(text):
     return value
 
 
+def logdir_problem(logdir):
+    """Why no run folder can be made under ``logdir`` (one line), or None; creates nothing.
+
+    A script checks this with its other flags, before it reads data or makes a run folder.
+    """
+    path = Path(logdir)
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    if not path.is_dir():
+        return f"--logdir {logdir}: {path} is a file, not a folder; pass a folder"
+    if not os.access(path, os.W_OK | os.X_OK):
+        return f"--logdir {logdir}: cannot write in {path}; pass a folder you can write to"
+    return None
+
+
 def make_folder(path):
     """``mkdir -p path`` (str or Path); a file in the way is an OSError naming it (ENOTDIR)."""
     path = Path(path)

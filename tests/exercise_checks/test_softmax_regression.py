@@ -43,7 +43,7 @@ def _inference(ex, features, **kwargs):
     return out
 
 
-@task(1, "inference(features): logits = features @ weights + biases, prediction = softmax(logits)")
+@task(1)
 def test_inference(ex):
     tf = _tf()
     x, _ = _data()
@@ -90,10 +90,7 @@ def test_inference(ex):
     )
 
 
-@task(
-    2,
-    "loss: the mean cross-entropy, stable (fused op) and the book's -sum(labels * log(prediction))",
-)
+@task(2)
 def test_loss(ex):
     tf = _tf()
     z = np.array([[2.0, 1.0, 0.1] + [0.0] * 7, [0.0] * 9 + [3.0]], np.float32)
@@ -124,7 +121,7 @@ def test_loss(ex):
     )
 
 
-@task(3, "training(loss, learning_rate, global_step): one plain SGD step, global_step + 1")
+@task(3)
 def test_training(ex):
     tf = _tf()
     x, y = _data()
@@ -166,7 +163,7 @@ def test_training(ex):
     expect_close(step, 1, "global_step after one step  # minimize(..., global_step=global_step)")
 
 
-@task(4, "evaluation(prediction, labels): the fraction whose most probable class is the label")
+@task(4)
 def test_evaluation(ex):
     tf = _tf()
     p = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4], [0.5, 0.1, 0.4]], np.float32)

@@ -302,6 +302,8 @@ def main(argv=None):
     except UsageError as err:
         print(f"{PROG}: {err}", file=sys.stderr)
         return 2
+    except SystemExit as exc:  # argparse: --help, or a one-line usage error
+        return exc.code if isinstance(exc.code, int) else 2
     finished = {}
     try:
         if args.watch:

@@ -4,7 +4,8 @@
     tfbasics run all | SECTION... [-- FLAGS]
                                            run sections (FLAGS go to every one of them)
     tfbasics tensorboard [--logdir logs] [--port N]
-    tfbasics check [EXERCISE] [--hints] [--path DIR]
+    tfbasics check [EXERCISE] [--hints] [--path DIR] [--watch] [--results F.json] [--junit F.xml]
+    tfbasics grade CLASS_DIR [--out DIR]   grade every student folder of a class
     tfbasics data fetch [--data-dir DIR]
     tfbasics clean-logs [--yes] [--logdir logs]
 
@@ -379,6 +380,10 @@ def cmd_check(args):
     return _delegate("checker", "the exercise checker", args.checker_args)
 
 
+def cmd_grade(args):
+    return _delegate("class_grader", "the class grader", args.checker_args)
+
+
 def cmd_data(args):
     argv = [args.data_command]
     if args.data_dir is not None:
@@ -531,6 +536,16 @@ def build_parser():
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser(
+        "grade",
+        help="grade a class: CLASS_DIR [--out DIR] (a table, grades.csv, results JSON)",
+        add_help=False,
+        description="Grade every student folder under CLASS_DIR. Everything after 'grade' "
+        "goes to the grader; its own --help lists the flags.",
+    )
+    p.add_argument("checker_args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser(
         "data",
         help="the MNIST data: data fetch [--data-dir DIR]",
         description="MNIST data commands.",
@@ -583,8 +598,9 @@ def main(argv=None):
       int exit status (0 on success).
     """
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "check":  # its flags, --help included, are the checker's own
-        parsed, func = argparse.Namespace(checker_args=argv[1:]), cmd_check
+    if argv and argv[0] in ("check", "grade"):  # their flags, --help included, are their own
+        func = cmd_check if argv[0] == "check" else cmd_grade
+        parsed = argparse.Namespace(checker_args=argv[1:])
     else:
         flags = []
         if "--" in argv:  # everything after -- goes to the scripts untouched

@@ -51,7 +51,7 @@ def summary_lines(result, where, hints=None, verbose=False, next_tip=""):
                 continue
             if task.status != "pass":
                 first_open = first_open or (exercise, task.number)
-                status = task.status.replace("-", " ")
+                status = {"fail": "failed", "not-started": "not started"}.get(task.status, "error")
                 lines.append(f"  task {task.number} {status}: {task.title}")
                 same = task.message == ex.message
                 if (

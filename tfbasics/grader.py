@@ -195,7 +195,7 @@ class _Child:
     timed_out: bool = False
 
 
-def _start(folder, exercise, check_module, limits):
+def _start(folder, exercise, check_module, limits, others=()):
     framework = _loaded["framework"]
     snapshot = _snapshot(_guarded_modules(check_module))
     expected_fp = fingerprint(snapshot)
@@ -207,7 +207,8 @@ def _start(folder, exercise, check_module, limits):
     pid = os.fork()
     if pid == 0:  # the child: never returns
         try:
-            os.close(read_fd)
+            for fd in (read_fd, *others):  # no child may read another's reports
+                os.close(fd)
             _child(
                 write_fd, key, snapshot, framework, check_module, folder, exercise, workdir, limits
             )
@@ -237,7 +238,7 @@ def run_exercises(pairs, limits=None, jobs=2, on_done=None):
         while queue or running:
             while queue and len(running) < max(1, jobs):
                 folder, exercise = queue.pop()
-                child = _start(folder, exercise, modules[exercise.name], limits)
+                child = _start(folder, exercise, modules[exercise.name], limits, list(running))
                 running[child.fd] = child
                 selector.register(child.fd, selectors.EVENT_READ, child)
             now = time.monotonic()

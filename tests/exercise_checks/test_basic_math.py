@@ -34,12 +34,17 @@ def test_arithmetic(ex):
 @task(2)
 def test_divide(ex):
     for a, b, want in [(10, 4, 2.5), (1.0, 8.0, 0.125)]:
-        expect_close(ex.divide(a, b), want, call_text("divide", a, b), atol=1e-12)
+        call = call_text("divide", a, b)
+        with session_spy() as runs:
+            got = ex.divide(a, b)
+        expect_close(got, np.float64(want), call, atol=1e-12)
+        _ran_a_session(runs, call)
 
 
 @task(3)
 def test_reduce_sum_all(ex):
     for x, want in [([1, 2, 3], 6), (np.ones((2, 3), np.int32), 6), (MATRIX, 21)]:
+        want = np.int32(want)  # shown as the task's dtype: tf.reduce_sum of int32 is int32
         call = call_text("reduce_sum", x)
         with session_spy() as runs:
             got = ex.reduce_sum(x)
@@ -58,7 +63,7 @@ def test_reduce_sum_axis(ex):
         other = np.sum(x, axis=1 - axis)
         expect_close(
             ex.reduce_sum(x, axis),
-            want,
+            np.asarray(want, np.int32),
             call_text("reduce_sum", x, axis),
             mistakes=[
                 (

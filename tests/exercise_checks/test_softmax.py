@@ -65,6 +65,14 @@ def test_cross_entropy(ex):
         -math.log(0.5),
         call_text("cross_entropy", [0.1, 0.5, 0.4], [0.0, 1.0, 0.0]) + "  # the book's: -ln 0.5",
     )
+    p, y = [0.5, 0.5, 0.0], [1.0, 0.0, 0.0]
+    with np.errstate(all="ignore"):
+        got = ex.cross_entropy(p, y)
+    expect_close(
+        got,
+        math.log(2.0),
+        call_text("cross_entropy", p, y) + "  # a class of probability 0 and label 0: 0 log 0 = 0",
+    )
     p, y = [[0.7, 0.2, 0.1], [0.25, 0.25, 0.5]], [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
     expect_close(
         ex.cross_entropy(p, y),

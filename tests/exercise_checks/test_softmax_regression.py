@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from .framework import TaskFailure, expect_close, show, task
+from .framework import TaskFailure, expect_close, expect_graph, show, task
 
 EXERCISE = "softmax_regression"
 PIXELS, CLASSES = 784, 10
@@ -40,6 +40,8 @@ def _inference(ex, features, **kwargs):
             f"{call}\n  returned {show(out)}\n  expected the 4-tuple "
             "(logits, prediction, weights, biases)"
         )
+    for label, value in zip(("logits", "prediction", "weights", "biases"), out):
+        expect_graph(value, f"{call}: its {label}", kinds=("tensor", "variable"))
     return out
 
 
@@ -102,7 +104,9 @@ def test_loss(ex):
         labels = tf.compat.v1.placeholder(tf.float32, [None, CLASSES])
         prediction = tf.nn.softmax(logits)
         stable = ex.loss(logits, labels)
+        expect_graph(stable, "loss(logits, labels)")
         book = ex.loss(logits, labels, kind="book", prediction=prediction)
+        expect_graph(book, "loss(logits, labels, kind='book', prediction=prediction)")
     want = float(np.mean(-np.log(_softmax(z.astype(np.float64))[[0, 1], [0, 3]])))
     with tf.compat.v1.Session(graph=g) as sess:
         got_stable, got_book = sess.run([stable, book], {logits: z, labels: y})
@@ -136,11 +140,11 @@ def test_training(ex):
             tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits)
         )
         train_op = ex.training(loss_op, lr, global_step)
-        if train_op is None:
-            raise TaskFailure(
-                "training(loss, 0.5, global_step)\n  returned None\n  expected the "
-                "train op (what optimizer.minimize returns)"
-            )
+        expect_graph(
+            train_op,
+            "training(loss, 0.5, global_step)  # the train op, what optimizer.minimize returns",
+            kinds=("op", "tensor"),
+        )
         init = tf.compat.v1.global_variables_initializer()
     with tf.compat.v1.Session(graph=g) as sess:
         sess.run(init)
@@ -171,6 +175,7 @@ def test_evaluation(ex):
     g = tf.Graph()
     with g.as_default():
         accuracy = ex.evaluation(tf.constant(p), tf.constant(y))
+        expect_graph(accuracy, "evaluation(prediction, labels)")
     with tf.compat.v1.Session(graph=g) as sess:
         got = sess.run(accuracy)
     expect_close(

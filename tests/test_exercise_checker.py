@@ -199,6 +199,31 @@ def test_checker_usage_errors_are_one_line(capsys, tmp_path, monkeypatch):
     assert checker.exercise_names() == list(EXERCISES)
 
 
+def test_missing_name_unimportable_file_and_crash_read_as_teacher_messages(tmp_path, monkeypatch):
+    from exercise_checks.framework import EXERCISES, Target, TaskFailure
+
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "student"
+    folder.mkdir()
+    (folder / "neuron.py").write_text("def sigmoid(z):\n    return undefined_name\n")
+    (folder / "softmax.py").write_text("def softmax(logits:\n")
+    target = Target(folder)
+    neuron = target.namespace(EXERCISES["neuron"])
+    with pytest.raises(TaskFailure, match=r"^define class `Neuron` in student/neuron\.py$"):
+        _ = neuron.Neuron
+    with pytest.raises(NameError) as crash:
+        neuron.sigmoid(0.0)
+    assert target.location(crash.value) == " (student/neuron.py, line 2, in sigmoid)"
+    with pytest.raises(
+        TaskFailure, match=r"^student/softmax\.py does not run: SyntaxError on line 1"
+    ):
+        _ = target.namespace(EXERCISES["softmax"]).softmax
+    with pytest.raises(
+        TaskFailure, match=r"^there is no student/hello\.py: copy exercises/hello\.py"
+    ):
+        _ = target.namespace(EXERCISES["hello"]).run_constant
+
+
 # ------------------------------------------------------------------ schemas of what programs read
 
 RESULT_SCHEMA = {  # Exercism's test-runner results, version 3, plus what an instructor needs
@@ -682,3 +707,53 @@ def test_solutions_committed_in_a_clone_keep_the_suite_green(tmp_path):
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "1 skipped" in proc.stdout and " failed" not in proc.stdout, proc.stdout
+
+
+# ------------------------------------------------------------------ --watch
+
+
+def test_watch_rechecks_a_saved_file_and_names_the_next_task(tmp_path):
+    import selectors
+    import signal
+    import time
+
+    folder = copy_stubs(tmp_path / "student")
+    env = {k: v for k, v in os.environ.items() if k != "TFBASICS_EXERCISES"}
+    env["PYTHONUNBUFFERED"] = "1"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tfbasics.checker", "neuron", "softmax", "--path", "student"]
+        + ["--watch"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    seen = []
+
+    def wait_for(text, timeout=120):
+        selector = selectors.DefaultSelector()
+        selector.register(proc.stdout, selectors.EVENT_READ)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if selector.select(timeout=1):
+                line = proc.stdout.readline()
+                seen.append(line)
+                if text in line:
+                    return
+        raise AssertionError(f"{text!r} not printed; got:\n{''.join(seen)}")
+
+    try:
+        wait_for("watching student/ for saved changes")
+        assert "next: task 1 in student/neuron.py" in "".join(seen)
+        (folder / "neuron.py").write_text(solution("neuron"))
+        wait_for("neuron.py changed: checking again")
+        wait_for("neuron: 3/3 tasks passed")
+        wait_for("next: task 1 in student/softmax.py")
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 130
+        assert "stopped watching" in proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

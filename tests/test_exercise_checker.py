@@ -713,8 +713,9 @@ def test_solutions_committed_in_a_clone_keep_the_suite_green(tmp_path):
 
 
 def test_watch_rechecks_a_saved_file_and_names_the_next_task(tmp_path):
-    import selectors
+    import queue
     import signal
+    import threading
     import time
 
     folder = copy_stubs(tmp_path / "student")
@@ -725,22 +726,27 @@ def test_watch_rechecks_a_saved_file_and_names_the_next_task(tmp_path):
         + ["--watch"],
         cwd=tmp_path,
         env=env,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # even if ours ignores it
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    seen = []
+    lines, seen = queue.Queue(), []
+    threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True).start()
 
-    def wait_for(text, timeout=120):
-        selector = selectors.DefaultSelector()
-        selector.register(proc.stdout, selectors.EVENT_READ)
+    def wait_for(text, timeout=300):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if selector.select(timeout=1):
-                line = proc.stdout.readline()
-                seen.append(line)
-                if text in line:
-                    return
+            try:
+                line = lines.get(timeout=1)
+            except queue.Empty:
+                if proc.poll() is not None:
+                    break
+                continue
+            seen.append(line)
+            if text in line:
+                return
         raise AssertionError(f"{text!r} not printed; got:\n{''.join(seen)}")
 
     try:
@@ -751,7 +757,7 @@ def test_watch_rechecks_a_saved_file_and_names_the_next_task(tmp_path):
         wait_for("neuron: 3/3 tasks passed")
         wait_for("next: task 1 in student/softmax.py")
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=30) == 130
+        assert proc.wait(timeout=60) == 130
         assert "stopped watching" in proc.stderr.read()
     finally:
         if proc.poll() is None:

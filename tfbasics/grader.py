@@ -2,7 +2,8 @@
 
 The parent (this process) imports TensorFlow, NumPy and the checks of ``tests/exercise_checks/``,
 never the learner's code, and forks one child per exercise (a fork server: the child starts with
-TensorFlow loaded instead of paying its 2-4 s import). The child works in a temporary folder, is
+TensorFlow loaded instead of paying its import: 3.7 to 22 s on this 2-core machine, by its
+load; see benchmarks/grading.py). The child works in a temporary folder, is
 confined (tfbasics.sandbox: memory, CPU, writes), imports the learner's file and runs the
 exercise's checks task by task, reporting each task over a pipe as soon as it is done. The grade
 is made here from those reports, never from the child's exit status:
@@ -15,12 +16,11 @@ is made here from those reports, never from the child's exit status:
 - reports are signed with a key made for that child and numbered; a report that is forged,
   repeated or out of order voids the exercise.
 
-This makes cheating a deliberate attack on this file rather than a one-line patch; code that
+This makes cheating a deliberate attack on the grader rather than a one-line patch; code that
 shares a process with the checks can always, with effort, reach them (a grade that must survive
 that needs the checks in another process or machine).
 """
 
-import hashlib
 import hmac
 import json
 import os
@@ -33,12 +33,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tfbasics import sandbox
+from tfbasics import grade_child, sandbox
 from tfbasics.exercise_list import EXERCISES
+from tfbasics.grade_child import fingerprint, sign
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKS = ROOT / "tests" / "exercise_checks"
-OUTPUT_CAP = 64 * 1024  # bytes of a task's printed output sent to the parent
 STATUSES = ("pass", "fail", "error", "not-started")
 
 
@@ -145,7 +145,8 @@ def _guarded_modules(check_module):
 
     import numpy
 
-    return [builtins, math, os, json, hmac, numpy, sandbox, sys.modules[__name__]] + [
+    here = sys.modules[__name__]
+    return [builtins, math, os, json, hmac, numpy, sandbox, grade_child, here] + [
         _loaded["framework"],
         check_module,
     ]
@@ -154,25 +155,6 @@ def _guarded_modules(check_module):
 def _snapshot(modules):
     """(module, attribute names) pairs: what fingerprint() covers (taken in the parent)."""
     return [(m, sorted(vars(m))) for m in modules]
-
-
-def fingerprint(snapshot):
-    """A digest of which objects the snapshot's attributes hold (and of their functions' code)."""
-    h = hashlib.sha256()
-    for module, keys in snapshot:
-        space = vars(module)
-        for key in keys:
-            value = space.get(key, h)  # h: a missing attribute counts as a change
-            parts = [id(value), id(getattr(value, "__code__", None))]
-            if isinstance(value, type) and value.__module__ == module.__name__:
-                parts += [id(v) for v in vars(value).values()]
-                parts += [id(getattr(v, "__code__", None)) for v in vars(value).values()]
-            h.update(f"{module.__name__}.{key}:{parts}".encode())
-    return h.hexdigest()
-
-
-def _sign(key, seq, payload):
-    return hmac.new(key, f"{seq}:{payload}".encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass
@@ -209,7 +191,7 @@ def _start(folder, exercise, check_module, limits, others=()):
         try:
             for fd in (read_fd, *others):  # no child may read another's reports
                 os.close(fd)
-            _child(
+            grade_child.run(
                 write_fd, key, snapshot, framework, check_module, folder, exercise, workdir, limits
             )
         finally:
@@ -301,7 +283,7 @@ def _receive(child, data):
         if child.problem:
             return
         mac, _, payload = line.decode("utf-8", "replace").partition(" ")
-        if not hmac.compare_digest(mac, _sign(child.key, child.seq, payload)):
+        if not hmac.compare_digest(mac, sign(child.key, child.seq, payload)):
             child.problem = (
                 "sent a result the checker did not write (the results channel was tampered with)"
             )
@@ -376,96 +358,3 @@ def _finish(child, limits):
             )
         )
     return ExerciseResult(exercise.name, tasks, reason or tampered, duration, child.confined)
-
-
-# ------------------------------------------------------------------ the child
-
-
-def _child(fd, key, snapshot, framework, check_module, folder, exercise, workdir, limits):
-    """Run ``exercise``'s checks on ``folder``'s file and report each task on ``fd``."""
-    seq = [0]
-
-    def send(message):
-        payload = json.dumps(message)
-        data = f"{_sign(key, seq[0], payload)} {payload}\n".encode()
-        seq[0] += 1
-        while data:
-            data = data[os.write(fd, data) :]
-
-    try:
-        os.setsid()  # its own process group: the parent kills it and whatever it started
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-        os.chdir(workdir)
-        for name in ("HOME", "TMPDIR", "TEMP", "TMP"):
-            os.environ[name] = workdir
-        out = os.open(os.path.join(workdir, ".output"), os.O_RDWR | os.O_CREAT, 0o600)
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
-        os.dup2(out, 1)
-        os.dup2(out, 2)
-        learner = [] if folder is None else [str(folder)]
-        sys.path[:] = learner + [p for p in sys.path if Path(p or ".") != CHECKS.parent]
-        sys.dont_write_bytecode = True
-        confined = sandbox.confine(workdir, limits.memory_mb, limits.timeout)
-        send({"type": "start", "confined": confined})
-        target = framework.Target(folder)
-        ns = target.namespace(exercise)
-        checks = {}
-        for value in vars(check_module).values():
-            for mark in getattr(value, "pytestmark", []):
-                if mark.name == "task":
-                    checks[mark.kwargs["number"]] = value
-        for number in range(1, len(exercise.tasks) + 1):
-            sys.stdout.flush()
-            sys.stderr.flush()
-            start_at = os.lseek(out, 0, os.SEEK_END)
-            started = time.perf_counter()
-            status, message = _run_check(
-                checks.get(number), ns, target, exercise, framework, limits
-            )
-            duration = time.perf_counter() - started
-            try:
-                sys.stdout.flush()
-                sys.stderr.flush()
-            except Exception:
-                pass
-            os.lseek(out, start_at, os.SEEK_SET)
-            output = os.read(out, OUTPUT_CAP).decode("utf-8", "replace")
-            send(
-                {
-                    "type": "task",
-                    "number": number,
-                    "status": status,
-                    "message": message,
-                    "output": output,
-                    "duration": round(duration, 4),
-                    "fingerprint": fingerprint(snapshot),
-                }
-            )
-        send({"type": "done"})
-    except BaseException as error:  # a bug of ours: say so to the parent
-        try:
-            send({"type": "crash", "message": f"{type(error).__name__}: {error}"})
-        except BaseException:
-            pass
-
-
-def _run_check(check, ns, target, exercise, framework, limits):
-    """(status, message) of one task's check run on the learner's code."""
-    if check is None:
-        return "error", "this task has no check (a bug in tfbasics)"
-    try:
-        check(ns)
-        return "pass", ""
-    except SystemExit as e:
-        where = target.location(e)
-        return "error", f"the code called sys.exit({e.code!r}) while its task was checked{where}"
-    except MemoryError:
-        return "error", f"ran out of memory (limit: {limits.memory_mb} MB)"
-    except BaseException as e:
-        status, message = framework.classify(e, target)
-        if isinstance(target._loaded.get(exercise.name), framework.TaskFailure):
-            return "error", message  # the file does not import: nothing of it could run
-        if message is None:
-            message = f"the check failed with {type(e).__name__}: {e}"
-        return ("not-started" if status == "not started" else "fail"), message

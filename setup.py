@@ -29,6 +29,7 @@ setup(
     # so that no generic top-level name ("chapters") is taken in a user's environment
     packages=["tfbasics", "tfbasics.chapters"],
     package_dir={"tfbasics.chapters": "chapters"},
+    package_data={"tfbasics": ["exercise_stubs/*.py"]},  # the stubs as shipped (checker)
     install_requires=requirements(),
     entry_points={"console_scripts": ["tfbasics = tfbasics.cli:main"]},
 )

@@ -23,10 +23,10 @@ NUM_CLASSES = 10  # digits 0-9
 
 
 def softmax(logits):
-    """Softmax along the last axis, computed stably.
+    """Softmax along the last axis: exp(logits) scaled so that each row sums to 1.
 
-    Subtracting the row maximum first changes nothing mathematically (it cancels in the ratio)
-    but keeps every exponent <= 0, so nothing overflows.
+    Finite for any finite logits, however large: softmax([1000.0, 0.0]) = [1.0, 0.0], where the
+    book's ``np.exp(x) / np.sum(np.exp(x))`` gives nan.
 
     Args:
       logits: float array-like [..., K].

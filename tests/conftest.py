@@ -8,9 +8,7 @@ def pytest_configure(config):
         "markers",
         "slow: full-length training on real MNIST; still runs in CI and the README command",
     )
-    config.addinivalue_line(
-        "markers", "task(number, title): an exercise check (tests/exercise_checks/)"
-    )
+    config.addinivalue_line("markers", "task(number): an exercise check (tests/exercise_checks/)")
 
 
 @pytest.fixture(scope="session")
@@ -36,9 +34,10 @@ def pytest_addoption(parser):
     )
     group.addoption(
         "--hints",
-        action="store_true",
-        default=False,
-        help="show the hint of every exercise task that does not pass yet",
+        action="count",
+        default=0,
+        help="show a nudge for every exercise task that does not pass yet; "
+        "twice (--hints --hints) for the near-answer",
     )
 
 

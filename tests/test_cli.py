@@ -211,6 +211,7 @@ def test_user_errors_are_one_clear_line_and_a_non_zero_exit(case, tmp_path):
         ["run"],
         ["tensorboard"],
         ["check"],
+        ["grade"],
         ["data"],
         ["data", "fetch"],
         ["data", "clean"],
@@ -229,6 +230,7 @@ def test_every_command_in_the_parser_is_covered_by_the_help_test():
         "run",
         "tensorboard",
         "check",
+        "grade",
         "data",
         "data fetch",
         "data clean",
@@ -239,7 +241,7 @@ def test_every_command_in_the_parser_is_covered_by_the_help_test():
 def test_top_level_help_lists_every_command(capsys):
     assert cli.main(["--help"]) == 0
     out = capsys.readouterr().out
-    for command in ("list", "run", "tensorboard", "check", "data", "clean-logs"):
+    for command in ("list", "run", "tensorboard", "check", "grade", "data", "clean-logs"):
         assert f"    {command}" in out
 
 
@@ -251,6 +253,16 @@ def test_check_hands_its_arguments_to_the_checker(monkeypatch):
     monkeypatch.setitem(sys.modules, "tfbasics.checker", fake)
     assert cli.main(["check", "softmax", "--hints", "--path", "somewhere"]) == 3
     assert seen == [["softmax", "--hints", "--path", "somewhere"]]
+
+
+def test_grade_hands_its_arguments_to_the_class_grader(monkeypatch):
+    import types
+
+    seen = []
+    fake = types.SimpleNamespace(main=lambda argv: seen.append(argv) or 0)
+    monkeypatch.setitem(sys.modules, "tfbasics.class_grader", fake)
+    assert cli.main(["grade", "class", "--out", "g"]) == 0
+    assert seen == [["class", "--out", "g"]]
 
 
 def test_check_runs_the_real_checker():

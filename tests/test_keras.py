@@ -335,7 +335,9 @@ def test_ch01_09_first_screen_is_the_books_code():
     assert "argparse" not in first_screen and "add_argument" not in first_screen
     code = "\n".join(_code_lines(SCRIPT_09))
     assert code.index("def main(") > code.index("model.evaluate(")
-    assert code.rstrip().endswith('if __name__ == "__main__":\n    sys.exit(runs.script_main(main))')
+    assert code.rstrip().endswith(
+        'if __name__ == "__main__":\n    sys.exit(runs.script_main(main))'
+    )
 
 
 def test_ch01_09_differences_from_the_book_are_commented():

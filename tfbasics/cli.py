@@ -4,7 +4,8 @@
     tfbasics run all | SECTION... [-- FLAGS]
                                            run sections (FLAGS go to every one of them)
     tfbasics tensorboard [--logdir logs] [--port N]
-    tfbasics check [EXERCISE] [--hints] [--path DIR]
+    tfbasics check [EXERCISE] [--hints] [--path DIR] [--watch] [--results F.json] [--junit F.xml]
+    tfbasics grade CLASS_DIR [--out DIR]   grade every student folder of a class
     tfbasics data fetch [--data-dir DIR] | data clean [--yes]
     tfbasics clean-logs [--yes] [--logdir logs]
 
@@ -506,6 +507,10 @@ def cmd_check(args):
     return _delegate("checker", "the exercise checker", args.checker_args)
 
 
+def cmd_grade(args):
+    return _delegate("class_grader", "the class grader", args.checker_args)
+
+
 # ---------------------------------------------------------------------------------------------
 # data
 
@@ -807,6 +812,16 @@ def build_parser():
     from tfbasics.mnist_files import add_data_dir_flag
 
     p = sub.add_parser(
+        "grade",
+        help="grade a class: CLASS_DIR [--out DIR] (a table, grades.csv, results JSON)",
+        add_help=False,
+        description="Grade every student folder under CLASS_DIR. Everything after 'grade' "
+        "goes to the grader; its own --help lists the flags.",
+    )
+    p.add_argument("checker_args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser(
         "data",
         help="the MNIST data: data fetch [--data-dir DIR] | data clean [--yes]",
         description="MNIST data commands.",
@@ -873,8 +888,9 @@ def main(argv=None):
 
 
 def _main(argv):
-    if argv and argv[0] == "check":  # its flags, --help included, are the checker's own
-        parsed, func = argparse.Namespace(checker_args=argv[1:]), cmd_check
+    if argv and argv[0] in ("check", "grade"):  # their flags, --help included, are their own
+        func = cmd_check if argv[0] == "check" else cmd_grade
+        parsed = argparse.Namespace(checker_args=argv[1:])
     else:
         flags = []
         if "--" in argv:  # everything after -- goes to the scripts untouched

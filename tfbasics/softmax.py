@@ -21,10 +21,10 @@ KERAS_EPSILON = 1e-7  # what Keras clips probabilities to before a log
 
 
 def softmax(logits):
-    """Softmax along the last axis, computed stably.
+    """Softmax along the last axis: exp(logits) scaled so that each row sums to 1.
 
-    Subtracting the row maximum first changes nothing mathematically (it cancels in the ratio)
-    but keeps every exponent <= 0, so nothing overflows.
+    Finite for any finite logits, however large: softmax([1000.0, 0.0]) = [1.0, 0.0], where the
+    book's ``np.exp(x) / np.sum(np.exp(x))`` gives nan.
 
     Args:
       logits: float array-like [..., K].
@@ -32,7 +32,7 @@ def softmax(logits):
       float64 array [..., K] of probabilities summing to 1 along the last axis.
     """
     z = np.asarray(logits, dtype=np.float64)
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    e = np.exp(z - z.max(axis=-1, keepdims=True))  # e^-max cancels in the ratio; exponents <= 0
     return e / e.sum(axis=-1, keepdims=True)
 
 

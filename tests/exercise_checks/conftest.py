@@ -4,14 +4,16 @@
 - A failure is reworded for the learner: "not started" for a stub's NotImplementedError, the
   check's own message for a wrong answer, the line of the learner's file for a crash.
 - At the end, one line per exercise, ``softmax: 3/4 tasks passed``, and an overall count; with
-  ``--hints``, the hint of every task not passed yet.
+  ``--hints``, the nudge of every task not passed yet (``--hints --hints``: the near-answer).
+  Against a learner's files the summary comes after pytest's own last line, so it is the last
+  thing the learner reads. ``tfbasics check`` is the isolated, graded route (tfbasics/grader.py).
 """
 
 from dataclasses import dataclass
 
 import pytest
 
-from .framework import BUNDLED, EXERCISES, TaskFailure, display, hints_for, target
+from .framework import BUNDLED, EXERCISES, classify, display, hints_for, target
 
 RESULTS = pytest.StashKey()
 
@@ -43,29 +45,16 @@ def _task_of(item):
     marker = item.get_closest_marker("task")
     if marker is None or not hasattr(item.module, "EXERCISE"):
         return None
-    return EXERCISES[item.module.EXERCISE], marker.kwargs["number"], marker.kwargs["title"]
+    exercise = EXERCISES[item.module.EXERCISE]
+    number = marker.kwargs["number"]
+    return exercise, number, exercise.task_title(number)
 
 
 def _classify(excinfo, tgt):
     """("not started" | "failed", message for the learner or None to keep pytest's traceback)."""
     if excinfo is None:
         return "failed", None
-    error = excinfo.value
-    if isinstance(error, NotImplementedError) and len(excinfo.traceback):
-        entry = excinfo.traceback[-1]
-        in_reference = tgt.is_reference and "tfbasics" in str(entry.path)
-        if tgt.owns(str(entry.path)) or in_reference:
-            owner = entry.locals.get("self")
-            name = f"{type(owner).__name__}.{entry.name}" if owner is not None else entry.name
-            return "not started", (
-                f"not started: `{name}()` in {display(entry.path)} still raises NotImplementedError"
-            )
-    if isinstance(error, TaskFailure):
-        return "failed", str(error)
-    location = tgt.location(error)
-    if location:  # the learner's code crashed: its line, not the check's traceback
-        return "failed", f"raised {type(error).__name__}: {error}{location}"
-    return "failed", None
+    return classify(excinfo.value, tgt)
 
 
 def _indent(text, prefix="    "):
@@ -94,8 +83,9 @@ def pytest_runtest_makereport(item, call):
             text = f"{exercise.name}, task {number} ({title}):\n{_indent(message)}"
             if status == "failed":
                 text += f"\n    read: {exercise.where_to_read}"
-            if config.getoption("hints", default=False):
-                hint = hints_for(exercise.name, tgt.folder).get(number)
+            level = config.getoption("hints", default=0)
+            if level:
+                hint = hints_for(exercise.name, tgt.folder, level).get(number)
                 if hint:
                     text += "\n    hint:\n" + _indent(hint, "      ")
             report.longrepr = text
@@ -107,11 +97,23 @@ def pytest_runtest_makereport(item, call):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if target(config).is_reference:  # the suite's run: the summary sits with pytest's own
+        _summary(terminalreporter, config)
+
+
+def pytest_unconfigure(config):
+    """A learner's run: the summary after pytest's "N failed in S s" line, so it is read last."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and RESULTS in config.stash and not target(config).is_reference:
+        _summary(reporter, config)
+
+
+def _summary(tr, config):
     results = config.stash.get(RESULTS, None)
     if not results:
         return
-    tr, tgt = terminalreporter, target(config)
-    show_hints = config.getoption("hints", default=False)
+    tgt = target(config)
+    level = config.getoption("hints", default=0)
     detailed = config.option.tbstyle == "no"  # no FAILURES section: say it all here
     tr.section(f"exercise tasks: {tgt.describe()}")
     passed = total = 0
@@ -123,7 +125,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         done = sum(r.status == "passed" for r in tasks.values())
         passed, total = passed + done, total + len(tasks)
         tr.write_line(f"{name}: {done}/{len(tasks)} tasks passed")
-        hints = hints_for(name, tgt.folder) if show_hints else {}
+        hints = hints_for(name, tgt.folder, level) if level else {}
         for number, result in sorted(tasks.items()):
             if result.status == "passed":
                 continue
@@ -138,5 +140,5 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if first_open and not tgt.is_reference:
         exercise, number = first_open
         where = "" if tgt.folder == BUNDLED.resolve() else f" --path {display(tgt.folder)}"
-        tip = "" if show_hints else f"; stuck? `tfbasics check {exercise.name} --hints{where}`"
+        tip = "" if level else f"; stuck? `tfbasics check {exercise.name} --hints{where}`"
         tr.write_line(f"next: task {number} in {tgt.where(exercise)}{tip}")

@@ -1,7 +1,7 @@
 """How an exercise check finds the code it grades and says what went wrong.
 
-A check is a test function in ``test_<exercise>.py`` marked ``@task(n, "what it checks")``; the
-module sets ``EXERCISE = "<exercise>"`` and the check gets the code under test from the fixture
+A check is a test function in ``test_<exercise>.py`` marked ``@task(n)`` (its title is task n of
+the exercise in ``tfbasics.exercise_list``, the one list of exercises and tasks); the module sets ``EXERCISE = "<exercise>"`` and the check gets the code under test from the fixture
 ``ex``: ``ex.softmax(...)`` is ``tfbasics.softmax.softmax`` by default (the reference) or
 ``softmax`` from ``<folder>/softmax.py`` when a learner's folder is the target. Checks compare with
 ``expect_close`` / ``expect_equal`` / ``expect_raises``, which raise ``TaskFailure`` with a message a
@@ -15,76 +15,25 @@ import re
 import sys
 import traceback
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from tfbasics.exercise_list import EXERCISES, Exercise  # noqa: F401  (the one list; re-exported)
 
 REPO = Path(__file__).resolve().parents[2]
 BUNDLED = REPO / "exercises"  # the stubs learners start from
 ENV_VAR = "TFBASICS_EXERCISES"  # a folder, or "1" for the bundled exercises/
 
 
-@dataclass(frozen=True)
-class Exercise:
-    """One file of ``exercises/`` and the reference module(s) holding the same names."""
-
-    name: str  # file stem and summary label: "softmax"
-    references: tuple  # tfbasics modules searched in order for a name
-    heading: str  # the book's heading where the chapter explains it
-    section: int  # this package's section number: chapters/ch01_NN_*.py, `tfbasics run NN`
-
-    @property
-    def filename(self):
-        return f"{self.name}.py"
-
-    @property
-    def where_to_read(self):
-        return f'chapter 1, "{self.heading}"; see it run: `tfbasics run {self.section}`'
-
-
-# the chapter's order; each has exercises/<name>.py, exercises/<name>.hints.md, test_<name>.py
-EXERCISES = {
-    e.name: e
-    for e in [
-        Exercise("neuron", ("tfbasics.neuron",), "Building blocks of a neural network", 1),
-        Exercise("hello", ("tfbasics.hello",), "TensorFlow basics", 2),
-        Exercise("basic_math", ("tfbasics.basic_math",), "Basic math with TensorFlow", 3),
-        Exercise("placeholders", ("tfbasics.placeholders",), "TensorFlow basics", 4),
-        Exercise("softmax", ("tfbasics.softmax",), "Softmax in TensorFlow", 5),
-        Exercise(
-            "mnist", ("tfbasics.idx", "tfbasics.mnist"), "Introduction to the MNIST dataset", 6
-        ),
-        Exercise(
-            "softmax_regression",
-            ("tfbasics.softmax_regression",),
-            "Building a single-layer neural network with TensorFlow",
-            7,
-        ),
-        Exercise(
-            "keras_mlp",
-            ("tfbasics.keras_models",),
-            "Handwritten number recognition with Keras and MNIST",
-            9,
-        ),
-        Exercise(
-            "backprop",
-            ("tfbasics.backprop", "tfbasics.gradcheck"),
-            "Understanding backpropagation",
-            10,
-        ),
-    ]
-}
-
-
 class TaskFailure(AssertionError):
     """A check's verdict on the learner's code, already worded for the learner."""
 
 
-def task(number, title):
-    """Mark a check as (part of) task ``number`` of its module's exercise."""
-    return pytest.mark.task(number=number, title=title)
+def task(number):
+    """Mark a check as task ``number`` of its module's exercise (title: tfbasics.exercise_list)."""
+    return pytest.mark.task(number=number)
 
 
 def display(path):
@@ -202,9 +151,26 @@ class Namespace:
             raise AttributeError(name)
         for module in self._target.modules(self._exercise):
             if hasattr(module, name):
-                return getattr(module, name)
+                found = getattr(module, name)
+                self._own(module, name, found)
+                return found
         kind = f"class `{name}`" if name[:1].isupper() else f"`{name}()`"
         raise TaskFailure(f"define {kind} in {self._target.where(self._exercise)}")
+
+    def _own(self, module, name, found):
+        """A learner's file must define its functions, not import the reference's."""
+        origin = getattr(found, "__module__", None) or ""
+        if self._target.is_reference or not callable(found) or origin == module.__name__:
+            return
+        if isinstance(found, type) and issubclass(found, BaseException):
+            return  # an error class may come from anywhere; it solves nothing by itself
+        if origin.startswith("tfbasics") or origin.startswith("_tfbasics_exercise_"):
+            kind = f"class `{name}`" if name[:1].isupper() else f"`{name}()`"
+            raise TaskFailure(
+                f"{kind} in {self._target.where(self._exercise)} is imported from {origin}, "
+                f"not written there\n  define {kind} in the file itself (the reference in "
+                f"{origin.replace('.', '/')}.py is there to read, not to import)"
+            )
 
 
 def resolve_target(option, env=None):
@@ -258,6 +224,47 @@ def show(value, width=160):
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
+def graph_object(value):
+    """'the graph tensor `add:0` (int32 [])' if ``value`` is a TensorFlow graph object, else ''."""
+    cls = type(value)
+    if not cls.__module__.startswith("tensorflow"):
+        return ""
+    try:  # an eager tensor has a value (and no graph): that is not this mistake
+        if getattr(value, "graph", None) is None:
+            return ""
+    except Exception:
+        return ""
+    kind = {"Operation": "op"}.get(cls.__name__, "tensor")
+    if "Variable" in cls.__name__:
+        kind = "variable"
+    name = getattr(value, "name", "?")
+    dtype = getattr(getattr(value, "dtype", None), "name", "")
+    shape = getattr(value, "shape", None)
+    shape = "" if shape is None else f" {list(shape) if shape.rank is not None else '?'}"
+    described = f" ({dtype}{shape})" if dtype else ""
+    return f"the graph {kind} `{name}`{described}"
+
+
+def not_run(got, call):
+    """A TaskFailure if ``got`` is a graph tensor/op where the value it computes is expected."""
+    what = graph_object(got)
+    if what:
+        raise TaskFailure(
+            f"{call}\n  returned {what}, not its value: a graph only describes the "
+            "computation\n  expected the value: run it with tf.compat.v1.Session(graph=g) and "
+            "return what sess.run(...) gives"
+        )
+
+
+def expect_graph(got, call, kinds=("tensor",)):
+    """A TaskFailure unless ``got`` is a graph tensor/op (what a model function returns, unrun)."""
+    what = graph_object(got)
+    if not what or not any(f"graph {k}" in what for k in kinds):
+        wanted = " or ".join(f"a graph {k}" for k in kinds)
+        ran = "" if what else " (was it run in a session? return the op itself, unrun)"
+        raise TaskFailure(f"{call}\n  returned {show(got)}{ran}\n  expected {wanted}")
+
+
 def _numeric(value):
     try:
         return np.asarray(value).dtype.kind in "biuf"
@@ -282,6 +289,7 @@ def as_array(got, call, dtype=np.float64):
     """``got`` as a NumPy array, or a TaskFailure saying why it is not one."""
     if got is None:
         raise TaskFailure(f"{call}\n  returned None: is the `return` missing?")
+    not_run(got, call)
     try:
         return np.asarray(got, dtype=dtype)
     except (TypeError, ValueError):
@@ -294,34 +302,37 @@ def as_array(got, call, dtype=np.float64):
 def expect_close(got, expected, call, atol=1e-6, rtol=1e-6, check_dtype=None, mistakes=()):
     """Fail unless ``got`` has ``expected``'s shape and values to within atol + rtol*|expected|.
 
-    check_dtype: a NumPy dtype ``got`` must have (e.g. np.float32), or None.
+    check_dtype: a NumPy dtype ``got`` must have (e.g. np.float32), or None. The expected value
+      is shown in that dtype, else in ``expected``'s own (give an int32 array for an int task).
     mistakes: (value, explanation) pairs: a ``got`` close to ``value`` is explained that way
       (a teacher who recognises the classic slip: "that is dz/da alone: multiply by upstream").
+      They are tried first, so a slip that also changes the shape is still named.
     """
+    shown = np.asarray(expected, dtype=check_dtype)
     expected = np.asarray(expected, dtype=np.float64)
     arr = as_array(got, call)
-    if arr.shape != expected.shape:
-        _fail(call, got, expected, f"the shape is {arr.shape}, it should be {expected.shape}")
-    if not np.allclose(arr, expected, atol=atol, rtol=rtol):
+    if not (arr.shape == expected.shape and np.allclose(arr, expected, atol=atol, rtol=rtol)):
         for value, explanation in mistakes:
             value = np.asarray(value, dtype=np.float64)
             if value.shape == arr.shape and np.allclose(arr, value, atol=atol, rtol=rtol):
-                _fail(call, got, expected, explanation)
+                _fail(call, got, shown, explanation)
+    if arr.shape != expected.shape:
+        _fail(call, got, shown, f"the shape is {arr.shape}, it should be {expected.shape}")
     if not np.all(np.isfinite(arr)) and np.all(np.isfinite(expected)):
-        _fail(call, got, expected, "nan or inf in the result: an overflow or a log of 0?")
+        _fail(call, got, shown, "nan or inf in the result: an overflow or a log of 0?")
     if not np.allclose(arr, expected, atol=atol, rtol=rtol):
         worst = np.max(np.abs(arr - expected)) if arr.size else 0.0
         _fail(
             call,
             got,
-            expected,
+            shown,
             f"off by up to {worst:.3g} (allowed: {atol:g} + {rtol:g} x |expected|)",
         )
     if check_dtype is not None and np.asarray(got).dtype != np.dtype(check_dtype):
         _fail(
             call,
             got,
-            expected.astype(check_dtype),
+            shown,
             f"the values are right but the dtype is {np.asarray(got).dtype}, it should be "
             f"{np.dtype(check_dtype)}",
         )
@@ -329,6 +340,7 @@ def expect_close(got, expected, call, atol=1e-6, rtol=1e-6, check_dtype=None, mi
 
 def expect_equal(got, expected, call, detail=""):
     """Fail unless ``got == expected`` (element-wise for arrays, same shape)."""
+    not_run(got, call)
     if isinstance(expected, (np.ndarray, list, tuple)) and _numeric(expected):
         arr = as_array(got, call, dtype=None)
         if arr.shape != np.shape(expected) or not np.array_equal(arr, expected):
@@ -340,6 +352,7 @@ def expect_equal(got, expected, call, detail=""):
 def expect_type(got, types, call, detail=""):
     """Fail unless ``got`` is an instance of ``types`` (a type or tuple of types)."""
     if not isinstance(got, types):
+        not_run(got, call)
         names = " or ".join(t.__name__ for t in (types if isinstance(types, tuple) else (types,)))
         raise TaskFailure(
             f"{call}\n  returned {show(got)}, a {type(got).__name__}\n"
@@ -395,30 +408,70 @@ def session_spy():
 # ---------------------------------------------------------------- hints
 
 
-def hints_for(exercise, folder=None):
-    """{task number: hint text} from ``<name>.hints.md`` ("## Task N" headings).
+def hints_for(exercise, folder=None, level=1):
+    """{task number: hint text} from ``<name>.hints.md``, at ``level`` 1 (a nudge) or 2.
 
-    The learner's folder is read first (hints live beside the exercise), then the bundled one.
+    A hint file has one ``## Task N`` section per task: a nudge, then, under ``### Closer``, the
+    near-answer. Level 2 gives both. The learner's folder is read first (hints live beside the
+    exercise), then the bundled one.
     """
     for base in ([Path(folder)] if folder else []) + [BUNDLED]:
         path = base / f"{exercise}.hints.md"
         if path.is_file():
-            return parse_hints(path.read_text(encoding="utf-8"))
+            levels = parse_hints(path.read_text(encoding="utf-8"))
+            return {
+                n: nudge if level < 2 or not closer else f"{nudge}\n{closer}"
+                for n, (nudge, closer) in levels.items()
+            }
     return {}
 
 
 def parse_hints(text):
+    """{task number: (nudge, near-answer or '')} of a hints file."""
     hints, number, lines = {}, None, []
     for line in text.splitlines() + ["## Task 0"]:
         m = re.match(r"^##\s+Task\s+(\d+)", line)
         if m:
             if number is not None:
-                hints[number] = "\n".join(lines).strip()
+                body = "\n".join(lines)
+                nudge, _, closer = body.partition("\n### Closer")
+                hints[number] = (nudge.strip(), closer.strip())
             number, lines = int(m.group(1)), []
         elif number is not None:
             lines.append(line)
     hints.pop(0, None)
     return hints
+
+
+# ---------------------------------------------------------------- a check's outcome, for the learner
+
+
+def classify(error, tgt):
+    """("not started" | "failed", message for the learner, or None for a check's own bug).
+
+    A stub's NotImplementedError is "not started"; a TaskFailure is the check's verdict; any
+    other error raised in the learner's code is reported at the learner's line.
+    """
+    tb = error.__traceback__
+    last = None
+    while tb is not None:
+        last, tb = tb, tb.tb_next
+    if isinstance(error, NotImplementedError) and last is not None:
+        path = last.tb_frame.f_code.co_filename
+        in_reference = tgt.is_reference and "tfbasics" in path
+        if tgt.owns(path) or in_reference:
+            owner = last.tb_frame.f_locals.get("self")
+            name = last.tb_frame.f_code.co_name
+            name = f"{type(owner).__name__}.{name}" if owner is not None else name
+            return "not started", (
+                f"not started: `{name}()` in {display(path)} still raises NotImplementedError"
+            )
+    if isinstance(error, TaskFailure):
+        return "failed", str(error)
+    location = tgt.location(error)
+    if location:  # the learner's code crashed: its line, not the check's traceback
+        return "failed", f"raised {type(error).__name__}: {error}{location}"
+    return "failed", None
 
 
 # ---------------------------------------------------------------- the target of this pytest run

@@ -34,7 +34,7 @@ def _backward(layer, upstream, call):
     return out
 
 
-@task(1, "Sigmoid.backward(upstream) = upstream * z * (1 - z)")
+@task(1)
 def test_sigmoid(ex):
     layer = ex.Sigmoid()
     layer.forward(A.copy())
@@ -58,7 +58,7 @@ def test_sigmoid(ex):
         )
 
 
-@task(2, "ReLU.backward(upstream) = upstream where the input was > 0, else 0")
+@task(2)
 def test_relu(ex):
     a = A.copy()
     a[0, 0] = -1e-3  # just below and above the kink, away from 0 where the slope is undefined
@@ -86,7 +86,7 @@ def test_relu(ex):
         )
 
 
-@task(3, "FullyConnected.backward(upstream): dL/dx, dL/dW and dL/db of z = x @ W + b")
+@task(3)
 def test_fully_connected(ex):
     x = RNG.standard_normal((3, 5))
     W = RNG.standard_normal((5, 4))
@@ -112,7 +112,7 @@ def test_fully_connected(ex):
     )
 
 
-@task(4, "numerical_gradient(f, array): central differences, and the array left as it was")
+@task(4)
 def test_numerical_gradient(ex):
     p = np.array([[1.0, -2.0], [0.5, 3.0]])
     before = p.copy()
@@ -126,9 +126,7 @@ def test_numerical_gradient(ex):
         )
 
 
-@task(
-    5, "relative_error(a, b) = |a - b| / (|a| + |b|): how a gradient check compares two gradients"
-)
+@task(5)
 def test_relative_error(ex):
     a, b = np.array([3.0, 4.0]), np.array([3.0, 4.1])
     want = np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b))

@@ -7,7 +7,7 @@ from .framework import TaskFailure, call_text, expect_close, expect_raises, sess
 EXERCISE = "placeholders"
 
 
-@task(1, "run_doubler([[1, 2, 3], [4, 5, 6]]) = [[2, 4, 6], [8, 10, 12]], float32")
+@task(1)
 def test_book_example(ex):
     values = [[1, 2, 3], [4, 5, 6]]
     expect_close(
@@ -18,7 +18,7 @@ def test_book_example(ex):
     )
 
 
-@task(2, "any number of rows: the placeholder's shape is [None, 3]")
+@task(2)
 def test_any_rows(ex):
     for values in ([[0.5, -1.0, 2.0]], np.arange(12, dtype=np.float32).reshape(4, 3)):
         expect_close(
@@ -28,7 +28,7 @@ def test_any_rows(ex):
         )
 
 
-@task(3, "the values are fed to a placeholder through feed_dict")
+@task(3)
 def test_fed(ex):
     with session_spy() as runs:
         ex.run_doubler([[1, 2, 3]])
@@ -39,7 +39,7 @@ def test_fed(ex):
         )
 
 
-@task(4, "a feed of the wrong shape or type raises FeedError")
+@task(4)
 def test_bad_feed(ex):
     for values, why in [
         ([[1, 2]], "2 columns where the placeholder has 3"),

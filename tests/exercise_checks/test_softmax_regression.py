@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from .framework import TaskFailure, expect_close, show, task
+from .framework import TaskFailure, expect_close, expect_graph, show, task
 
 EXERCISE = "softmax_regression"
 PIXELS, CLASSES = 784, 10
@@ -40,10 +40,12 @@ def _inference(ex, features, **kwargs):
             f"{call}\n  returned {show(out)}\n  expected the 4-tuple "
             "(logits, prediction, weights, biases)"
         )
+    for label, value in zip(("logits", "prediction", "weights", "biases"), out):
+        expect_graph(value, f"{call}: its {label}", kinds=("tensor", "variable"))
     return out
 
 
-@task(1, "inference(features): logits = features @ weights + biases, prediction = softmax(logits)")
+@task(1)
 def test_inference(ex):
     tf = _tf()
     x, _ = _data()
@@ -90,10 +92,7 @@ def test_inference(ex):
     )
 
 
-@task(
-    2,
-    "loss: the mean cross-entropy, stable (fused op) and the book's -sum(labels * log(prediction))",
-)
+@task(2)
 def test_loss(ex):
     tf = _tf()
     z = np.array([[2.0, 1.0, 0.1] + [0.0] * 7, [0.0] * 9 + [3.0]], np.float32)
@@ -105,7 +104,9 @@ def test_loss(ex):
         labels = tf.compat.v1.placeholder(tf.float32, [None, CLASSES])
         prediction = tf.nn.softmax(logits)
         stable = ex.loss(logits, labels)
+        expect_graph(stable, "loss(logits, labels)")
         book = ex.loss(logits, labels, kind="book", prediction=prediction)
+        expect_graph(book, "loss(logits, labels, kind='book', prediction=prediction)")
     want = float(np.mean(-np.log(_softmax(z.astype(np.float64))[[0, 1], [0, 3]])))
     with tf.compat.v1.Session(graph=g) as sess:
         got_stable, got_book = sess.run([stable, book], {logits: z, labels: y})
@@ -124,7 +125,7 @@ def test_loss(ex):
     )
 
 
-@task(3, "training(loss, learning_rate, global_step): one plain SGD step, global_step + 1")
+@task(3)
 def test_training(ex):
     tf = _tf()
     x, y = _data()
@@ -139,11 +140,11 @@ def test_training(ex):
             tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits)
         )
         train_op = ex.training(loss_op, lr, global_step)
-        if train_op is None:
-            raise TaskFailure(
-                "training(loss, 0.5, global_step)\n  returned None\n  expected the "
-                "train op (what optimizer.minimize returns)"
-            )
+        expect_graph(
+            train_op,
+            "training(loss, 0.5, global_step)  # the train op, what optimizer.minimize returns",
+            kinds=("op", "tensor"),
+        )
         init = tf.compat.v1.global_variables_initializer()
     with tf.compat.v1.Session(graph=g) as sess:
         sess.run(init)
@@ -166,7 +167,7 @@ def test_training(ex):
     expect_close(step, 1, "global_step after one step  # minimize(..., global_step=global_step)")
 
 
-@task(4, "evaluation(prediction, labels): the fraction whose most probable class is the label")
+@task(4)
 def test_evaluation(ex):
     tf = _tf()
     p = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4], [0.5, 0.1, 0.4]], np.float32)
@@ -174,6 +175,7 @@ def test_evaluation(ex):
     g = tf.Graph()
     with g.as_default():
         accuracy = ex.evaluation(tf.constant(p), tf.constant(y))
+        expect_graph(accuracy, "evaluation(prediction, labels)")
     with tf.compat.v1.Session(graph=g) as sess:
         got = sess.run(accuracy)
     expect_close(

@@ -1,0 +1,97 @@
+"""How long grading takes: one student's full check, a class, and what a fork server saves.
+
+    python benchmarks/grading.py                   # a class of 30; about 3-5 minutes on 2 cores
+    python benchmarks/grading.py --class-size 5    # quicker
+
+Every student here is a correct one (all 37 tasks pass: the most work a student can cause);
+each run is a fresh `tfbasics check` / `tfbasics grade` process, timed wall-clock from start to
+exit, TensorFlow's import included. Targets (issue 12): one student within 30 s, a class of 30
+within 15 minutes, on 2 cores. For comparison it also times what a child per exercise would pay
+without the fork server: a fresh Python importing TensorFlow (and Keras), per exercise.
+"""
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from test_exercise_checker import solved  # noqa: E402  (a correct student's files)
+
+from tfbasics import exercise_list  # noqa: E402
+
+
+def timed(argv, cwd):
+    started = time.perf_counter()
+    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True)
+    if proc.returncode not in (0, 1):
+        sys.exit(f"grading.py: {' '.join(argv)} failed:\n{proc.stdout}{proc.stderr}")
+    return time.perf_counter() - started, proc.stdout
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--class-size", type=int, default=30, help="students in the class run")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of the one-student check")
+    parser.add_argument("--jobs", type=int, default=2, help="children at a time (default 2)")
+    args = parser.parse_args(argv)
+    if args.class_size < 1 or args.repeats < 1:
+        parser.error("--class-size and --repeats must be at least 1")
+    python = sys.executable
+    with tempfile.TemporaryDirectory(prefix="tfbasics-bench-") as tmp:
+        tmp = Path(tmp)
+        solved(tmp / "alice")
+        one = []
+        for _ in range(args.repeats):
+            seconds, out = timed(
+                [python, "-m", "tfbasics.checker", "--path", "alice", "--jobs", str(args.jobs)],
+                tmp,
+            )
+            assert f"overall: {exercise_list.total_tasks()}/" in out, out
+            one.append(seconds)
+        imports = []
+        for _ in range(args.repeats):
+            seconds, _ = timed([python, "-c", "from tfbasics._tf import tf; import keras"], tmp)
+            imports.append(seconds)
+        klass = tmp / "class"
+        klass.mkdir()
+        for i in range(args.class_size):
+            solved(klass / f"student{i:02d}")
+        seconds_class, out = timed(
+            [
+                python,
+                "-m",
+                "tfbasics.class_grader",
+                "class",
+                "--out",
+                "out",
+                "--jobs",
+                str(args.jobs),
+            ],
+            tmp,
+        )
+    n = len(exercise_list.names())
+    print(
+        f"one student, {exercise_list.total_tasks()} tasks, `tfbasics check` (whole process), "
+        f"{args.repeats} runs: median {statistics.median(one):.1f} s "
+        f"(min {min(one):.1f}, max {max(one):.1f}); target 30 s"
+    )
+    print(
+        f"a class of {args.class_size}, `tfbasics grade` (whole process): {seconds_class:.1f} s "
+        f"({seconds_class / args.class_size:.1f} s per student); target for 30: 900 s"
+    )
+    print(
+        f"without a fork server each of the {n} exercises would first import TensorFlow and "
+        f"Keras: median {statistics.median(imports):.1f} s each, "
+        f"{n * statistics.median(imports):.0f} s per student before any check runs"
+    )
+    print(next(line for line in out.splitlines() if line.startswith("graded ")))  # the table's
+
+
+if __name__ == "__main__":
+    main()

@@ -1,10 +1,13 @@
-"""PNGs of a softmax-regression run, for readers without TensorBoard open: the ten weight
-templates and the loss/accuracy curves.
+"""Pictures of a softmax-regression run: the ten weight templates and the loss/accuracy curves
+as PNG files (for readers without TensorBoard open), and the templates and a few input digits
+as labelled PNG grids for TensorBoard's Images tab.
 
-Matplotlib's object API (``Figure`` + an Agg canvas made inside each function, no ``pyplot``):
-saving never opens a window and never changes the user's backend.
+The files use Matplotlib's object API (``Figure`` + an Agg canvas made inside each function, no
+``pyplot``): saving never opens a window and never changes the user's backend. The grids for
+TensorBoard are drawn with Pillow (Matplotlib's dependency), fast enough to run every epoch.
 """
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -80,3 +83,57 @@ def save_curves(path, history):
     path = Path(path)
     fig.savefig(path, dpi=80)
     return path
+
+
+# ------------------------------------------------ labelled grids for TensorBoard (Pillow, fast)
+def _labelled_grid(cells, titles, cols, scale):
+    """RGB uint8 cells [k, 28, 28, 3] as one PNG: ``cols`` per row, each enlarged ``scale``
+    times with its title drawn above it (Pillow: milliseconds, so it can run every epoch)."""
+    from PIL import Image, ImageDraw
+
+    side, strip, gap = IMAGE_SIZE * scale, 14, 4
+    rows = -(-len(cells) // cols)
+    canvas = Image.new(
+        "RGB", (cols * (side + gap) + gap, rows * (side + strip + gap) + gap), "white"
+    )
+    draw = ImageDraw.Draw(canvas)
+    for k, (cell, title) in enumerate(zip(cells, titles)):
+        x = gap + (k % cols) * (side + gap)
+        y = gap + (k // cols) * (side + strip + gap)
+        draw.text((x + 2, y), title, fill="black")
+        canvas.paste(Image.fromarray(cell).resize((side, side), Image.NEAREST), (x, y + strip))
+    out = io.BytesIO()
+    canvas.save(out, format="PNG")
+    return canvas.size, out.getvalue()
+
+
+def weight_templates_png(weights, scale=3):
+    """The ten templates (column k of ``weights``) as one labelled 2x5 grid, red for positive
+    weights and blue for negative on one symmetric scale, as ``save_weight_templates`` draws them.
+
+    Args:
+      weights: float [IMAGE_PIXELS, NUM_CLASSES].
+    Returns:
+      ((width, height), PNG bytes).
+    """
+    w = np.asarray(weights, dtype=np.float32).T.reshape(NUM_CLASSES, IMAGE_SIZE, IMAGE_SIZE)
+    v = w / (float(np.abs(w).max()) or 1.0)  # in [-1, 1]
+    pos, neg = np.clip(v, 0, 1), np.clip(-v, 0, 1)
+    rgb = np.stack([1 - neg, 1 - pos - neg, 1 - pos], axis=-1)  # white at 0, as "seismic"
+    cells = (rgb * 255 + 0.5).astype(np.uint8)
+    return _labelled_grid(cells, [f"digit {k}" for k in range(NUM_CLASSES)], 5, scale)
+
+
+def digits_png(images, labels, scale=2):
+    """Digits black on white (1 - pixel, as ch01_06 draws them) in one row, each titled with its
+    label.
+
+    Args:
+      images: float [k, IMAGE_PIXELS] in [0, 1]; labels: int [k].
+    Returns:
+      ((width, height), PNG bytes).
+    """
+    x = np.asarray(images, dtype=np.float32).reshape(-1, IMAGE_SIZE, IMAGE_SIZE)
+    gray = ((1.0 - np.clip(x, 0, 1)) * 255 + 0.5).astype(np.uint8)
+    cells = np.repeat(gray[..., None], 3, axis=-1)
+    return _labelled_grid(cells, [f"label {int(k)}" for k in labels], len(cells), scale)

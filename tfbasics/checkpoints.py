@@ -20,6 +20,7 @@ import logging
 from pathlib import Path
 
 from tfbasics._tf import tf
+from tfbasics.idx import atomic_write
 from tfbasics.runs import run_dir
 
 v1 = tf.compat.v1
@@ -40,10 +41,7 @@ class CheckpointError(Exception):
 
 
 def _write(path, text):
-    """Write through a temporary name in the same folder, then rename into place."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
+    atomic_write(path, [text.encode()])  # a temporary name in the same folder, then rename
 
 
 def _newest_run(script_dir):

@@ -108,7 +108,6 @@ def run_training_in_graph(data, hp, run_dir, resume=False, max_steps=None, show_
     """The same training, faster: the training set lives in the graph and one ``sess.run``
     makes ``hp.steps_per_run`` SGD steps on the batches ``next_batch`` would give. The lines
     that differ from ``run_training`` are marked ``# in-graph:``."""
-    total_batch = int(data.train.num_examples / hp.batch_size)
     with tf.Graph().as_default() as graph:
         v1.set_random_seed(hp.seed)
         features = v1.placeholder(tf.float32, [None, IMAGE_PIXELS], name="features")
@@ -117,13 +116,13 @@ def run_training_in_graph(data, hp, run_dir, resume=False, max_steps=None, show_
         logits, prediction, weights, biases = sr.inference(features, hp.init, hp.seed)
         loss = sr.loss(logits, labels, hp.loss, prediction)
         # in-graph: no train_op here; the SGD steps are in the pipeline, one box in TensorBoard
-        single = total_batch % hp.steps_per_run > 0 or max_steps is not None
-        pipeline = in_graph.build(hp, data.train.num_examples, global_step, single_step=single)
+        pipeline = in_graph.build(hp, data.train.num_examples, global_step)
         accuracy = sr.evaluation(prediction, labels)
         init = v1.global_variables_initializer()
         ckpt = checkpoints.Checkpoints(run_dir, [weights, biases, global_step])
     graph.finalize()
 
+    total_batch = int(data.train.num_examples / hp.batch_size)
     with v1.Session(graph=graph) as sess:
         sess.run(init)
         step = ckpt.restore(sess, resume)

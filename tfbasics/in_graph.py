@@ -4,13 +4,15 @@ steps per ``session.run``.
 A step's arithmetic is tiny (two 128 x 784 x 10 matmuls), so the book's loop is mostly the fixed
 cost of a Python ``session.run`` that copies a batch in. Here the training set lives in a
 non-trainable variable (set from a placeholder, so the 172 MB stay out of the GraphDef), and one
-run performs ``steps_per_run`` unrolled SGD steps, each gathering its batch by index in the
-graph. All of it sits in one name scope, ``in_graph_pipeline``, so TensorBoard draws it as one
-box beside the book's ``inference``, ``loss`` and ``accuracy``.
+run makes k SGD steps in a ``tf.while_loop``, each gathering its batch by index in the graph.
+All of it sits in one name scope, ``in_graph_pipeline``, so TensorBoard draws it as one box
+beside the book's ``inference``, ``loss`` and ``accuracy``.
 
-The steps are the book's: each calls ``softmax_regression.inference/loss/training`` on the same
-shared variables, after the previous step's update, on the rows ``tfbasics.batches`` lists, so
-the updates equal the feed_dict loop's (tested to 1e-6).
+The loop's body is the book's step: ``softmax_regression.inference/loss/training`` on the same
+shared variables, on the rows ``tfbasics.batches`` lists, one iteration after the other (the
+body reads the weights its previous iteration updated), so the updates equal the feed_dict
+loop's (tested to 1e-6). The body is built once: a loop builds in 0.1 s where 13 unrolled copies
+of the step took 0.6 s of CPU, and runs as fast per step (measured, see benchmarks/).
 """
 
 from typing import NamedTuple
@@ -23,62 +25,52 @@ v1 = tf.compat.v1
 SCOPE = "in_graph_pipeline"
 
 
-class Steps(NamedTuple):
-    """``batch_indices`` int32 [k, batch] -> ``losses`` float32 [k], k SGD steps in one run."""
-
-    batch_indices: object
-    losses: object
-
-
 class Pipeline(NamedTuple):
-    """What ``build`` adds: the stored data, its initializer, and the unrolled steps.
+    """What ``build`` adds: the stored data, its initializer, and the SGD loop.
 
     ``images``/``labels`` are placeholders whose values ``load`` copies into the variables;
-    ``steps[k]`` runs k steps (k = 1 and ``steps_per_run``).
+    ``batch_indices`` int32 [k, batch] (any k >= 1) -> ``losses`` float32 [k] makes k steps.
     """
 
     images: object
     labels: object
     load: object
-    steps: dict
+    batch_indices: object
+    losses: object
 
 
-def _unrolled_steps(config, images, labels, global_step, k):
-    """``k`` SGD steps, step j on rows ``batch_indices[j]`` of the stored data.
+def _sgd_steps(config, images, labels, global_step):
+    """A ``while_loop`` making one SGD step per row of ``batch_indices`` (int32 [k, batch])."""
+    indices = v1.placeholder(tf.int32, [None, config.batch_size], name="batch_indices")
+    num_steps = tf.shape(indices)[0]
 
-    Each step reads the weights after the previous step's update (control dependencies). The
-    gathers do not wait, so they run ahead on a free core while earlier steps compute (measured:
-    0.24 against 0.40 ms per step). Rows are taken with ``tf.gather`` (ResourceGather reads only
-    those rows; slicing ``images[a:b]`` would copy the whole 172 MB variable).
-    """
-    with tf.name_scope(f"{k}_steps" if k > 1 else "1_step"):
-        indices = v1.placeholder(tf.int32, [k, config.batch_size], name="batch_indices")
-        losses, after = [], []
-        for j in range(k):
-            with tf.name_scope(f"step_{j}") as scope:
-                x = tf.gather(images, indices[j], name="features")
-                y = tf.gather(labels, indices[j], name="labels")
-            with tf.control_dependencies(after), tf.name_scope(scope):
-                logits, prediction, _, _ = sr.inference(x, config.init, config.seed)
-                step_loss = sr.loss(logits, y, config.loss, prediction)
-                after = [sr.training(step_loss, config.learning_rate, global_step)]
-            losses.append(step_loss)
-        with tf.control_dependencies(after):
-            return Steps(indices, tf.stack(losses, name="losses"))
+    def step(j, losses):
+        x = tf.gather(images, indices[j], name="features")  # reads only those rows
+        y = tf.gather(labels, indices[j], name="labels")
+        logits, prediction, _, _ = sr.inference(x, config.init, config.seed)
+        step_loss = sr.loss(logits, y, config.loss, prediction)
+        train_op = sr.training(step_loss, config.learning_rate, global_step)
+        with tf.control_dependencies([train_op]):  # the next iteration sees this update
+            return j + 1, losses.write(j, step_loss)
+
+    _, losses = tf.while_loop(
+        lambda j, _: j < num_steps,
+        step,
+        [tf.constant(0), tf.TensorArray(tf.float32, size=num_steps)],
+        name="sgd_steps",
+    )
+    return indices, losses.stack(name="losses")
 
 
-def build(config, num_examples, global_step, single_step=True):
+def build(config, num_examples, global_step):
     """Add the in-graph pipeline to the current graph, under one scope ``in_graph_pipeline``.
 
-    Call it after ``inference`` made the book's variables (the steps share them).
+    Call it after ``inference`` made the book's variables (the loop's steps share them).
 
     Args:
-      config: softmax_regression.Config (batch_size, init, loss, learning_rate, seed,
-        steps_per_run are used).
+      config: softmax_regression.Config (batch_size, init, loss, learning_rate, seed).
       num_examples: int, the size of the training set stored in the graph.
       global_step: the int64 global step variable, incremented by every step.
-      single_step: bool, also build a 1-step run, for epochs (or ``--max-steps``) that are not
-        a multiple of ``steps_per_run`` (the book's 429 = 33 x 13 are; building it costs time).
     Returns:
       Pipeline.
     """
@@ -91,36 +83,27 @@ def build(config, num_examples, global_step, single_step=True):
         images = v1.Variable(images_in, trainable=False, collections=local, name="train_images")
         labels = v1.Variable(labels_in, trainable=False, collections=local, name="train_labels")
         load = v1.variables_initializer([images, labels], name="load_data")
-        steps = {
-            k: _unrolled_steps(config, images, labels, global_step, k)
-            for k in sorted({1, config.steps_per_run} if single_step else {config.steps_per_run})
-        }
-    return Pipeline(images_in, labels_in, load, steps)
+        indices, losses = _sgd_steps(config, images, labels, global_step)
+    return Pipeline(images_in, labels_in, load, indices, losses)
 
 
 def step_runner(sess, pipeline):
-    """``run(indices, **trace)`` -> the losses of ``len(indices)`` SGD steps (1 or
-    ``steps_per_run``); ``trace`` is ``sess.run``'s ``options`` and ``run_metadata``, if any.
+    """``run(indices, **trace)`` -> the losses of ``len(indices)`` SGD steps; ``trace`` is
+    ``sess.run``'s ``options`` and ``run_metadata``, if any.
 
     A session callable skips ``session.run``'s per-call parsing of fetches and feeds.
     """
-    callables = {
-        k: sess.make_callable(s.losses, [s.batch_indices]) for k, s in pipeline.steps.items()
-    }
+    run_callable = sess.make_callable(pipeline.losses, [pipeline.batch_indices])
 
     def run(indices, **trace):
         if trace:
-            steps = pipeline.steps[len(indices)]
-            return sess.run(steps.losses, {steps.batch_indices: indices}, **trace)
-        return callables[len(indices)](indices)
+            return sess.run(pipeline.losses, {pipeline.batch_indices: indices}, **trace)
+        return run_callable(indices)
 
     return run
 
 
 def chunks(indices, steps_per_run):
-    """Split int32 [steps, batch] into runs of ``steps_per_run`` steps, then single steps."""
-    i = 0
-    while i < len(indices):
-        k = steps_per_run if len(indices) - i >= steps_per_run else 1
-        yield indices[i : i + k]
-        i += k
+    """Split int32 [steps, batch] into runs of ``steps_per_run`` steps (the last may be shorter)."""
+    for i in range(0, len(indices), steps_per_run):
+        yield indices[i : i + steps_per_run]

@@ -24,7 +24,7 @@ v1 = tf.compat.v1
 INIT_STDDEV = {"zeros": 0.0, "small": 0.01, "book": 1.0}  # stddev of truncated_normal weights
 LOSSES = ("stable", "book")
 INPUTS = ("feed_dict", "in_graph")  # the book's loop first: it is the default
-STEPS_PER_RUN = 13  # in_graph: unrolled SGD steps per session.run; 429 = 33 x 13 (benchmarks/)
+STEPS_PER_RUN = 13  # in_graph: SGD steps per session.run (its while_loop's iterations)
 
 
 def inference(features, init="zeros", seed=None):

@@ -34,12 +34,14 @@ TRAIN_SAMPLE = 5000  # training examples measured each epoch (all 55,000 took 0.
 
 def run_training(data, hp, run_dir, resume=False, max_steps=None, show_progress=True):
     """The book's loop. data: mnist.read_data_sets(one_hot=True); hp: sr.Config. -> TrainResult"""
-    with tf.Graph().as_default() as graph:
+    with tf.Graph().as_default() as graph:  # a graph of its own: eager mode stays on outside
         v1.set_random_seed(hp.seed)
         features = v1.placeholder(tf.float32, [None, IMAGE_PIXELS], name="features")
         labels = v1.placeholder(tf.float32, [None, NUM_CLASSES], name="labels")
         global_step = v1.train.create_global_step()  # not in the book: checkpoints count steps
+        # init zeros by default: the book's stddev-1 weights start confidently wrong (--init book)
         logits, prediction, weights, biases = sr.inference(features, hp.init, hp.seed)
+        # the book minimises the fused loss but prints -sum(y log p); one loss here (--loss book)
         loss = sr.loss(logits, labels, hp.loss, prediction)
         train_op = sr.training(loss, hp.learning_rate, global_step)
         accuracy = sr.evaluation(prediction, labels)

@@ -304,7 +304,7 @@ def test_event_files_hold_graph_scalars_histograms_templates_and_trace(tmp_path)
     assert tags["images"] == ["input_digits", "weight_templates"]
     templates = train_events.Images("weight_templates")
     assert [e.step for e in templates] == [8, 16]
-    assert (templates[0].width, templates[0].height) == (444, 208)
+    assert (templates[0].width, templates[0].height) == (444, 214)  # 2x5 cells of 84 px + titles
     (digits,) = train_events.Images("input_digits")
     assert digits.step == 0 and digits.width > 8 * 28
     text = train_events.Tensors("input_digits_labels/text_summary")[0]

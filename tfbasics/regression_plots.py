@@ -79,8 +79,8 @@ def _panel(draw, box, title, xlabel, series):
             draw.line(xy, fill=colour, width=2)
         for px, py in xy:
             draw.ellipse([px - 3, py - 3, px + 3, py + 3], fill=colour)
-        if len(series) > 1:  # legend, top right
-            ly = y0 + 8 + 16 * k
+        if len(series) > 1:  # legend, bottom right (accuracy rises: that corner stays free)
+            ly = y1 - 10 - 16 * (len(series) - 1 - k)
             draw.rectangle([x1 - 120, ly - 4, x1 - 112, ly + 4], fill=colour)
             draw.text((x1 - 106, ly), label, fill="black", font=font, anchor="lm")
 
@@ -123,13 +123,13 @@ def _labelled_grid(cells, titles, cols, scale):
     times with its title drawn above it."""
     from PIL import Image, ImageDraw
 
-    side, strip, gap = IMAGE_SIZE * scale, 14, 4
+    side, gap, font = IMAGE_SIZE * scale, 4, _font(10 + scale)
+    strip = 14 + scale  # the title above each cell
     rows = -(-len(cells) // cols)
     canvas = Image.new(
         "RGB", (cols * (side + gap) + gap, rows * (side + strip + gap) + gap), "white"
     )
     draw = ImageDraw.Draw(canvas)
-    font = _font(11)
     for k, (cell, title) in enumerate(zip(cells, titles)):
         x = gap + (k % cols) * (side + gap)
         y = gap + (k // cols) * (side + strip + gap)

@@ -1,13 +1,17 @@
-"""Benchmark: the same SGD softmax regression on MNIST, five ways (not a test).
+"""Benchmark: the same SGD softmax regression on MNIST, five ways, and ch01_07 as whole processes
+(not a test).
 
-    python benchmarks/softmax_regression.py [--repeats 3] [--epochs 10] [--data-dir DIR]
+    python benchmarks/softmax_regression.py [--repeats 3] [--epochs 10] [--process-epochs 20]
+        [--tables both|training|process] [--only SUBSTRING ...] [--data-dir DIR]
 
-Same data (tfbasics.mnist, 55,000 training examples), same hyperparameters (learning rate 0.5,
-batch 128, 10 epochs, zero initial weights), each timed ``--repeats`` times; medians are printed
-as a markdown table. The five:
+**Training loop only** (``--epochs``, default 10). Same data (tfbasics.mnist, 55,000 training
+examples), same hyperparameters (learning rate 0.5, batch 128, zero initial weights), each timed
+``--repeats`` times; medians are printed as a markdown table. The five:
 
-- ``tfbasics feed_dict``: ``softmax_regression.train`` with ``--input feed_dict``;
-- ``tfbasics in_graph``: the same with ``--input in_graph`` (the default);
+- ``tfbasics feed_dict``: ch01_07's ``run_training`` loop (library model functions,
+  ``BatchStream.next_batch``, ``sess.run([train_op, loss], feed_dict=...)``) without its logging;
+- ``tfbasics in_graph``: ch01_07's ``run_training_in_graph`` loop (``tfbasics.in_graph``: 13
+  unrolled steps per ``session.run``) without its logging;
 - ``book loop``: the book's notebook code ported to ``tf.compat.v1`` (placeholders, ``next_batch``,
   ``sess.run(feed_dict=...)``) with nothing else changed but the zero init;
 - ``NumPy``: the same SGD by hand (matrix products, stable softmax, the same update);
@@ -19,6 +23,13 @@ Every run is a fresh process (``--worker NAME``), rounds interleaved, so no impl
 inherits another's threads or warm caches, and NumPy runs without TensorFlow imported (on this
 machine, importing TensorFlow made NumPy's multi-threaded OpenBLAS matmuls 40x slower). Workers
 get ``OPENBLAS_NUM_THREADS=1`` unless it is set.
+
+**Whole process** (``--process-epochs``, default 20): wall and CPU seconds from process start to
+exit of the bare book loop (the book's code ported to ``tf.compat.v1``, printing the cost and
+test accuracy every epoch as the book does, nothing else) against
+``chapters/ch01_07_single_layer_mnist.py --seed 0`` with ``--input feed_dict`` (the book's loop
+with all its extras: TensorBoard summaries, a checkpoint per epoch, evaluation, PNGs) and with
+``--input in_graph``. Processes alternated, medians of ``--repeats``; ratios to the bare loop.
 """
 
 import argparse
@@ -26,6 +37,7 @@ import datetime
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -40,17 +52,78 @@ LEARNING_RATE, BATCH_SIZE = 0.5, 128  # the book's
 SEED = 0
 
 
-def tfbasics_path(data, epochs, input_kind):
+def _library_graph(config, in_graph_steps=None):
+    """The graph ch01_07 builds (library model functions), and the in-graph pipeline if asked."""
+    from tfbasics import in_graph
     from tfbasics import softmax_regression as sr
+    from tfbasics._tf import tf
+
+    v1 = tf.compat.v1
+    g = tf.Graph()
+    with g.as_default():
+        v1.set_random_seed(config.seed)
+        features = v1.placeholder(tf.float32, [None, 784], name="features")
+        labels = v1.placeholder(tf.float32, [None, 10], name="labels")
+        global_step = v1.train.create_global_step()
+        logits, prediction, _, _ = sr.inference(features, config.init, config.seed)
+        loss = sr.loss(logits, labels, config.loss, prediction)
+        train_op = sr.training(loss, config.learning_rate, global_step)
+        accuracy = sr.evaluation(prediction, labels)
+        pipeline = in_graph.build(config, in_graph_steps, global_step) if in_graph_steps else None
+        init = v1.global_variables_initializer()
+    return g, features, labels, loss, train_op, accuracy, pipeline, init
+
+
+def tfbasics_path(data, epochs, input_kind):
+    """ch01_07's training loop (run_training or run_training_in_graph) without its logging."""
+    from tfbasics import in_graph
+    from tfbasics import softmax_regression as sr
+    from tfbasics._tf import tf
+    from tfbasics.batches import BatchStream, batch_indices
 
     config = sr.Config(epochs=epochs, input=input_kind, seed=SEED)
-    model = sr.build(config, data.train.num_examples)
-    result = sr.train(model, data, config, show_progress=False, validate=False)
-    return result.train_seconds, result.steps, result.test_accuracy
+    n = data.train.num_examples
+    g, features, labels, loss, train_op, accuracy, pipeline, init = _library_graph(
+        config, n if input_kind == "in_graph" else None
+    )
+    total_batch = n // BATCH_SIZE
+    with tf.compat.v1.Session(graph=g) as sess:
+        sess.run(init)
+        if pipeline:
+            sess.run(
+                pipeline.load,
+                {pipeline.images: data.train.images, pipeline.labels: data.train.labels},
+            )
+            run_steps = in_graph.step_runner(sess, pipeline)
+        train = BatchStream(data.train, SEED, batch_size=BATCH_SIZE)
+        step, start = 0, time.perf_counter()
+        for _epoch in range(epochs):
+            avg_cost = 0.0
+            if pipeline:
+                indices = batch_indices(SEED, n, BATCH_SIZE, step, total_batch)
+                for chunk in in_graph.chunks(indices, config.steps_per_run):
+                    for c in run_steps(chunk):
+                        step += 1
+                        sr.check_finite(c, step, config)
+                        avg_cost += c / total_batch
+            else:
+                for _ in range(total_batch):
+                    batch_x, batch_y = train.next_batch(BATCH_SIZE)
+                    _, c = sess.run([train_op, loss], {features: batch_x, labels: batch_y})
+                    step += 1
+                    sr.check_finite(c, step, config)
+                    avg_cost += c / total_batch
+        seconds = time.perf_counter() - start
+        test = sess.run(accuracy, {features: data.test.images, labels: data.test.labels})
+    return seconds, step, float(test)
 
 
-def book_loop(data, epochs):
-    """The book's notebook, ported to tf.compat.v1 in a graph of its own; zero init."""
+def book_loop(data, epochs, as_printed=False):
+    """The book's notebook, ported to tf.compat.v1 in a graph of its own; zero init.
+
+    ``as_printed``: also what the book prints every epoch, the cost and the test accuracy (the
+    whole-process comparison runs the book's code complete).
+    """
     from tfbasics._tf import tf
 
     v1 = tf.compat.v1
@@ -78,6 +151,10 @@ def book_loop(data, epochs):
                 batch_x, batch_y = train.next_batch(batch_size=BATCH_SIZE)
                 _, c = sess.run([optimizer, loss], feed_dict={features: batch_x, labels: batch_y})
                 avg_cost += c / total_batch
+            if as_printed:
+                print("Epoch:", (_epoch + 1), "cost =", f"{avg_cost:.3f}")
+                test_feed = {features: data.test.images, labels: data.test.labels}
+                print("Test accuracy:", sess.run(accuracy, feed_dict=test_feed), flush=True)
         seconds = time.perf_counter() - start
         test = sess.run(accuracy, feed_dict={features: data.test.images, labels: data.test.labels})
     return seconds, epochs * total_batch, float(test)
@@ -151,11 +228,27 @@ IMPLEMENTATIONS = {
     "NumPy": numpy_sgd,
     "Keras 3 fit": keras_fit,
 }
+BOOK_SCRIPT = "book script"  # the whole-process baseline: book_loop, printing as the book does
+WORKERS = {**IMPLEMENTATIONS, BOOK_SCRIPT: lambda d, e: book_loop(d, e, as_printed=True)}
+SCRIPT = Path(__file__).resolve().parents[1] / "chapters" / "ch01_07_single_layer_mnist.py"
+PROCESSES = {  # whole-process comparison: name -> (command after the interpreter, is baseline)
+    "bare book loop (the book's code, tf.compat.v1)": [
+        str(Path(__file__).resolve()),
+        "--worker",
+        BOOK_SCRIPT,
+    ],
+    "ch01_07 --input feed_dict (the book's loop + all extras)": [
+        str(SCRIPT),
+        "--input",
+        "feed_dict",
+    ],
+    "ch01_07 --input in_graph (+ all extras)": [str(SCRIPT), "--input", "in_graph"],
+}
 
 
 def _worker(name, epochs, data_dir):
     data = mnist.read_data_sets(data_dir, one_hot=True)
-    seconds, steps, test = IMPLEMENTATIONS[name](data, epochs)
+    seconds, steps, test = WORKERS[name](data, epochs)
     print(json.dumps({"seconds": seconds, "steps": steps, "test": test}))
     return 0
 
@@ -180,34 +273,44 @@ def _run_in_fresh_process(name, epochs, data_dir):
     return result["seconds"], result["steps"], result["test"]
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3, help="timed runs per implementation")
-    parser.add_argument("--epochs", type=int, default=10, help="epochs per run (the book: 10)")
-    parser.add_argument("--data-dir", type=str, default=None, help="MNIST folder")
-    parser.add_argument(
-        "--only",
-        type=str,
-        nargs="*",
-        default=None,
-        help="substrings of implementation names to run (default: all)",
+def _time_process(name, epochs, data_dir, logdir):
+    """Wall and CPU seconds of one whole process (start-up, data, graph, training, logging)."""
+    command = [sys.executable, *PROCESSES[name], "--epochs", str(epochs)]
+    if "--worker" not in command:  # the chapter script: its defaults, but a fixed seed
+        command += ["--seed", str(SEED), "--no-progress", "--logdir", str(logdir)]
+    command += ["--data-dir", data_dir] if data_dir else []
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if done.returncode != 0:
+        raise SystemExit(f"{name} failed:\n{done.stderr[-2000:]}")
+    last = [line for line in done.stdout.splitlines() if line.startswith("Test accuracy:")][-1]
+    return seconds, cpu, float(last.split()[-1])
+
+
+def _selected(names, only):
+    return [n for n in names if not only or any(s.lower() in n.lower() for s in only)]
+
+
+def _header(epochs, repeats, load_before, what):
+    from importlib.metadata import version
+
+    load_after = os.getloadavg()
+    print(
+        f"{what}: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
+        f"{os.cpu_count()} CPU cores ({platform.machine()}), TensorFlow {version('tensorflow')}, "
+        f"Keras {version('keras')}, NumPy {np.__version__}; {epochs} epochs, median of "
+        f"{repeats}; load average (1 min) {load_before[0]:.1f} before, {load_after[0]:.1f} after"
     )
-    parser.add_argument(
-        "--worker",
-        type=str,
-        default=None,
-        choices=tuple(IMPLEMENTATIONS),
-        help="(internal) run one implementation once, print JSON",
-    )
-    args = parser.parse_args(argv)
-    if args.worker:
-        return _worker(args.worker, args.epochs, args.data_dir)
-    mnist.fetch(args.data_dir)
-    names = [
-        n
-        for n in IMPLEMENTATIONS
-        if not args.only or any(s.lower() in n.lower() for s in args.only)
-    ]
+    print()
+
+
+def training_table(args):
+    """Training-loop seconds of the five implementations, each run in a fresh process."""
+    names = _selected(IMPLEMENTATIONS, args.only)
     load_before = os.getloadavg()
     runs = {name: [] for name in names}
     # interleaved (round r of every implementation, then round r + 1) so a burst of load
@@ -221,7 +324,6 @@ def main(argv=None):
                 file=sys.stderr,
                 flush=True,
             )
-    load_after = os.getloadavg()
     rows = {
         name: (
             statistics.median(s for s, _, _ in runs[name]),
@@ -232,16 +334,7 @@ def main(argv=None):
     }
     base_np = rows.get("NumPy", (None,))[0]
     base_fd = rows.get("tfbasics feed_dict", (None,))[0]
-    from importlib.metadata import version
-
-    print(
-        f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
-        f"{os.cpu_count()} CPU cores ({platform.machine()}), "
-        f"TensorFlow {version('tensorflow')}, Keras {version('keras')}, NumPy {np.__version__}; {args.epochs} epochs, "
-        f"median of {args.repeats}; load average (1 min) {load_before[0]:.1f} before, "
-        f"{load_after[0]:.1f} after"
-    )
-    print()
+    _header(args.epochs, args.repeats, load_before, "Training loop only")
     print(
         "| implementation | training s | ms/step | examples/s | test accuracy "
         "| x NumPy | x feed_dict |"
@@ -254,6 +347,87 @@ def main(argv=None):
             f"| {name} | {seconds:.2f} | {seconds / steps * 1e3:.3f} | "
             f"{steps * BATCH_SIZE / seconds:,.0f} | {test:.4f} | {ratio_np} | {ratio_fd} |"
         )
+    print()
+
+
+def process_table(args):
+    """Whole-process wall seconds: the bare book loop against ch01_07's two loops with extras."""
+    import tempfile
+
+    names = _selected(PROCESSES, args.only)
+    load_before = os.getloadavg()
+    runs = {name: [] for name in names}
+    with tempfile.TemporaryDirectory(prefix="bench_ch01_07_") as logdir:
+        for r in range(args.repeats):  # alternated, as the training table
+            for name in names:
+                run = _time_process(name, args.process_epochs, args.data_dir, logdir)
+                runs[name].append(run)
+                print(
+                    f"# round {r + 1} {name}: {run[0]:.2f} s wall, {run[1]:.2f} s CPU, "
+                    f"test {run[2]:.4f}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+    rows = {
+        name: [statistics.median(run[k] for run in v) for k in range(3)] + [v]
+        for name, v in runs.items()
+    }
+    base = rows.get(next(iter(PROCESSES)))
+    _header(args.process_epochs, args.repeats, load_before, "Whole process")
+    print(
+        "| process | wall s | x bare book loop (wall) | CPU s | x bare book loop (CPU) "
+        "| test accuracy | wall s per round |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---|")
+    for name, (seconds, cpu, test, v) in rows.items():
+        wall_ratio = f"{seconds / base[0]:.2f}" if base else "-"
+        cpu_ratio = f"{cpu / base[1]:.2f}" if base else "-"
+        rounds = ", ".join(f"{run[0]:.1f}" for run in v)
+        print(
+            f"| {name} | {seconds:.2f} | {wall_ratio} | {cpu:.2f} | {cpu_ratio} | {test:.4f} "
+            f"| {rounds} |"
+        )
+    print()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs per implementation")
+    parser.add_argument(
+        "--epochs", type=int, default=10, help="epochs per training-loop run (the book: 10)"
+    )
+    parser.add_argument(
+        "--process-epochs", type=int, default=20, help="epochs per whole-process run"
+    )
+    parser.add_argument(
+        "--tables",
+        choices=("both", "training", "process"),
+        default="both",
+        help="training: the training loops only; process: whole processes; both",
+    )
+    parser.add_argument("--data-dir", type=str, default=None, help="MNIST folder")
+    parser.add_argument(
+        "--only",
+        type=str,
+        nargs="*",
+        default=None,
+        help="substrings of implementation or process names to run (default: all)",
+    )
+    parser.add_argument(
+        "--worker",
+        type=str,
+        default=None,
+        choices=tuple(WORKERS),
+        help="(internal) run one implementation once, print JSON",
+    )
+    args = parser.parse_args(argv)
+    if args.worker:
+        return _worker(args.worker, args.epochs, args.data_dir)
+    mnist.fetch(args.data_dir)
+    if args.tables in ("both", "training"):
+        training_table(args)
+    if args.tables in ("both", "process"):
+        process_table(args)
     return 0
 
 

@@ -1,60 +1,277 @@
 """A single-layer softmax classifier on MNIST, trained with SGD as the book does.
 
-Prints the book's ``Epoch: N cost = X.XXX`` each epoch (with the validation accuracy) and the
-test accuracy, and writes under ``logs/ch01_07_single_layer_mnist/<run name>/``: TensorBoard
-events (graph, ``train/`` and ``validation/`` runs, loss and accuracy, histograms, the ten
-learned weight templates, input digits, hyperparameters, one traced step), a checkpoint per
-epoch (``--resume`` continues from the last one), ``weight_templates.png`` and ``curves.png``.
+``run_training`` is the book's code: the graph (placeholders ``features`` and ``labels``, then
+the model functions of ``tfbasics.softmax_regression``), a ``Session``, the initializer, and the
+loop ``next_batch`` -> ``sess.run([train_op, loss], feed_dict=...)``, printing
+``Epoch: N cost = X.XXX`` (with the validation accuracy) and then ``Test accuracy``. TensorBoard
+logging, checkpoints and ``--resume`` are a line or two of library calls in that loop.
+``run_training_in_graph`` (``--input in_graph``) is a faster alternative to read beside it: the
+same updates on the same batches, with the training set kept in the graph.
+
+A run writes under ``logs/ch01_07_single_layer_mnist/<run name>/``: TensorBoard events
+(``train/`` and ``validation/``), a checkpoint per epoch, ``weight_templates.png`` and
+``curves.png``.
 """
 
 import dataclasses
-import json
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
-from tfbasics import mnist
+from tfbasics import checkpoints, in_graph, mnist, regression_plots, run_summaries
 from tfbasics import softmax_regression as sr
-from tfbasics.runs import base_parser, run_dir
+from tfbasics._tf import tf
+from tfbasics.batches import BatchStream, batch_indices
+from tfbasics.constants import IMAGE_PIXELS, NUM_CLASSES
+from tfbasics.runs import base_parser, progress
 
+v1 = tf.compat.v1  # the book's TensorFlow 1.x API
 SCRIPT = Path(__file__).stem
-HPARAMS_FILE = "hparams.json"
-# a resumed run must keep these, or it would not continue the same run
-KEPT_ON_RESUME = ("learning_rate", "batch_size", "init", "loss", "seed")
+TRAIN_SAMPLE = 5000  # training examples measured each epoch (all 55,000 took 0.2-0.7 s here)
+
+
+def run_training(data, hp, run_dir, resume=False, max_steps=None, show_progress=True):
+    """The book's loop. data: mnist.read_data_sets(one_hot=True); hp: sr.Config. -> TrainResult"""
+    with tf.Graph().as_default() as graph:  # a graph of its own: eager mode stays on outside
+        v1.set_random_seed(hp.seed)
+        features = v1.placeholder(tf.float32, [None, IMAGE_PIXELS], name="features")
+        labels = v1.placeholder(tf.float32, [None, NUM_CLASSES], name="labels")
+        global_step = v1.train.create_global_step()  # not in the book: checkpoints count steps
+        # init zeros by default: the book's stddev-1 weights start confidently wrong (--init book)
+        logits, prediction, weights, biases = sr.inference(features, hp.init, hp.seed)
+        # the book minimises the fused loss but prints -sum(y log p); one loss here (--loss book)
+        loss = sr.loss(logits, labels, hp.loss, prediction)
+        train_op = sr.training(loss, hp.learning_rate, global_step)
+        accuracy = sr.evaluation(prediction, labels)
+        init = v1.global_variables_initializer()
+        ckpt = checkpoints.Checkpoints(run_dir, [weights, biases, global_step])
+    graph.finalize()  # nothing is added while training: a bug that grows the graph fails at once
+
+    total_batch = int(data.train.num_examples / hp.batch_size)
+    with v1.Session(graph=graph) as sess:
+        sess.run(init)
+        step = ckpt.restore(sess, resume)  # --resume: the last checkpoint's weights and step
+        if resume:
+            print(f"Resumed from the checkpoint of epoch {step // total_batch} (step {step})")
+        # the book's data.train.next_batch, but pass p's order comes from (seed, p): a resumed
+        # run sees the batches an uninterrupted one sees
+        train = BatchStream(data.train, hp.seed, first_step=step, batch_size=hp.batch_size)
+        with run_summaries.RunSummaries(run_dir, graph, hparams(hp), data.train, step) as log:
+            for epoch in range(step // total_batch + 1, hp.epochs + 1):
+                steps = total_batch if max_steps is None else min(total_batch, max_steps - step)
+                if steps <= 0:  # --max-steps reached
+                    break
+                avg_cost = 0.0
+                for _ in progress(range(steps), desc=f"Epoch {epoch}", disable=not show_progress):
+                    batch_x, batch_y = train.next_batch(hp.batch_size)
+                    _, c = sess.run(
+                        [train_op, loss],
+                        feed_dict={features: batch_x, labels: batch_y},
+                        **log.trace(step),  # the first step is traced, for TensorBoard
+                    )
+                    step += 1
+                    sr.check_finite(c, step, hp)  # the book would print "cost = nan" and go on
+                    log.loss(step, c)
+                    avg_cost += c / steps
+                # not in the book: accuracy and loss on the held-out validation set and on a
+                # fixed sample of the training set, every epoch
+                val_accuracy, val_loss = sess.run(
+                    [accuracy, loss],
+                    feed_dict={features: data.validation.images, labels: data.validation.labels},
+                )
+                print(
+                    f"Epoch: {epoch} cost = {avg_cost:.3f}  "
+                    f"validation accuracy = {val_accuracy:.4f}",
+                    flush=True,
+                )
+                train_eval = sess.run(
+                    [accuracy, loss],
+                    feed_dict={
+                        features: data.train.images[:TRAIN_SAMPLE],
+                        labels: data.train.labels[:TRAIN_SAMPLE],
+                    },
+                )
+                result = checkpoints.EpochResult(
+                    epoch, step, avg_cost, *train_eval, val_accuracy, val_loss
+                )
+                end_epoch(sess, ckpt, log, result, steps == total_batch, [weights, biases])
+
+            test_accuracy, test_loss = sess.run(
+                [accuracy, loss],
+                feed_dict={features: data.test.images, labels: data.test.labels},
+            )
+            print(f"Test accuracy: {test_accuracy:.4f}")
+            return end_run(sess, ckpt, log, step, test_accuracy, test_loss, [weights, biases])
+
+
+def run_training_in_graph(data, hp, run_dir, resume=False, max_steps=None, show_progress=True):
+    """The same training, faster: the training set lives in the graph and one ``sess.run``
+    makes ``hp.steps_per_run`` SGD steps on the batches ``next_batch`` would give. The lines
+    that differ from ``run_training`` are marked ``# in-graph:``."""
+    with tf.Graph().as_default() as graph:
+        v1.set_random_seed(hp.seed)
+        features = v1.placeholder(tf.float32, [None, IMAGE_PIXELS], name="features")
+        labels = v1.placeholder(tf.float32, [None, NUM_CLASSES], name="labels")
+        global_step = v1.train.create_global_step()
+        logits, prediction, weights, biases = sr.inference(features, hp.init, hp.seed)
+        loss = sr.loss(logits, labels, hp.loss, prediction)
+        # in-graph: no train_op here; the SGD steps are in the pipeline, one box in TensorBoard
+        pipeline = in_graph.build(hp, data.train.num_examples, global_step)
+        accuracy = sr.evaluation(prediction, labels)
+        init = v1.global_variables_initializer()
+        ckpt = checkpoints.Checkpoints(run_dir, [weights, biases, global_step])
+    graph.finalize()
+
+    total_batch = int(data.train.num_examples / hp.batch_size)
+    with v1.Session(graph=graph) as sess:
+        sess.run(init)
+        step = ckpt.restore(sess, resume)
+        if resume:
+            print(f"Resumed from the checkpoint of epoch {step // total_batch} (step {step})")
+        # in-graph: the 55,000 training images are copied into the graph once
+        sess.run(
+            pipeline.load, {pipeline.images: data.train.images, pipeline.labels: data.train.labels}
+        )
+        run_steps = in_graph.step_runner(sess, pipeline)
+        with run_summaries.RunSummaries(run_dir, graph, hparams(hp), data.train, step) as log:
+            for epoch in range(step // total_batch + 1, hp.epochs + 1):
+                steps = total_batch if max_steps is None else min(total_batch, max_steps - step)
+                if steps <= 0:
+                    break
+                avg_cost = 0.0
+                # in-graph: the epoch's batches as row numbers, the rows next_batch would give
+                indices = batch_indices(
+                    hp.seed, data.train.num_examples, hp.batch_size, step, steps
+                )
+                with progress(total=steps, desc=f"Epoch {epoch}", disable=not show_progress) as bar:
+                    for chunk in in_graph.chunks(indices, hp.steps_per_run):
+                        for c in run_steps(chunk, **log.trace(step)):  # in-graph: k steps a run
+                            step += 1
+                            sr.check_finite(c, step, hp)
+                            log.loss(step, c)
+                            avg_cost += c / steps
+                        bar.update(len(chunk))
+                val_accuracy, val_loss = sess.run(
+                    [accuracy, loss],
+                    feed_dict={features: data.validation.images, labels: data.validation.labels},
+                )
+                print(
+                    f"Epoch: {epoch} cost = {avg_cost:.3f}  "
+                    f"validation accuracy = {val_accuracy:.4f}",
+                    flush=True,
+                )
+                train_eval = sess.run(
+                    [accuracy, loss],
+                    feed_dict={
+                        features: data.train.images[:TRAIN_SAMPLE],
+                        labels: data.train.labels[:TRAIN_SAMPLE],
+                    },
+                )
+                result = checkpoints.EpochResult(
+                    epoch, step, avg_cost, *train_eval, val_accuracy, val_loss
+                )
+                end_epoch(sess, ckpt, log, result, steps == total_batch, [weights, biases])
+
+            test_accuracy, test_loss = sess.run(
+                [accuracy, loss],
+                feed_dict={features: data.test.images, labels: data.test.labels},
+            )
+            print(f"Test accuracy: {test_accuracy:.4f}")
+            return end_run(sess, ckpt, log, step, test_accuracy, test_loss, [weights, biases])
+
+
+INPUTS = {"feed_dict": run_training, "in_graph": run_training_in_graph}
+
+
+# ------------------------------------------------------------------ bookkeeping of both loops
+class TrainResult(NamedTuple):
+    """What a training function returns.
+
+    Attributes:
+      epochs: list of checkpoints.EpochResult (a resumed run's earlier epochs included).
+      test_accuracy, test_loss: float; steps: int, the global step at the end.
+      weights: float32 [IMAGE_PIXELS, NUM_CLASSES]; biases: float32 [NUM_CLASSES].
+    """
+
+    epochs: list
+    test_accuracy: float
+    test_loss: float
+    steps: int
+    weights: np.ndarray
+    biases: np.ndarray
+
+
+def hparams(hp):
+    """The hyperparameters as TensorBoard's HParams tab takes them (a dict)."""
+    return dataclasses.asdict(hp)
+
+
+def end_epoch(sess, ckpt, log, result, full, variables):
+    """Record an epoch: history, a checkpoint if all its steps ran, TensorBoard summaries."""
+    weights, biases = sess.run(variables)
+    ckpt.end_epoch(sess, result, full)
+    log.epoch(result, weights, biases)
+
+
+def end_run(sess, ckpt, log, step, test_accuracy, test_loss, variables):
+    """The final metrics (HParams), the two PNGs; returns the TrainResult."""
+    weights, biases = sess.run(variables)
+    last = ckpt.history[-1] if ckpt.history else checkpoints.EpochResult(0, step, float("nan"))
+    log.final(
+        step,
+        {
+            "train_accuracy": last.train_accuracy,
+            "validation_accuracy": last.validation_accuracy,
+            "test_accuracy": test_accuracy,
+            "train_loss": last.train_loss,
+            "validation_loss": last.validation_loss,
+            "test_loss": test_loss,
+        },
+    )
+    regression_plots.save_weight_templates(ckpt.run_dir / "weight_templates.png", weights)
+    regression_plots.save_curves(ckpt.run_dir / "curves.png", ckpt.history)
+    return TrainResult(ckpt.history, float(test_accuracy), float(test_loss), step, weights, biases)
+
+
+# ------------------------------------------------------------------------------ command line
+class UsageError(Exception):
+    """A bad flag value: one line on stderr, exit status 2."""
 
 
 def parse_args(argv):
     defaults = sr.Config()
     parser = base_parser(__doc__.splitlines()[0])
-    parser.add_argument(
+    add = parser.add_argument
+    add(
         "--epochs",
         type=int,
         default=defaults.epochs,
         help="epochs of (training examples // batch size) steps (the book: 10)",
     )
-    parser.add_argument(
+    add(
         "--batch-size",
         type=int,
         default=defaults.batch_size,
         help="examples per SGD step (the book: 128)",
     )
-    parser.add_argument(
+    add(
         "--learning-rate",
         type=float,
         default=defaults.learning_rate,
         help="SGD learning rate (the book: 0.5)",
     )
-    parser.add_argument(
+    add(
         "--input",
         type=str,
-        choices=sr.INPUTS,
+        choices=tuple(INPUTS),
         default=defaults.input,
-        help="in_graph: data kept in TensorFlow, several steps per session.run "
-        "(faster); feed_dict: the book's next_batch + feed_dict; both make "
-        "the same updates",
+        help="feed_dict: the book's loop (run_training: next_batch + feed_dict); in_graph: "
+        "run_training_in_graph, the data kept in TensorFlow, several steps per session.run "
+        "(faster); both make the same updates",
     )
-    parser.add_argument(
+    add(
         "--init",
         type=str,
         choices=tuple(sr.INIT_STDDEV),
@@ -62,142 +279,84 @@ def parse_args(argv):
         help="initial weights: zeros, small (truncated normal, stddev 0.01) or "
         "book (truncated normal, stddev 1.0: about 90.8%% test accuracy)",
     )
-    parser.add_argument(
+    add(
         "--loss",
         type=str,
         choices=sr.LOSSES,
         default=defaults.loss,
         help="stable: fused softmax_cross_entropy_with_logits; book: "
-        "-reduce_sum(labels * log(prediction)) (NaN once a probability "
-        "underflows to 0)",
+        "-reduce_sum(labels * log(prediction)) (NaN once a probability underflows to 0)",
     )
-    parser.add_argument(
+    add(
         "--seed",
         type=int,
         default=None,
-        help="seeds the initial weights and the batch order (default: a random "
-        "seed, printed and saved with the run, so --resume sees the same "
-        "batches)",
+        help="seeds the initial weights and the batch order (default: a random seed, printed "
+        "and saved with the run, so --resume sees the same batches)",
     )
-    parser.add_argument(
+    add(
         "--steps-per-run",
         type=int,
         default=defaults.steps_per_run,
         help="in_graph only: SGD steps per session.run",
     )
     mnist.add_data_flags(parser)
-    parser.add_argument(
+    add(
         "--max-steps",
         type=int,
         default=None,
         help="stop after this many SGD steps in all (fast smoke mode)",
     )
-    parser.add_argument(
+    add(
         "--resume",
         action="store_true",
-        help="continue the run --run-name (default: the newest run with a "
-        "checkpoint) from its last checkpoint",
+        help="continue the run --run-name (default: the newest run with a checkpoint) from "
+        "its last checkpoint",
     )
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add("--no-progress", action="store_true", help="no progress bar")
     return parser.parse_args(argv)
-
-
-class UsageError(Exception):
-    """A bad flag value or a run that cannot be resumed: one line on stderr, exit status 2."""
-
-
-def _newest_run(logdir):
-    runs = [p.parent for p in (Path(logdir) / SCRIPT).glob("*/checkpoint")]
-    if not runs:
-        raise UsageError(f"--resume: no run with a checkpoint under {Path(logdir) / SCRIPT}")
-    return max(runs, key=lambda p: (p / "checkpoint").stat().st_mtime)
-
-
-def _run_folder_and_config(args, config):
-    """The run folder, and the config to train with (a resumed run's own hyperparameters)."""
-    if not args.resume:
-        if config.seed is None:
-            config = dataclasses.replace(config, seed=int(np.random.SeedSequence().entropy % 2**31))
-        out = run_dir(args.logdir, SCRIPT, args.run_name)
-        (out / HPARAMS_FILE).write_text(json.dumps(dataclasses.asdict(config), indent=1))
-        return out, config
-    out = Path(args.logdir) / SCRIPT / args.run_name if args.run_name else _newest_run(args.logdir)
-    if not out.is_dir():
-        raise UsageError(f"--resume: no run folder {out}")
-    try:
-        saved = json.loads((out / HPARAMS_FILE).read_text())
-    except (OSError, ValueError) as e:
-        raise UsageError(f"--resume: cannot read {out / HPARAMS_FILE} ({e})") from None
-    if config.seed is None:
-        config = dataclasses.replace(config, seed=saved.get("seed"))
-    for name in KEPT_ON_RESUME:
-        if saved.get(name) != getattr(config, name):
-            flag = "--" + name.replace("_", "-")
-            raise UsageError(
-                f"--resume: run {out} was trained with {flag} {saved.get(name)}, "
-                f"not {getattr(config, name)}; resume with the same flags"
-            )
-    return out, config
-
-
-def print_epoch(result):
-    line = f"Epoch: {result.epoch} cost = {result.cost:.3f}"
-    if result.validation_accuracy is not None:
-        line += f"  validation accuracy = {result.validation_accuracy:.4f}"
-    print(line, flush=True)
-
-
-def _print_start(first_epoch, step):
-    if step:
-        print(f"Resumed from the checkpoint of epoch {first_epoch - 1} (step {step})", flush=True)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    config = sr.Config(
+    seed = args.seed
+    if seed is None and not args.resume:  # a random seed, saved with the run for --resume
+        seed = int(np.random.SeedSequence().entropy % 2**31)
+    hp = sr.Config(
         learning_rate=args.learning_rate,
         batch_size=args.batch_size,
         epochs=args.epochs,
         init=args.init,
         loss=args.loss,
         input=args.input,
-        seed=args.seed,
+        seed=seed,
         steps_per_run=args.steps_per_run,
     )
     try:
-        dataclasses.replace(config, seed=0).check()
+        dataclasses.replace(hp, seed=0).check()
         if args.max_steps is not None and args.max_steps < 1:
-            raise ValueError(f"--max-steps must be at least 1, got {args.max_steps}")
+            raise UsageError(f"--max-steps must be at least 1, got {args.max_steps}")
         data = mnist.read_data_sets(args.data_dir, one_hot=True, seed=0, fake_data=args.fake_data)
         if args.batch_size > data.train.num_examples:
-            raise ValueError(
+            raise UsageError(
                 f"--batch-size {args.batch_size} is larger than the "
                 f"{data.train.num_examples} training examples"
             )
-        out, config = _run_folder_and_config(args, config)
-        model = sr.build(config, data.train.num_examples)
-        print(f"Run folder: {out} (seed {config.seed}, {config.input} input)", flush=True)
-        result = sr.train(
-            model,
-            data,
-            config,
-            run_dir=out,
-            resume=args.resume,
-            max_steps=args.max_steps,
-            on_epoch=print_epoch,
-            show_progress=not args.no_progress,
-            on_start=_print_start,
+        out, saved = checkpoints.open_run(
+            args.logdir, SCRIPT, args.run_name, hparams(hp), resume=args.resume
         )
-    except (ValueError, UsageError) as e:
+        hp = dataclasses.replace(hp, seed=saved["seed"])
+        print(f"Run folder: {out} (seed {hp.seed}, {hp.input} input)", flush=True)
+        INPUTS[hp.input](data, hp, out, args.resume, args.max_steps, not args.no_progress)
+    except (ValueError, UsageError, checkpoints.ResumeError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    except (mnist.MNISTError, sr.CheckpointError) as e:
+    except (mnist.MNISTError, checkpoints.CheckpointError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     except sr.DivergedError as e:
         print(f"error: {e}", file=sys.stderr)
         return 3
-    print(f"Test accuracy: {result.test_accuracy:.4f}")
     print(
         f"Wrote weight_templates.png, curves.png, checkpoints and TensorBoard events to {out}; "
         f"view them with: tensorboard --logdir {Path(args.logdir) / SCRIPT}"

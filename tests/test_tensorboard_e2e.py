@@ -157,7 +157,7 @@ def test_tensorboard_serves_loss_and_accuracy_for_train_and_validation(server):
 
 
 def test_tensorboard_serves_the_weight_and_bias_histograms(server):
-    names = ["summaries/weights", "summaries/biases"]
+    names = ["weights", "biases"]
     tags = poll(
         server, "data/plugin/histograms/tags", lambda tags: _has_tags(tags, TRAIN_RUN, names)
     )
@@ -165,11 +165,11 @@ def test_tensorboard_serves_the_weight_and_bias_histograms(server):
 
 
 def test_tensorboard_serves_the_weight_templates_and_input_images(server):
-    names = ["summaries/weight_templates", "summaries/input_digits"]
+    names = ["weight_templates", "input_digits"]
     tags = poll(server, "data/plugin/images/tags", lambda tags: _has_tags(tags, TRAIN_RUN, names))
     assert _has_tags(tags, TRAIN_RUN, names), tags.get(TRAIN_RUN)
-    templates = [t for t in tags[TRAIN_RUN] if t.startswith("summaries/weight_templates/")]
-    assert len(templates) == 10  # one learned template per digit
+    templates = [t for t in tags[TRAIN_RUN] if t.startswith("weight_templates")]
+    assert templates == ["weight_templates"]  # the ten templates in one labelled grid: one card
 
 
 def test_the_server_stops_when_the_body_of_the_with_fails(logdir):

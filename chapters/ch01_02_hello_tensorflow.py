@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tfbasics import hello
 from tfbasics._tf import tf
-from tfbasics.runs import base_parser, run_dir, script_main, write_graph
+from tfbasics.runs import base_parser, run_dir, script_main, view_command, write_graph
 
 SCRIPT = Path(__file__).stem
 
@@ -55,7 +55,7 @@ def main(argv=None):
         )
     write_graph(out / "variable", v.graph)
 
-    print(f"Graphs written to {out}")
+    print(f"Graphs written to {out}; view with: {view_command(args.logdir)}")
     return 0
 
 

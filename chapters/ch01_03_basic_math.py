@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from tfbasics import basic_math
-from tfbasics.runs import base_parser, run_dir, script_main, write_graph
+from tfbasics.runs import base_parser, run_dir, script_main, view_command, write_graph
 
 SCRIPT = Path(__file__).stem
 
@@ -33,7 +33,7 @@ def main(argv=None):
 
     out = run_dir(args.logdir, SCRIPT, args.run_name)
     write_graph(out, graph.graph)
-    print(f"Graph written to {out}")
+    print(f"Graph written to {out}; view with: {view_command(args.logdir)}")
     return 0
 
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from tfbasics import placeholders
 from tfbasics._tf import tf
-from tfbasics.runs import base_parser, run_dir, script_main, write_graph
+from tfbasics.runs import base_parser, run_dir, script_main, view_command, write_graph
 
 SCRIPT = Path(__file__).stem
 
@@ -61,7 +61,7 @@ def main(argv=None):
     )
     write_graph(out / "weights", weights_graph.graph)
 
-    print(f"Graphs written to {out}")
+    print(f"Graphs written to {out}; view with: {view_command(args.logdir)}")
     return 0
 
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from tfbasics import softmax as sm
 from tfbasics._tf import tf
-from tfbasics.runs import base_parser, run_dir, script_main, write_graph
+from tfbasics.runs import base_parser, run_dir, script_main, view_command, write_graph
 
 SCRIPT = Path(__file__).stem
 
@@ -87,7 +87,7 @@ def main(argv=None):
     print(f"  fused op (log-sum-exp inside) = {fused:.4f}")
     write_graph(out / "stability", st.graph)
 
-    print(f"Graphs written to {out}")
+    print(f"Graphs written to {out}; view with: {view_command(args.logdir)}")
     return 0
 
 

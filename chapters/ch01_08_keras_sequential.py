@@ -56,7 +56,7 @@ def show_shapes(logdir=runs.DEFAULT_LOGDIR, run_name=None):
 
     run = runs.run_dir(logdir, SCRIPT, run_name)
     keras_models.write_model_logs(run, model)  # the same model, so the same layer names
-    print(f"\nSummary and graph written to {run} (tensorboard --logdir {logdir})")
+    print(f"\nSummary and graph written to {run}; view them with: {runs.view_command(logdir)}")
     return run
 
 

@@ -84,7 +84,7 @@ def run_training(
     }
     keras_models.write_test_scores(run, *score, hparams=hparams, step=epochs - 1)
     keras_models.save_model(model, run / MODEL_FILE)  # via a temporary file: never half a model
-    print(f"Saved {run / MODEL_FILE}; TensorBoard: tensorboard --logdir {logdir}")
+    print(f"Saved {run / MODEL_FILE}; view the logs with: {runs.view_command(logdir)}")
     return run
 
 

@@ -390,7 +390,7 @@ def _print_summary(logdir, before):
     width = max(len(str(run.relative_to(root))) for run in new) + 1
     for run in new:
         print(f"  {str(run.relative_to(root)) + '/':<{width}}  {_describe_run(run)}")
-    print(f"\nOpen them in TensorBoard: {PROG} tensorboard --logdir {logdir}")
+    print(f"\nOpen them in TensorBoard: {runs.view_command(logdir)}")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -227,6 +227,11 @@ def run_dir(logdir, script, run_name=None, exist_ok=False):
     return path
 
 
+def view_command(logdir=DEFAULT_LOGDIR):
+    """The one command every script and the CLI suggest for looking at ``logdir`` (a str)."""
+    return f"tfbasics tensorboard --logdir {Path(logdir)}"
+
+
 def write_graph(path, graph):
     """Write ``graph`` as a TensorBoard event file in folder ``path`` and close the writer.
 

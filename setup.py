@@ -24,8 +24,9 @@ setup(
     long_description_content_type="text/markdown",
     python_requires=">=3.10",
     # chapters/ stays at the top of the repository for readers; it installs as tfbasics.chapters
-    # so that no generic top-level name ("chapters") is taken in a user's environment
-    packages=["tfbasics", "tfbasics.chapters"],
+    # so that no generic top-level name ("chapters") is taken in a user's environment; chapters/tf2/
+    # (the TensorFlow 2 twins) installs as tfbasics.chapters.tf2
+    packages=["tfbasics", "tfbasics.chapters", "tfbasics.chapters.tf2"],
     package_dir={"tfbasics.chapters": "chapters"},
     install_requires=requirements(),
     entry_points={"console_scripts": ["tfbasics = tfbasics.cli:main"]},

@@ -11,8 +11,9 @@ from tfbasics._tf import tf
 def trace_graph(path, name, function, *args):
     """Call ``function(*args)`` with graph tracing on and write the traced graph to ``path``.
 
-    Only a call that traces records a graph (the first call, or one with a new input signature),
-    so call this before anything else calls ``function``.
+    Only a call that traces records a graph, and a ``tf.function`` traces once per input
+    signature in a process; so a fresh copy of ``function`` is traced and called here, and a
+    second run in the same process (a notebook, a test) writes its graph too.
 
     Args:
       path: str or Path, a run folder (an event file is written into it).
@@ -21,10 +22,11 @@ def trace_graph(path, name, function, *args):
     Returns:
       what ``function(*args)`` returns.
     """
+    fresh = tf.function(function.python_function, input_signature=function.input_signature)
     writer = tf.summary.create_file_writer(str(path))
     tf.summary.trace_on(graph=True)
     try:
-        result = function(*args)
+        result = fresh(*args)
         with writer.as_default():
             tf.summary.trace_export(name, step=0)
     finally:

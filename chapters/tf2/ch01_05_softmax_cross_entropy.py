@@ -81,8 +81,8 @@ def main(argv=None):
     print(f"  fused, softmax_cross_entropy_with_logits(log(softmax))  = {fused:.4f}")
     print(f"  -ln 0.5                                                 = {-math.log(0.5):.4f}")
     with tf.summary.create_file_writer(str(out / "cross_entropy")).as_default():
-        tf.summary.scalar("cross_entropy", by_hand, step=0)
-        tf.summary.scalar("fused_cross_entropy", fused, step=0)
+        tf.summary.scalar("cross_entropy/by_hand", by_hand, step=0)
+        tf.summary.scalar("cross_entropy/fused", fused, step=0)
 
     naive, fused = trace_graph(
         out / "stability", "stability", stability, sm.UNSTABLE_LOGITS, [0.0, 1.0]

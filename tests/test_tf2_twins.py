@@ -395,3 +395,57 @@ def test_twins_and_tf1_scripts_run_in_one_process_in_either_order(tmp_path, caps
     out = capsys.readouterr().out
     assert out.count("Test accuracy") == 3
     assert hello.HELLO in out
+
+
+def test_unreadable_tf2_checkpoint_is_one_line_not_a_fresh_start(tmp_path, capsys):
+    common = ["--fake-data", "--epochs", "1", "--no-progress"]
+    assert run_main(tf2_mnist, tmp_path, *common, "--max-steps", "2") == 0
+    data = next((tmp_path / "ch01_07_single_layer_mnist_tf2" / "r" / "checkpoints").glob("*.data*"))
+    data.write_bytes(b"not a checkpoint")
+    capsys.readouterr()
+    assert run_main(tf2_mnist, tmp_path, *common, "--resume") == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot restore ") and err.count("\n") == 1
+
+
+# -------------------------------------------------------------- the command line: tf2/N
+def test_list_shows_the_twins_after_the_chapter_and_run_all_leaves_them_out(capsys):
+    from tfbasics import cli
+
+    assert cli.main(["list"]) == 0
+    out = capsys.readouterr().out
+    twins = [line.split() for line in out.splitlines() if line.strip().startswith("tf2/")]
+    assert [row[:2] for row in twins] == [
+        [f"tf2/{n}", module.__name__.rsplit(".", 1)[1]]
+        for n, module in zip(
+            range(2, 8), (tf2_hello, tf2_math, tf2_feeds, tf2_softmax, tf2_data, tf2_mnist)
+        )
+    ]
+    sections, twins = cli.discover_sections(), cli.discover_sections(twins=True)
+    assert not any(s.twin for s in cli.resolve_sections(["all"], sections, twins))
+    assert cli.resolve_sections(["tf2/all"], sections, twins) == twins
+    for spelling in (
+        "tf2/7",
+        "tf2/07",
+        "tf2/ch01_07",
+        "tf2/single_layer_mnist",
+        "TF2/single-layer-mnist",
+    ):
+        (chosen,) = cli.resolve_sections([spelling], sections, twins)
+        assert chosen.module == "tfbasics.chapters.tf2.ch01_07_single_layer_mnist", spelling
+    both = cli.resolve_sections(["tf2/3", "3"], sections, twins)
+    assert [s.name for s in both] == ["ch01_03_basic_math", "tf2/ch01_03_basic_math"]
+    with pytest.raises(
+        cli.CliError, match=r"unknown section 'tf2/9'.*tf2/7 \(single_layer_mnist\)"
+    ):
+        cli.resolve_sections(["tf2/9"], sections, twins)
+
+
+def test_tfbasics_run_runs_a_twin_in_its_own_process(tmp_path, capsys):
+    from tfbasics import cli
+
+    flags = ["--quiet", "--logdir", str(tmp_path), "--", "--run-name", "cli"]
+    assert cli.main(["run", "tf2/3", *flags]) == 0
+    out = capsys.readouterr().out
+    assert "[1/1] tf2/ch01_03_basic_math ... ok (" in out
+    assert traced_op_names(tmp_path / "ch01_03_basic_math_tf2" / "cli")["basic_math"]

@@ -44,6 +44,9 @@ def main(argv=None):
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the pipeline's shuffle")
     args = parser.parse_args(argv)
+    if args.index < 0:  # the upper bound needs the data
+        print(f"error: --index must be at least 0, got {args.index}", file=sys.stderr)
+        return 2
 
     try:
         data = mnist.read_data_sets(

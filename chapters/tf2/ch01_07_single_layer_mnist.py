@@ -128,7 +128,13 @@ def run_training(
     checkpoint = tf.train.Checkpoint(model=model, step=step)
     manager = tf.train.CheckpointManager(checkpoint, out / "checkpoints", max_to_keep=None)
     if resume:
-        checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
+        try:
+            checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
+        except (tf.errors.OpError, AssertionError, ValueError, IndexError) as err:
+            reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
+            raise CheckpointError(
+                f"cannot restore {manager.latest_checkpoint} ({reason})"
+            ) from None
         print(f"Resumed from {manager.latest_checkpoint} (step {int(step)})", flush=True)
 
     train_step = make_train_step(model, learning_rate)
@@ -193,6 +199,10 @@ def run_training(
     return model
 
 
+class CheckpointError(Exception):
+    """The checkpoint to resume from cannot be read."""
+
+
 def main(argv=None):
     parser = base_parser(__doc__.splitlines()[0])
     parser.add_argument(
@@ -227,6 +237,7 @@ def main(argv=None):
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
+    out = None
     hparams = {
         "learning_rate": args.learning_rate,
         "batch_size": args.batch_size,
@@ -264,9 +275,13 @@ def main(argv=None):
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    except mnist.MNISTError as err:
+    except (mnist.MNISTError, CheckpointError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        kept = f"; continue with --resume --run-name {out.name}" if out else ""
+        print(f"\ninterrupted: the checkpoints of finished epochs are kept{kept}", file=sys.stderr)
+        return 130
     except ArithmeticError as err:
         print(f"error: {err}", file=sys.stderr)
         return 3

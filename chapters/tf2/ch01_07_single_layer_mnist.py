@@ -171,12 +171,12 @@ def run_training(
                     traced = True
                 tf.summary.scalar("loss", batch_loss)
             costs.append(float(batch_loss))
+            if not np.isfinite(costs[-1]):  # stop before a NaN reaches a checkpoint
+                raise ArithmeticError(
+                    f"the loss is {costs[-1]} at step {int(step)}; try a smaller --learning-rate"
+                )
             bar.update()
         bar.close()
-        if not np.isfinite(costs).all():
-            raise ArithmeticError(
-                f"the loss became NaN or infinite by step {int(step)}; try a smaller --learning-rate"
-            )
         validation_loss, validation_accuracy = evaluate(
             data.validation.images, data.validation.labels
         )

@@ -353,6 +353,43 @@ def test_each_twin_writes_its_traced_graph_and_scalars(
         assert scalars <= set(tf2_scalars(run))
 
 
+def test_train_graph_is_train_step_alone_with_the_books_names(tmp_path):
+    assert run_main(tf2_mnist, tmp_path, "--fake-data", "--max-steps", "2", "--no-progress") == 0
+    (ops,) = traced_op_names(tmp_path / "ch01_07_single_layer_mnist_tf2" / "r" / "train").values()
+    assert {"features", "labels", "logits", "loss", "AssignSubVariableOp"} <= ops
+    assert any(op.startswith("gradient_tape/") for op in ops)
+    assert not any("Iterator" in op or "Dataset" in op for op in ops)  # no input pipeline in it
+
+
+def test_a_real_tensorboard_serves_the_twins_graphs_and_scalars(tmp_path):
+    import time
+    import urllib.parse
+
+    from tfbasics import tensorboard_server as tb
+
+    assert run_main(ch01_02_hello_tensorflow, tmp_path) == 0
+    assert run_main(tf2_hello, tmp_path) == 0
+    assert run_main(tf2_mnist, tmp_path, "--fake-data", "--max-steps", "3", "--no-progress") == 0
+    tf1_run, tf2_run = "ch01_02_hello_tensorflow/r/hello", "ch01_02_hello_tensorflow_tf2/r/hello"
+    train = "ch01_07_single_layer_mnist_tf2/r/train"
+    with tb.serve(tmp_path, port=tb.free_port(), reload_interval=1) as server:
+        deadline = time.monotonic() + 60
+        while True:
+            info = server.get_json("data/plugin/graphs/info")
+            scalars = server.get_json("data/plugin/scalars/tags")
+            if {tf1_run, tf2_run, train} <= set(info) and train in scalars:
+                break
+            assert time.monotonic() < deadline, (sorted(info), sorted(scalars))
+            time.sleep(0.5)
+        assert info[tf1_run]["run_graph"]  # TF1: the FileWriter's graph
+        assert info[tf2_run]["tags"]["hello"]["op_graph"]  # TF2: the traced graph, by tag
+        assert info[train]["tags"]["train_step"]["op_graph"]
+        assert "loss" in scalars[train]
+        route = f"data/plugin/graphs/graph?run={urllib.parse.quote(tf2_run)}&tag=hello"
+        status, body = server.get(route)
+        assert status == 200 and b"hello_constant" in body and b"Hello World!" in body
+
+
 def test_train_scalars_hold_every_steps_loss(tmp_path):
     flags = ["--fake-data", "--max-steps", "9", "--no-progress"]
     assert run_main(tf2_mnist, tmp_path, *flags) == 0

@@ -161,14 +161,15 @@ def run_training(
         costs = []
         bar = progress(total=count, desc=f"Epoch {epoch + 1}", disable=not show_progress)
         for features, labels in batches(data.train, seed, batch_size, first, count):
-            if not traced:
+            if not traced:  # TF1: FileWriter(logdir, graph); TF2: record train_step's tracing
                 tf.summary.trace_on(graph=True)
             batch_loss = train_step(features, labels)
+            if not traced:
+                with train_writer.as_default():
+                    tf.summary.trace_export("train_step", step=0)
+                traced = True
             step.assign_add(1)
             with train_writer.as_default(step=int(step)):
-                if not traced:
-                    tf.summary.trace_export("train_step", step=0)
-                    traced = True
                 tf.summary.scalar("loss", batch_loss)
             costs.append(float(batch_loss))
             if not np.isfinite(costs[-1]):  # stop before a NaN reaches a checkpoint

@@ -3,6 +3,7 @@
     tfbasics list                          the sections, in chapter order
     tfbasics run all | SECTION... [-- FLAGS]
                                            run sections (FLAGS go to every one of them)
+    tfbasics run tf2/all | tf2/SECTION...  run the TensorFlow 2 twins (chapters/tf2/)
     tfbasics tensorboard [--logdir logs] [--port N]
     tfbasics check [EXERCISE] [--hints] [--path DIR] [--watch] [--results F.json] [--junit F.xml]
     tfbasics grade CLASS_DIR [--out DIR]   grade every student folder of a class
@@ -39,6 +40,7 @@ from tfbasics.runs import DEFAULT_LOGDIR, MARKER, Parser
 PROG = "tfbasics"
 SCRIPT_GLOB = "ch01_*.py"  # chapter 1's sections; the number after ch01_ orders them
 SCRIPT_RE = re.compile(r"^ch(\d\d)_(\d\d)_(\w+)$")
+TWINS = "tf2"  # chapters/tf2/ holds the TensorFlow 2 twins, named tf2/<section> on the command line
 FILL_COMMAND = "tfbasics run all"  # what fills an empty logdir
 
 
@@ -77,17 +79,22 @@ class Section:
     """One chapter script: ``chapters/ch01_NN_name.py``.
 
     Attributes:
-      name: str, the module name (``ch01_03_basic_math``).
+      name: str, the module name (``ch01_03_basic_math``); ``tf2/ch01_03_basic_math`` for a twin.
+      stem: str, the file name without ``.py``.
+      module: str, what ``python -m`` runs (``tfbasics.chapters.tf2.ch01_03_basic_math``).
+      twin: bool, a TensorFlow 2 twin (chapters/tf2/).
       number: int, the section number within the chapter (3).
       short: str, the name after the number (``basic_math``).
       path: Path of the script.
       description: str, the first line of the script's docstring.
     """
 
-    def __init__(self, path):
+    def __init__(self, path, twin=False):
         self.path = Path(path)
-        self.name = self.path.stem
-        match = SCRIPT_RE.match(self.name)
+        self.stem, self.twin = self.path.stem, twin
+        self.name = f"{TWINS}/{self.stem}" if twin else self.stem
+        self.module = f"tfbasics.chapters.{TWINS + '.' if twin else ''}{self.stem}"
+        match = SCRIPT_RE.match(self.stem)
         self.number = int(match.group(2))
         self.short = match.group(3)
         self.description = _first_docstring_line(self.path)
@@ -112,26 +119,31 @@ def chapters_dir():
     return Path(tfbasics.chapters.__file__).resolve().parent
 
 
-def discover_sections(folder=None):
-    """The chapter's sections in order.
+def discover_sections(folder=None, twins=False):
+    """The chapter's sections in order, or their TensorFlow 2 twins.
 
     Args:
       folder: Path of the scripts, or None for the installed ``chapters`` package.
+      twins: bool; True lists the twins in ``folder/tf2/`` instead.
     Returns:
       list of Section, sorted by section number.
     """
     folder = Path(folder) if folder is not None else chapters_dir()
+    if twins:
+        folder = folder / TWINS
     paths = [p for p in folder.glob(SCRIPT_GLOB) if SCRIPT_RE.match(p.stem)]
-    return sorted((Section(p) for p in paths), key=lambda s: (s.number, s.name))
+    return sorted((Section(p, twins) for p in paths), key=lambda s: (s.number, s.name))
 
 
-def resolve_sections(names, sections):
+def resolve_sections(names, sections, twins=()):
     """Turn the names given on the command line into sections, in chapter order.
 
     Args:
       names: list of str; ``all``, a number (``3``, ``03``), ``ch01_03``, the full script name or
-        the name after the number (``basic_math``; ``basic-math`` works too).
+        the name after the number (``basic_math``; ``basic-math`` works too); any of these after
+        ``tf2/`` names a TensorFlow 2 twin (``tf2/all``: every twin; ``all`` runs no twin).
       sections: list of Section, from ``discover_sections()``.
+      twins: list of Section, from ``discover_sections(twins=True)``.
     Returns:
       list of Section without repeats, in chapter order.
     Raises:
@@ -142,20 +154,23 @@ def resolve_sections(names, sections):
         key = raw.strip().lower().replace("-", "_")
         if key.endswith(".py"):
             key = key[:-3]
+        pool, prefix = sections, ""
+        if key.startswith(f"{TWINS}/"):
+            pool, prefix, key = list(twins), f"{TWINS}/", key[len(TWINS) + 1 :]
         if key == "all":
-            chosen.update(s.name for s in sections)
+            chosen.update(s.name for s in pool)
             continue
         matches = [
             s
-            for s in sections
-            if key in (s.name, s.short, s.name[: len("ch01_NN")])
+            for s in pool
+            if key in (s.stem, s.short, s.stem[: len("ch01_NN")])
             or (key.isdigit() and int(key) == s.number)
         ]
         if not matches:
-            known = ", ".join(f"{s.number} ({s.short})" for s in sections) or "none found"
+            known = ", ".join(f"{prefix}{s.number} ({s.short})" for s in pool) or "none found"
             raise CliError(f"unknown section {raw!r}; the sections are: {known} (see: {PROG} list)")
         chosen.update(s.name for s in matches)
-    return [s for s in sections if s.name in chosen]
+    return [s for s in [*sections, *twins] if s.name in chosen]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -173,6 +188,17 @@ def cmd_list(args):
         f"\nRun one with: {PROG} run {sections[0].number}  (or by name: {PROG} run "
         f"{sections[0].short}); all of them: {PROG} run all"
     )
+    twins = discover_sections(twins=True)
+    if twins:
+        print(f"\nTensorFlow 2 twins (chapters/{TWINS}/; not part of '{PROG} run all'):")
+        width = max(len(s.stem) for s in twins)
+        for s in twins:
+            print(
+                f"{s.name[: len(TWINS) + 1] + str(s.number):>6}  {s.stem:<{width}}  {s.description}"
+            )
+        print(
+            f"\nRun one with: {PROG} run {TWINS}/{twins[0].number}; all of them: {PROG} run {TWINS}/all"
+        )
     return 0
 
 
@@ -286,9 +312,10 @@ def _wait_interruptible(process, communicate=False):
 def run_section(section, flags, quiet=False):
     """Run one section as ``python -m tfbasics.launch tfbasics.chapters.<name> FLAGS``.
 
-    ``tfbasics.launch`` runs the script as ``python -m tfbasics.chapters.<name>`` would, and keeps
-    a Ctrl-C during its imports to one line. On Ctrl-C here the section is sent SIGINT, given
-    ``INTERRUPT_GRACE`` seconds to say what it kept, and KeyboardInterrupt is re-raised.
+    ``tfbasics.launch`` runs the script as ``python -m tfbasics.chapters.<name>`` would (a TF2
+    twin: ``tfbasics.chapters.tf2.<name>``), and keeps a Ctrl-C during its imports to one line.
+    On Ctrl-C here the section is sent SIGINT, given ``INTERRUPT_GRACE`` seconds to say what it
+    kept, and KeyboardInterrupt is re-raised.
 
     Args:
       section: Section.
@@ -297,7 +324,7 @@ def run_section(section, flags, quiet=False):
     Returns:
       int, the script's exit status.
     """
-    argv = [sys.executable, "-m", "tfbasics.launch", f"tfbasics.chapters.{section.name}", *flags]
+    argv = [sys.executable, "-m", "tfbasics.launch", section.module, *flags]
     if not quiet:
         process = subprocess.Popen(argv, env=_section_env(), **_own_process_group())
         return _wait_interruptible(process)[0]
@@ -330,7 +357,7 @@ def _logdir_problem(logdir):
 
 def cmd_run(args):
     sections = discover_sections()
-    selected = resolve_sections(args.sections, sections)
+    selected = resolve_sections(args.sections, sections, discover_sections(twins=True))
     flags = list(args.flags)
     if args.logdir is not None:
         flags = ["--logdir", args.logdir, *flags]
@@ -747,14 +774,14 @@ def build_parser():
         "Flags after -- go to every selected script, e.g. "
         f"'{PROG} run 7 -- --epochs 1'. Stops at the first failure.",
         epilog=f"examples: {PROG} run all | {PROG} run 1 2 3 | {PROG} run hello_tensorflow | "
-        f"{PROG} run ch01_07 -- --max-steps 50",
+        f"{PROG} run ch01_07 -- --max-steps 50 | {PROG} run tf2/7 -- --max-steps 50",
     )
     p.add_argument(
         "sections",
         nargs="+",
         metavar="SECTION",
         help="'all', a number (3, 03), ch01_03, the script name, or the name after "
-        "the number (basic_math)",
+        "the number (basic_math); tf2/7, tf2/all ...: the TensorFlow 2 twins (chapters/tf2/)",
     )
     p.add_argument(
         "--logdir",

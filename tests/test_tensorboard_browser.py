@@ -12,6 +12,9 @@ TensorBoard and Chromium are stopped by the fixtures' teardown, also when a chec
 """
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -107,6 +110,31 @@ def open_page(server, browser):
     yield open_page
     for page in opened:
         page.close()
+
+
+def test_launch_without_chromium_says_how_to_install_it(monkeypatch):
+    monkeypatch.setattr(chromium, "find_chromium", lambda: None)
+    with pytest.raises(chromium.BrowserError, match="install it with `apt-get install chromium`"):
+        with chromium.launch():
+            pass
+
+
+def test_without_chromium_pytest_skips_with_one_line_saying_how_to_enable():
+    env = {k: v for k, v in os.environ.items() if k != "TFBASICS_REQUIRE_BROWSER"}
+    env["PATH"] = "/nonexistent"  # no chromium to be found
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", __file__, "-k", "hello_graph", "-p", "no:cacheprovider"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    out = done.stdout
+    assert done.returncode == 0, out[-2000:]
+    assert "1 skipped" in out and "passed" not in out.splitlines()[-1], out[-2000:]
+    hint = f"browser tests: no Chromium on PATH; {ENABLE}"
+    assert out.count(hint) == 1, out[-2000:]
 
 
 def drawn_graph(open_page, run):

@@ -93,7 +93,12 @@ class Page:
         """
         deadline = time.monotonic() + timeout
         while True:
-            value = self.evaluate(expression)
+            try:
+                value = self.evaluate(expression)
+            except BrowserError:  # e.g. the page is still being replaced by the new one
+                if time.monotonic() > deadline:
+                    raise
+                value = None
             if value or time.monotonic() > deadline:
                 return value
             time.sleep(interval)
@@ -187,8 +192,7 @@ class Browser:
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})
         page = Page(self, target, session["sessionId"])
-        page.send("Page.enable")
-        page.send("Runtime.enable")
+        # no Page.enable / Runtime.enable: their events are not needed, so none are sent
         page.send(
             "Emulation.setDeviceMetricsOverride",
             width=width,

@@ -209,11 +209,15 @@ def test_softmax_graph_shows_the_books_scopes_at_the_top(open_page, name):
 
 @WAITS_FOR_CH01_07
 def test_softmax_hparams_table_has_a_row_per_run_and_the_final_metrics(open_page):
-    table = pages.hparams_table(open_page("hparams"))
+    # TensorBoard draws the first five metrics as columns and leaves the rest unticked in the
+    # left pane: tick them all, as a reader does, then look for every column
+    table = pages.hparams_table(open_page("hparams"), show_all_metrics=True)
     for name in SOFTMAX_RUNS:
         rows = [row for row in table["rows"] if row.split("/")[-1] == name]
         assert len(rows) == 1, f"HParams table: {len(rows)} rows for run {name}: {table['rows']}"
     assert len(table["rows"]) == len(SOFTMAX_RUNS), f"HParams table rows: {table['rows']}"
+    unlisted = [tag for tag in FINAL_METRICS if tag not in table["listed"]]
+    assert not unlisted, f"HParams tab: no metric {unlisted} (metrics: {table['listed']})"
     shown = {m["tag"] for m in table["metrics"] if m["heading"] in table["headings"]}
     missing = [tag for tag in FINAL_METRICS if tag not in shown]
     assert not missing, f"HParams table: no column for {missing} (columns: {table['headings']})"

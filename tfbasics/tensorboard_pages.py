@@ -108,31 +108,45 @@ def fit_graph(page):
     time.sleep(1.5)
 
 
-def hparams_table(page, timeout=WAIT):
+def hparams_table(page, show_all_metrics=False, timeout=WAIT):
     """The HParams tab's table view as drawn.
 
+    TensorBoard shows only the first five metrics (and hyperparameters) as columns by default;
+    the others are unticked in the left pane. ``show_all_metrics`` ticks them all first, as a
+    reader would.
+
     Returns:
-      dict: ``rows`` (the Trial ID of each row), ``headings`` (the column headings, in order),
-      ``metrics`` (for each metric of the table: its tag and the heading that shows it).
+      dict: ``rows`` (the Trial ID of each row), ``listed`` (every metric tag of the experiment,
+      ticked or not), ``metrics`` (for each metric column of the table: its tag and the heading
+      that shows it), ``headings`` (those headings that are drawn).
     """
     body = """const grid = all('tf-hparams-table-view vaadin-grid, vaadin-grid')[0];
         const view = all('tf-hparams-table-view')[0];
-        if (!grid || !view || !view.visibleSchema || !grid.items) return null;
-        const heading = (e) => e.textContent.trim();
-        const cells = all('vaadin-grid-cell-content').map(heading).filter((t) => t);
+        const pane = all('tf-hparams-query-pane')[0];
+        if (!grid || !view || !view.visibleSchema || !grid.items || !pane || !pane._metrics)
+          return null;
+        if (SHOW_ALL) pane._metrics.forEach((m, i) => {
+          if (!m.displayed) pane.set(`_metrics.${i}.displayed`, true); });
+        const cells = all('vaadin-grid-cell-content').map((e) => e.textContent.trim());
         return {
           rows: grid.items.map((g) => g.name),
-          cells: cells,
+          listed: pane._metrics.map((m) => m.info.name.tag),
+          cells: cells.filter((t) => t),
           metrics: view.visibleSchema.metricInfos.map((m) => ({
             tag: m.name.tag, group: m.name.group, heading: m.displayName || m.name.tag})),
-        };"""
+        };""".replace("SHOW_ALL", "true" if show_all_metrics else "false")
     deadline = time.monotonic() + timeout
+    previous = None
     while True:
         table = query(page, body)
-        if (table and table["rows"]) or time.monotonic() > deadline:
+        drawn = table and table["rows"] and table == previous
+        if show_all_metrics and drawn:
+            drawn = len(table["metrics"]) == len(table["listed"])
+        if drawn or time.monotonic() > deadline:
             break
+        previous = table
         time.sleep(0.5)
-    table = table or {"rows": [], "cells": [], "metrics": []}
+    table = table or {"rows": [], "listed": [], "cells": [], "metrics": []}
     table["headings"] = [m["heading"] for m in table["metrics"] if m["heading"] in table["cells"]]
     return table
 

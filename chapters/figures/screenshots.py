@@ -34,7 +34,7 @@ RUNS = {"lr0.5": ["--learning-rate", "0.5"], "lr0.1": ["--learning-rate", "0.1"]
 FIRST = next(iter(RUNS))  # the run the graph, curves and templates are shown for
 SCALAR_TAGS = "^accuracy$"  # logged per epoch by both the train/ and validation/ runs
 WIDTH, HEIGHT = 1280, 800  # CSS pixels of the browser window (and of each PNG)
-HPARAMS_WIDTH = 1600  # the table has a column per hyperparameter, then the metrics
+HPARAMS_WIDTH = 1920  # the table has a column per hyperparameter, then the metrics
 SETTLE = 2.0  # seconds for charts to finish their drawing animation before a screenshot
 
 
@@ -98,17 +98,26 @@ def take(browser, server, out):
 
     page = open_page("images", "weight_templates", runs=f"{SCRIPT}/{FIRST}/train")
     pages.images(page)
+    page.evaluate(
+        js("all('tf-image-dashboard').forEach((d) => { d._actualSize = true; }); return 1;")
+    )
     shot(page, "weight_templates")
 
     page = open_page("hparams", width=HPARAMS_WIDTH)
-    pages.hparams_table(page)
-    page.evaluate(  # hide the hyperparameters every run shares: the metrics come into view
+    pages.hparams_table(page, show_all_metrics=True)  # TensorBoard ticks only the first five
+    page.evaluate(  # untick the hyperparameters every run shares: the metrics come into view
         js(
             """const pane = all('tf-hparams-query-pane')[0];
+               const groups = all('tf-hparams-table-view')[0].sessionGroups;
+               const seen = (name) => new Set(groups.map((g) => JSON.stringify(g.hparams[name])));
                pane._hparams.forEach((h, i) => {
-                 if (!h.info.differs) pane.set(`_hparams.${i}.displayed`, false); });
+                 pane.set(`_hparams.${i}.displayed`, seen(h.info.name).size > 1); });
                return 1;"""
         )
+    )
+    time.sleep(SETTLE)
+    page.evaluate(  # wide enough for a Trial ID such as ch01_07_single_layer_mnist/lr0.5
+        js("const c = all('vaadin-grid-column')[0]; c.width = '300px'; c.flexGrow = 0; return 1;")
     )
     shot(page, "hparams")
     return written

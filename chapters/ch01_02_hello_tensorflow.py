@@ -32,6 +32,10 @@ def main(argv=None):
             dtype, rank, shape = hello.describe(tensor)
             value = sess.run(tensor).tolist()
             print(f"{name} = {value}: dtype {dtype}, rank {rank}, shape {shape}")
+        # the same ranks computed by the graph's Rank ops (which also make A, B, C show in
+        # TensorBoard: it draws a constant only beside the op that reads it)
+        ranks = sess.run([r.rank_A, r.rank_B, r.rank_C])
+        print(f"sess.run([rank_A, rank_B, rank_C]) = {[int(k) for k in ranks]}")
     write_graph(out / "ranks", r.graph)
 
     v = hello.build_lazy_variable()

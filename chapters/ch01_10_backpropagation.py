@@ -11,8 +11,8 @@ Parts (``--part``, default all):
   scaled, LeCun and two sloppy initial weights.
 - dead-relu: the fraction of ReLU units that fire on no training image, healthy vs broken.
 
-Writes TensorBoard scalars and text tables (and the graph of the tf.gradients check) under
-``logs/ch01_10_backpropagation/<run name>/``.
+Writes TensorBoard scalars of training, the experiments' tables (Text tab) and bar charts (Images
+tab), and the graph of the tf.gradients check under ``logs/ch01_10_backpropagation/<run name>/``.
 """
 
 import os
@@ -30,6 +30,7 @@ import numpy as np  # noqa: E402
 
 from tfbasics import backprop as bp  # noqa: E402
 from tfbasics import backprop_experiments as ex  # noqa: E402
+from tfbasics import backprop_plots as plots  # noqa: E402
 from tfbasics import gradcheck, mnist, runs  # noqa: E402
 
 SCRIPT = Path(__file__).stem
@@ -92,6 +93,13 @@ def check_args(args):
     if not args.learning_rate > 0:
         return f"--learning-rate must be positive, got {args.learning_rate}"
     return None
+
+
+def markdown_table(header, rows):
+    """A Markdown table (str), as TensorBoard's Text tab draws it."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
 
 
 def heading(text):
@@ -278,10 +286,6 @@ def vanishing(args, data, writer, tf):
             f"{r.depth:>6} {r.init:<6} {loss:>6} {r.layer:>5} "
             f"{'x'.join(map(str, r.shape)):<9} {r.grad_norm:>13.2e} {sat:>23}"
         )
-        with writer.as_default():  # x axis = layer: a vanishing gradient falls towards layer 1
-            tf.summary.scalar(
-                f"vanishing/{r.depth}_layers_{r.init}/grad_norm", r.grad_norm, step=r.layer
-            )
     print("\n".join(lines))
     for init, name in INIT_NAMES.items():
         print(f"  {init:<6} {name}")
@@ -297,8 +301,25 @@ def vanishing(args, data, writer, tf):
         f"multiply the gradient\nthat gets through back up: saturation hurts (see its loss) "
         f"without vanishing in a net this wide."
     )
+    # not over time: a table and one picture, never scalars with the layer on the step axis
+    table = markdown_table(
+        ["layers", "init", "loss", "layer", "W shape", "mean ‖dL/dW‖", "saturated"],
+        [
+            [
+                r.depth,
+                r.init,
+                f"{r.loss:.2f}",
+                r.layer,
+                "x".join(map(str, r.shape)),
+                f"{r.grad_norm:.2e}",
+                "-" if np.isnan(r.saturated) else f"{r.saturated:.1%}",
+            ]
+            for r in rows
+        ],
+    )
     with writer.as_default():
-        tf.summary.text("vanishing_gradients", "\n".join("    " + line for line in lines), step=0)
+        tf.summary.text("vanishing_gradients", table, step=0)
+        tf.summary.image("vanishing_gradients_by_layer", plots.vanishing_chart(rows)[None], step=0)
     return rows
 
 
@@ -312,19 +333,25 @@ def dead_relu(args, data, writer, tf):
         x, y, xv, yv, hidden=args.hidden, seed=args.seed, progress=bar(args)
     )
     lines = [f"{'case':<36} {'never fire':>10} {'validation accuracy':>20}"]
-    for i, r in enumerate(rows):
+    for r in rows:
         acc = "-" if np.isnan(r.accuracy) else f"{r.accuracy:.4f}"
         lines.append(f"{r.case:<36} {r.dead:>10.1%} {acc:>20}")
-        with writer.as_default():
-            tf.summary.scalar("dead_relu/never_fired", r.dead, step=i)
     print("\n".join(lines))
     print(
         f"The units killed by the oversized step kept exactly their weights through the next "
         f"epoch: {unchanged} (part 2: zero gradient).\nThe book cites about 40% dead with too "
         f"high a learning rate."
     )
-    with writer.as_default():
-        tf.summary.text("dead_relu", "\n".join("    " + line for line in lines), step=0)
+    table = markdown_table(
+        ["case", "never fire", "validation accuracy"],
+        [
+            [r.case.strip(), f"{r.dead:.1%}", "-" if np.isnan(r.accuracy) else f"{r.accuracy:.4f}"]
+            for r in rows
+        ],
+    )
+    with writer.as_default():  # cases, not time: a table and one bar chart
+        tf.summary.text("dead_relu", table, step=0)
+        tf.summary.image("dead_relu_by_case", plots.dead_relu_chart(rows)[None], step=0)
     return rows
 
 

@@ -49,3 +49,13 @@ def pytest_sessionstart(session):
         from exercise_checks.framework import target
 
         target(session.config)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say why the browser tests were skipped (no Chromium) in one line: never a silent pass."""
+    reasons = set()
+    for report in terminalreporter.stats.get("skipped", []):
+        if isinstance(report.longrepr, tuple) and "browser tests:" in report.longrepr[2]:
+            reasons.add(report.longrepr[2].removeprefix("Skipped: "))
+    for reason in sorted(reasons):
+        terminalreporter.write_line(reason)

@@ -338,6 +338,24 @@ def test_script_smoke(tmp_path, capsys):
         "vanishing_gradients",
         "dead_relu",
     } <= tags
+
+    def plugin(tag):
+        return acc.SummaryMetadata(tag).plugin_data.plugin_name
+
+    # only what happens over training time is a scalar; the experiments by layer or by case
+    # are a table (Text tab) and one picture (Images tab), never a step axis
+    scalars = {tag for tag in tags if plugin(tag) == "scalars"}
+    assert scalars == {"epoch/cost", "epoch/validation_accuracy", "test/accuracy", "train/loss"}
+    for tag in ("vanishing_gradients", "dead_relu"):
+        events = acc.Tensors(tag)
+        assert plugin(tag) == "text" and len(events) == 1, tag
+        table = events[0].tensor_proto.string_val[0].decode()
+        assert table.startswith("| ") and "\n|---|" in table, table[:200]
+    assert (
+        "| 5 | rand |" in acc.Tensors("vanishing_gradients")[0].tensor_proto.string_val[0].decode()
+    )
+    images = {tag for tag in acc.Tags()["tensors"] if plugin(tag) == "images"}
+    assert images == {"vanishing_gradients_by_layer", "dead_relu_by_case"}, images
     assert "features" in graph_op_names(run)
 
 

@@ -13,6 +13,25 @@ def test_hello_constant_runs_to_bytes():
     assert h.hello_constant.op.name == "hello_constant"
     with tf.compat.v1.Session(graph=h.graph) as sess:
         assert sess.run(h.hello_constant) == b"Hello World!"
+        assert sess.run(h.output) == b"Hello World!"
+
+
+def consumers(graph, name):
+    """Names of the ops that read an output of op ``name`` in ``graph`` (a set of str)."""
+    return {op.name for op in graph.get_operations() for t in op.inputs if t.op.name == name}
+
+
+def test_every_constant_is_read_by_an_op_so_tensorboard_draws_it():
+    # TensorBoard's Graphs tab draws a Const only beside the op that consumes it: a graph of
+    # unconsumed constants is blank (tests/test_tensorboard_browser.py looks at the real page)
+    h, r = hello.build_hello(), hello.build_ranks()
+    assert consumers(h.graph, "hello_constant") == {"output"}
+    assert h.output.op.type == "Identity"
+    for name in ("A", "B", "C"):
+        assert consumers(r.graph, name) == {f"rank_{name}"}
+        assert r.graph.get_operation_by_name(f"rank_{name}").type == "Rank"
+    with tf.compat.v1.Session(graph=r.graph) as sess:
+        assert sess.run([r.rank_A, r.rank_B, r.rank_C]) == [0, 1, 2]
 
 
 def test_builders_do_not_touch_the_default_graph_or_eager_mode():
@@ -60,9 +79,10 @@ def test_script_prints_the_book_and_writes_three_graphs(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "b'Hello World!'"
     assert "C = [[123, 456, 789], [222, 333, 444]]: dtype int32, rank 2, shape (2, 3)" in out
+    assert "sess.run([rank_A, rank_B, rank_C]) = [0, 1, 2]" in out
     assert "FailedPreconditionError: Could not find variable variable_y." in out
     assert "variable_y = 10" in out
     run = tmp_path / "ch01_02_hello_tensorflow" / "r"
-    assert "hello_constant" in graph_op_names(run / "hello")
-    assert {"A", "B", "C"} <= graph_op_names(run / "ranks")
+    assert {"hello_constant", "output"} <= graph_op_names(run / "hello")
+    assert {"A", "B", "C", "rank_A", "rank_B", "rank_C"} <= graph_op_names(run / "ranks")
     assert {"constant_x", "variable_y"} <= graph_op_names(run / "variable")

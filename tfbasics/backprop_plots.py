@@ -1,0 +1,93 @@
+"""Section 10's two experiments that are not over time, as one picture each, for TensorBoard.
+
+- ``vanishing_chart``: one bar chart per network (depth, init), mean |dL/dW| per layer on a log
+  axis, input side on the left: a vanishing gradient is a staircase down towards layer 1.
+- ``dead_relu_chart``: one bar per case, the fraction of ReLU units that never fire.
+
+A scalar chart would put the layer number or the case index on TensorBoard's step axis, where a
+reader expects training time. Each function returns RGB pixels, uint8 [height, width, 3], for
+``tf.summary.image``. Matplotlib's object API (a ``Figure`` with its own Agg canvas, no
+``pyplot``): nothing opens a window or changes the user's backend.
+"""
+
+import numpy as np
+
+DPI = 100  # pixels per inch of the returned pictures
+LOG_FLOOR = 1e-9  # bottom of the log axis: an exactly-zero gradient is drawn as no bar and "0"
+
+
+def _figure(width, height):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=DPI)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def pixels(fig):
+    """The figure drawn by its Agg canvas: uint8 [height, width, 3] RGB."""
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
+
+
+def vanishing_chart(rows):
+    """Mean |dL/dW| per layer, one bar chart per (depth, init), one row of charts per depth.
+
+    Args:
+      rows: list of backprop_experiments.LayerGradient (``vanishing_gradients``).
+    Returns:
+      uint8 [height, width, 3].
+    """
+    depths = sorted({r.depth for r in rows})
+    inits = list(dict.fromkeys(r.init for r in rows))  # in the order they were run
+    top = max(r.grad_norm for r in rows) * 10
+    fig = _figure(3.2 * len(inits), 2.6 * len(depths) + 0.6)
+    for i, depth in enumerate(depths):
+        for j, init in enumerate(inits):
+            case = sorted(
+                (r for r in rows if r.depth == depth and r.init == init), key=lambda r: r.layer
+            )
+            ax = fig.add_subplot(len(depths), len(inits), i * len(inits) + j + 1)
+            layers = [r.layer for r in case]
+            norms = [r.grad_norm for r in case]
+            ax.bar(layers, norms, color="tab:blue")  # a bar of exactly 0 is not drawn on a log axis
+            ax.set_yscale("log")
+            ax.set_ylim(LOG_FLOOR, top)
+            ax.set_xticks(layers)
+            for layer, norm in zip(layers, norms):
+                label = "0" if norm == 0 else f"{norm:.1g}"
+                ax.text(layer, max(norm, LOG_FLOOR) * 1.5, label, ha="center", fontsize=7)
+            ax.set_title(f"{depth} layers, {init} (loss {case[0].loss:.2f})", fontsize=9)
+            if i == len(depths) - 1:
+                ax.set_xlabel("layer (1 = next to the input)", fontsize=8)
+            if j == 0:
+                ax.set_ylabel("mean |dL/dW|", fontsize=8)
+            ax.tick_params(labelsize=7)
+    fig.suptitle("Vanishing gradients: untrained sigmoid networks, per layer", fontsize=11)
+    fig.tight_layout()
+    return pixels(fig)
+
+
+def dead_relu_chart(rows):
+    """The fraction of hidden ReLU units that fire on no training image, one bar per case.
+
+    Args:
+      rows: list of backprop_experiments.DeadReLURow (``dead_relu_experiment``).
+    Returns:
+      uint8 [height, width, 3].
+    """
+    fig = _figure(8, 0.5 * len(rows) + 1.2)
+    ax = fig.add_subplot(1, 1, 1)
+    cases = [r.case.strip() for r in rows][::-1]  # first case on top
+    dead = [r.dead for r in rows][::-1]
+    ax.barh(cases, dead, color="tab:red")
+    for y, fraction in enumerate(dead):
+        ax.text(fraction + 0.01, y, f"{fraction:.1%}", va="center", fontsize=8)
+    ax.set_xlim(0, max(0.5, max(dead) + 0.1))
+    ax.set_xlabel("units that never fire on the training images", fontsize=9)
+    ax.xaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
+    ax.tick_params(labelsize=8)
+    ax.set_title("Dead ReLUs: hidden units of a ReLU network that never fire", fontsize=10)
+    fig.tight_layout()
+    return pixels(fig)

@@ -44,9 +44,6 @@ ENABLE = f"install Chromium with `{chromium.INSTALL_HINT}` to run them"
 # A's contract: one trial per run named by the run, the six FINAL_METRICS, one `weight_templates`
 # image per epoch). Strict: once that branch is merged these pass, and an XPASS fails the suite
 # until this marker is removed.
-WAITS_FOR_CH01_07 = pytest.mark.xfail(
-    strict=True, reason="needs ch01_07's graph/HParams/template work (issue-10a); then remove"
-)
 
 
 @pytest.fixture(scope="module")
@@ -191,7 +188,6 @@ def test_backprop_experiments_are_tables_in_the_text_tab(open_page):
 
 
 # ----------------------------------------------- ch01_07: these wait for issue-10a's merge
-@WAITS_FOR_CH01_07
 @pytest.mark.parametrize("name", SOFTMAX_RUNS)
 def test_softmax_graph_shows_the_books_scopes_at_the_top(open_page, name):
     run = f"{SOFTMAX}/{name}/train"
@@ -207,7 +203,6 @@ def test_softmax_graph_shows_the_books_scopes_at_the_top(open_page, name):
     assert not steps, f"Graphs tab, run {run}: training steps drawn at the top level: {steps}"
 
 
-@WAITS_FOR_CH01_07
 def test_softmax_hparams_table_has_a_row_per_run_and_the_final_metrics(open_page):
     # TensorBoard draws the first five metrics as columns and leaves the rest unticked in the
     # left pane: tick them all, as a reader does, then look for every column
@@ -223,7 +218,6 @@ def test_softmax_hparams_table_has_a_row_per_run_and_the_final_metrics(open_page
     assert not missing, f"HParams table: no column for {missing} (columns: {table['headings']})"
 
 
-@WAITS_FOR_CH01_07
 def test_softmax_weight_templates_are_one_image(open_page):
     cards = pages.images(open_page("images", "weight_templates"))
     for name in SOFTMAX_RUNS:

@@ -35,7 +35,7 @@ def inference(features, init="zeros", seed=None):
     """The book's single layer: ``logits = features @ weights + biases``, ``prediction = softmax``.
 
     Variables are made with ``get_variable`` under variable scope ``inference`` (AUTO_REUSE), so
-    calling it again (the in-graph pipeline does, once per unrolled step) shares them.
+    calling it again (the in-graph pipeline does, in its training loop) shares them.
 
     Args:
       features: float32 [batch, IMAGE_PIXELS].

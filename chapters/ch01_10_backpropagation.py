@@ -391,7 +391,7 @@ def main(argv=None):
     if "dead-relu" in parts:
         dead_relu(args, data, writer, tf)
     writer.close()
-    print(f"\nTensorBoard: tensorboard --logdir {Path(args.logdir) / SCRIPT}  (this run: {run})")
+    print(f"\nThis run: {run}; view it with: {runs.view_command(Path(args.logdir) / SCRIPT)}")
     return 0 if ok else 1
 
 

@@ -25,7 +25,7 @@ def run_neuron(inputs):
     x = np.asarray(inputs, dtype=np.float64)
     z = float(np.dot(W, x) + b)  # the weighted sum
     print(f"z = w . x + b = {z:g}")
-    # the book's 1 / (1 + np.exp(-z)) overflows below z = -710; neuron.sigmoid never does
+    # 1 / (1 + np.exp(-z)) overflows (a warning) for z below about -710; neuron.sigmoid never does
     output = float(neuron.sigmoid(z))
     print(f"forward({inputs}) = sigmoid({z:g}) = {output:.10f}")
     return output

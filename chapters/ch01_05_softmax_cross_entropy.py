@@ -21,6 +21,7 @@ SCRIPT = Path(__file__).stem
 
 
 def fmt(values):
+    """Four decimals, fixed: [0.6590 0.2424 0.0986]."""
     return np.array2string(np.asarray(values), precision=4, floatmode="fixed")
 
 

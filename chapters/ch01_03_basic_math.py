@@ -1,38 +1,58 @@
 """Basic math: add, subtract, multiply, divide and reduce_sum over an axis.
 
-Runs the book's examples in one graph and prints each result next to the call that made it.
+``run_basic_math`` is the section's code: the book's examples built in one graph, then run in a
+``Session``, each result printed next to the call that made it.
 """
 
 import sys
 from pathlib import Path
 
-from tfbasics import basic_math
+from tfbasics._tf import tf
+from tfbasics.basic_math import ONES_2X3
 from tfbasics.runs import base_parser, run_dir, script_main, view_command, write_graph
 
 SCRIPT = Path(__file__).stem
 
-CALLS = {  # what the book writes, for each result of basic_math.run_basic_math()
-    "add": "tf.add(1, 2)",
-    "subtract": "tf.subtract(1, 2)",
-    "multiply": "tf.multiply(2, 5)",
-    "divide": "tf.divide(10, 4)",
-    "sum_all": "tf.reduce_sum([1, 2, 3])",
-    "sum_axis0": "tf.reduce_sum(x, 0)  # x = ones((2, 3))",
-    "sum_axis1": "tf.reduce_sum(x, 1)",
-}
+
+def show(call, value):
+    """Print the book's call and what sess.run gave for it (a NumPy scalar or array)."""
+    print(f"{call:<40} = {value.tolist()}")
+
+
+def run_basic_math():
+    """Build the book's arithmetic and reduce_sum examples, run them, print them. -> tf.Graph"""
+    # a graph of its own, not the book's global default graph: eager mode stays on outside
+    with tf.Graph().as_default() as g:
+        with tf.name_scope("arithmetic"):
+            add = tf.add(1, 2, name="add")
+            subtract = tf.subtract(1, 2, name="subtract")
+            multiply = tf.multiply(2, 5, name="multiply")
+            divide = tf.divide(10, 4, name="divide")  # ints -> float64; tf.math.floordiv gives 2
+        with tf.name_scope("reduce_sum"):
+            sum_all = tf.reduce_sum([1, 2, 3], name="sum_all")
+            x = tf.constant(ONES_2X3, name="x")  # ones((2, 3))
+            sum_axis0 = tf.reduce_sum(x, 0, name="sum_axis0")  # down the columns
+            sum_axis1 = tf.reduce_sum(x, 1, name="sum_axis1")  # along each row
+
+    # the book's tf.Session is tf.compat.v1.Session now
+    with tf.compat.v1.Session(graph=g) as sess:
+        show("tf.add(1, 2)", sess.run(add))
+        show("tf.subtract(1, 2)", sess.run(subtract))
+        show("tf.multiply(2, 5)", sess.run(multiply))
+        show("tf.divide(10, 4)", sess.run(divide))
+        show("tf.reduce_sum([1, 2, 3])", sess.run(sum_all))
+        show("tf.reduce_sum(x, 0)  # x = ones((2, 3))", sess.run(sum_axis0))
+        show("tf.reduce_sum(x, 1)", sess.run(sum_axis1))
+    return g
 
 
 def main(argv=None):
     parser = base_parser(__doc__.splitlines()[0])
     args = parser.parse_args(argv)
-
-    graph = basic_math.build_basic_math()
-    for name, value in basic_math.run_basic_math(graph).items():
-        shown = value.tolist() if hasattr(value, "tolist") else value
-        print(f"{CALLS[name]:<40} = {shown}")
-
     out = run_dir(args.logdir, SCRIPT, args.run_name)
-    write_graph(out, graph.graph)
+
+    graph = run_basic_math()
+    write_graph(out, graph)
     print(f"Graph written to {out}; view with: {view_command(args.logdir)}")
     return 0
 

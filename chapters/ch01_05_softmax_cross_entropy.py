@@ -1,7 +1,9 @@
 """Softmax, one-hot labels, cross-entropy by hand and fused, and numerical stability.
 
 Prints the book's numbers (softmax of [2.0, 1.0, 0.1], cross-entropy 0.6931 = -ln 0.5), shows that
-cross-entropy is not symmetric, and why the fused op is the one to train with.
+cross-entropy is not symmetric, and why the fused op is the one to train with. Read top to bottom,
+``softmax_graph``, ``cross_entropy_graph`` and ``stability_graph`` each build their graph, run it
+in a ``Session`` and print what they got; the NumPy parts call ``tfbasics.softmax``.
 """
 
 import argparse
@@ -19,7 +21,89 @@ SCRIPT = Path(__file__).stem
 
 
 def fmt(values):
+    """Four decimals, fixed: [0.6590 0.2424 0.0986]."""
     return np.array2string(np.asarray(values), precision=4, floatmode="fixed")
+
+
+def softmax_graph():
+    """tf.nn.softmax of the book's logits [2.0, 1.0, 0.1]. -> tf.Graph"""
+    with tf.Graph().as_default() as g:  # a graph of its own: eager mode stays on outside
+        logits = tf.compat.v1.placeholder(tf.float32, shape=[None], name="logits")
+        prediction = tf.nn.softmax(logits, name="prediction")
+        with tf.name_scope("naive_softmax"):  # the hand-written one, beside it in TensorBoard
+            exp = tf.exp(logits)
+            tf.divide(exp, tf.reduce_sum(exp), name="prediction")
+
+    with tf.compat.v1.Session(graph=g) as sess:
+        p = sess.run(prediction, feed_dict={logits: sm.BOOK_LOGITS})
+    print(f"tf.nn.softmax({sm.BOOK_LOGITS}) = {fmt(p)}")
+    return g
+
+
+def one_hot_labels(labels):
+    """One-hot encode digit labels (NumPy): 4 -> a 1 at index 4 of ten. labels: list of int."""
+    for label, row in zip(labels, sm.one_hot(labels)):
+        print(f"one-hot({label}) = {row.astype(int).tolist()}")
+
+
+def cross_entropy_graph():
+    """The book's cross-entropy by hand, beside TensorFlow's fused op. -> tf.Graph"""
+    with tf.Graph().as_default() as g:
+        softmax = tf.compat.v1.placeholder(tf.float32, shape=[None], name="softmax")
+        onehot = tf.compat.v1.placeholder(tf.float32, shape=[None], name="onehot_encoding")
+        # the book's tf.log is tf.math.log now
+        cross_entropy = tf.negative(
+            tf.reduce_sum(onehot * tf.math.log(softmax)), name="cross_entropy"
+        )
+        # the fused op takes logits; log(softmax) is one (softmax(log p) = p): the same number
+        fused = tf.nn.softmax_cross_entropy_with_logits(
+            labels=onehot, logits=tf.math.log(softmax), name="fused_cross_entropy"
+        )
+
+    with tf.compat.v1.Session(graph=g) as sess:
+        feed = {softmax: sm.BOOK_SOFTMAX, onehot: sm.BOOK_ONEHOT}
+        by_hand, fused_value = sess.run([cross_entropy, fused], feed_dict=feed)
+    print(f"cross-entropy of softmax {sm.BOOK_SOFTMAX} against one-hot {sm.BOOK_ONEHOT}:")
+    print(f"  by hand, -reduce_sum(onehot * log(softmax))             = {by_hand:.4f}")
+    print(f"  fused, softmax_cross_entropy_with_logits(log(softmax))  = {fused_value:.4f}")
+    print(f"  -ln 0.5                                                 = {-math.log(0.5):.4f}")
+    return g
+
+
+def asymmetry():
+    """Cross-entropy is not symmetric: D(S, L) is finite, D(L, S) takes log 0 (NumPy)."""
+    d_sl = sm.cross_entropy(sm.BOOK_SOFTMAX, sm.BOOK_ONEHOT)
+    d_ls = sm.cross_entropy(sm.BOOK_ONEHOT, sm.BOOK_SOFTMAX)
+    d_ls_clipped = sm.cross_entropy(np.clip(sm.BOOK_ONEHOT, sm.KERAS_EPSILON, 1.0), sm.BOOK_SOFTMAX)
+    print("cross-entropy is not symmetric:")
+    print(f"  D(S, L) = -sum(L * log S) = {d_sl:.4f}")
+    print(f"  D(L, S) = -sum(S * log L) = {d_ls}: L has zeros and log 0 = -inf")
+    print(f"  D(L, S) with L clipped to {sm.KERAS_EPSILON:g} as Keras does = {d_ls_clipped:.4f}")
+
+
+def stability_graph():
+    """The loss on logits [1000, 0]: hand-written softmax + log (NaN), and the fused op."""
+    with tf.Graph().as_default() as g:
+        logits = tf.compat.v1.placeholder(tf.float32, shape=[None], name="logits")
+        labels = tf.compat.v1.placeholder(tf.float32, shape=[None], name="labels")
+        with tf.name_scope("naive"):  # the book's way: exp(1000) = inf, inf / inf = nan
+            exp = tf.exp(logits)
+            prediction = exp / tf.reduce_sum(exp)
+            naive_loss = tf.negative(tf.reduce_sum(labels * tf.math.log(prediction)), name="loss")
+        fused_loss = tf.nn.softmax_cross_entropy_with_logits(
+            labels=labels, logits=logits, name="fused_loss"
+        )
+
+    with tf.compat.v1.Session(graph=g) as sess:
+        feed = {logits: sm.UNSTABLE_LOGITS, labels: [0.0, 1.0]}
+        naive, fused = sess.run([naive_loss, fused_loss], feed_dict=feed)
+    print(f"logits {sm.UNSTABLE_LOGITS}, label [0, 1]:")
+    print(
+        f"  hand-written softmax          = {fmt(sm.softmax_naive(sm.UNSTABLE_LOGITS))}: exp(1000) = inf, inf/inf = nan"
+    )
+    print(f"  loss through it               = {naive}")
+    print(f"  fused op (log-sum-exp inside) = {fused:.4f}")
+    return g
 
 
 def digit(text):
@@ -45,48 +129,11 @@ def main(argv=None):
     args = parser.parse_args(argv)
     out = run_dir(args.logdir, SCRIPT, args.run_name)
 
-    s = sm.build_softmax()
-    with tf.compat.v1.Session(graph=s.graph) as sess:
-        print(
-            f"tf.nn.softmax({sm.BOOK_LOGITS}) = "
-            f"{fmt(sess.run(s.prediction, {s.logits: sm.BOOK_LOGITS}))}"
-        )
-    write_graph(out / "softmax", s.graph)
-
-    encoded = sm.one_hot(args.labels)
-    for label, row in zip(args.labels, encoded):
-        print(f"one-hot({label}) = {row.astype(int).tolist()}")
-
-    c = sm.build_cross_entropy()
-    feed = {c.softmax: sm.BOOK_SOFTMAX, c.onehot_encoding: sm.BOOK_ONEHOT}
-    with tf.compat.v1.Session(graph=c.graph) as sess:
-        by_hand, fused = sess.run([c.cross_entropy, c.fused], feed)
-    print(f"cross-entropy of softmax {sm.BOOK_SOFTMAX} against one-hot {sm.BOOK_ONEHOT}:")
-    print(f"  by hand, -reduce_sum(onehot * log(softmax))             = {by_hand:.4f}")
-    print(f"  fused, softmax_cross_entropy_with_logits(log(softmax))  = {fused:.4f}")
-    print(f"  -ln 0.5                                                 = {-math.log(0.5):.4f}")
-    write_graph(out / "cross_entropy", c.graph)
-
-    d_sl = sm.cross_entropy(sm.BOOK_SOFTMAX, sm.BOOK_ONEHOT)
-    d_ls = sm.cross_entropy(sm.BOOK_ONEHOT, sm.BOOK_SOFTMAX)
-    d_ls_clipped = sm.cross_entropy(np.clip(sm.BOOK_ONEHOT, sm.KERAS_EPSILON, 1.0), sm.BOOK_SOFTMAX)
-    print("cross-entropy is not symmetric:")
-    print(f"  D(S, L) = -sum(L * log S) = {d_sl:.4f}")
-    print(f"  D(L, S) = -sum(S * log L) = {d_ls}: L has zeros and log 0 = -inf")
-    print(f"  D(L, S) with L clipped to {sm.KERAS_EPSILON:g} as Keras does = {d_ls_clipped:.4f}")
-
-    st = sm.build_stability()
-    feed = {st.logits: sm.UNSTABLE_LOGITS, st.labels: [0.0, 1.0]}
-    with tf.compat.v1.Session(graph=st.graph) as sess:
-        naive, fused = sess.run([st.naive_loss, st.fused_loss], feed)
-    print(f"logits {sm.UNSTABLE_LOGITS}, label [0, 1]:")
-    print(
-        f"  hand-written softmax          = {fmt(sm.softmax_naive(sm.UNSTABLE_LOGITS))}: exp(1000) = inf, inf/inf = nan"
-    )
-    print(f"  loss through it               = {naive}")
-    print(f"  fused op (log-sum-exp inside) = {fused:.4f}")
-    write_graph(out / "stability", st.graph)
-
+    write_graph(out / "softmax", softmax_graph())
+    one_hot_labels(args.labels)
+    write_graph(out / "cross_entropy", cross_entropy_graph())
+    asymmetry()
+    write_graph(out / "stability", stability_graph())
     print(f"Graphs written to {out}; view with: {view_command(args.logdir)}")
     return 0
 

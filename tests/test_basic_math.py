@@ -1,5 +1,8 @@
 """Section 3: the book's arithmetic and reduce_sum results."""
 
+import ast
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -37,3 +40,42 @@ def test_script(tmp_path, capsys):
     assert lines[5].endswith("= [2, 2, 2]") and lines[6].endswith("= [3, 3]")
     ops = graph_op_names(tmp_path / "ch01_03_basic_math" / "r")
     assert {"arithmetic/add", "arithmetic/divide", "reduce_sum/sum_axis0"} <= ops
+
+
+def test_script_builds_the_builders_graph_and_prints_the_librarys_numbers(tmp_path, capsys):
+    # the script shows the book's code; basic_math.build_basic_math stays the reference that
+    # tests and the exercise checker use: the two must not drift apart
+    assert ch01_03_basic_math.main(["--logdir", str(tmp_path), "--run-name", "r"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    expected = basic_math.run_basic_math()
+    assert len(lines) == len(expected) + 1
+    for line, value in zip(lines, expected.values()):
+        assert line.endswith(f" = {value.tolist()}"), (line, value)
+    builder = {op.name for op in basic_math.build_basic_math().graph.get_operations()}
+    assert graph_op_names(tmp_path / "ch01_03_basic_math" / "r") == builder
+
+
+def first_screen(module, lines=60):
+    """The teaching code a reader meets first: up to ``lines`` non-blank code lines after the
+    docstring and imports, cut at ``def main(`` (flags and error handling live below it)."""
+    source = Path(module.__file__).read_text(encoding="utf-8")
+    body = ast.parse(source).body
+    functions = [node.name for node in body if isinstance(node, ast.FunctionDef)]
+    assert functions[-1] == "main", f"main() is not the last function of {module.__file__}"
+    skip = (ast.Expr, ast.Import, ast.ImportFrom)
+    start = next(node for node in body if not isinstance(node, skip)).lineno
+    code = [line for line in source.splitlines()[start - 1 :] if line.strip()]
+    return "\n".join(code[:lines]).split("def main(")[0]
+
+
+def test_script_shows_graph_and_session_first():
+    screen = first_screen(ch01_03_basic_math)
+    for needle in (
+        "tf.Graph().as_default()",
+        "tf.add(1, 2",
+        "tf.reduce_sum(x, 1",
+        "tf.compat.v1.Session(graph=g)",
+        "sess.run(add)",
+    ):
+        assert needle in screen, needle
+    assert "argparse" not in screen and "add_argument" not in screen

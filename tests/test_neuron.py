@@ -1,6 +1,8 @@
 """Section 1: the NumPy neuron and its graph twin."""
 
+import ast
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -46,3 +48,37 @@ def test_script_prints_and_writes_graph(tmp_path, capsys):
     assert {"neuron/x", "neuron/W", "neuron/z", "neuron/output"} <= graph_op_names(
         tmp_path / "ch01_01_neuron" / "r"
     )
+
+
+def test_script_builds_the_builders_graph_and_prints_the_librarys_numbers(tmp_path, capsys):
+    # the script shows the neuron's code; tfbasics.neuron stays the reference that tests and
+    # the exercise checker use: the two must not drift apart
+    argv = ["--logdir", str(tmp_path), "--run-name", "r", "--inputs", "-2.5", "0.75"]
+    assert ch01_01_neuron.main(argv) == 0
+    out = capsys.readouterr().out
+    n = neuron.Neuron()
+    z = n.weighted_sum([-2.5, 0.75])
+    assert f"z = w . x + b = {z:g}\n" in out
+    assert f"forward([-2.5, 0.75]) = sigmoid({z:g}) = {n.forward([-2.5, 0.75]):.10f}\n" in out
+    builder = {op.name for op in neuron.build_graph([-2.5, 0.75]).graph.get_operations()}
+    assert graph_op_names(tmp_path / "ch01_01_neuron" / "r") == builder
+
+
+def first_screen(module, lines=60):
+    """The teaching code a reader meets first: up to ``lines`` non-blank code lines after the
+    docstring and imports, cut at ``def main(`` (flags and error handling live below it)."""
+    source = Path(module.__file__).read_text(encoding="utf-8")
+    body = ast.parse(source).body
+    functions = [node.name for node in body if isinstance(node, ast.FunctionDef)]
+    assert functions[-1] == "main", f"main() is not the last function of {module.__file__}"
+    skip = (ast.Expr, ast.Import, ast.ImportFrom)
+    start = next(node for node in body if not isinstance(node, skip)).lineno
+    code = [line for line in source.splitlines()[start - 1 :] if line.strip()]
+    return "\n".join(code[:lines]).split("def main(")[0]
+
+
+def test_script_shows_the_neuron_first():
+    screen = first_screen(ch01_01_neuron)
+    for needle in ("np.dot(W, x) + b", "neuron.sigmoid(z)", "tf.Graph()", 'name="output"'):
+        assert needle in screen, needle
+    assert "argparse" not in screen and "add_argument" not in screen

@@ -1,5 +1,8 @@
 """Section 4: feeds, bad feeds and truncated_normal."""
 
+import ast
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -69,3 +72,51 @@ def test_script_shows_both_bad_feeds_and_goes_on(tmp_path, capsys):
     run = tmp_path / "ch01_04_placeholders" / "r"
     assert {"x", "y"} <= graph_op_names(run / "doubler")
     assert "weights" in graph_op_names(run / "weights")
+
+
+def test_script_builds_the_builders_graphs_and_prints_the_librarys_numbers(tmp_path, capsys):
+    # the script shows the book's code; tfbasics.placeholders stays the reference that tests
+    # and the exercise checker use: the two must not drift apart
+    argv = ["--logdir", str(tmp_path), "--run-name", "r", "--seed", "3"]
+    assert ch01_04_placeholders.main(argv) == 0
+    out = capsys.readouterr().out
+    doubled = placeholders.run_doubler([[1, 2, 3], [4, 5, 6]]).tolist()
+    assert f"x * 2 for x = [[1, 2, 3], [4, 5, 6]]: {doubled}\n" in out
+    w = placeholders.truncated_normal_weights(seed=3)
+    assert f"seed 3:\n{np.array2string(w, precision=4)}\n" in out
+    assert f"largest |value| {np.abs(w).max():.4f} " in out
+    run = tmp_path / "ch01_04_placeholders" / "r"
+    for folder, builder in [
+        ("feeds", placeholders.build_feeds()),
+        ("doubler", placeholders.build_doubler()),
+        ("weights", placeholders.build_truncated_normal_weights(seed=3)),
+    ]:
+        names = {op.name for op in builder.graph.get_operations()}
+        assert graph_op_names(run / folder) == names, folder
+
+
+def first_screen(module, lines=60):
+    """The teaching code a reader meets first: up to ``lines`` non-blank code lines after the
+    docstring and imports, cut at ``def main(`` (flags and error handling live below it)."""
+    source = Path(module.__file__).read_text(encoding="utf-8")
+    body = ast.parse(source).body
+    functions = [node.name for node in body if isinstance(node, ast.FunctionDef)]
+    assert functions[-1] == "main", f"main() is not the last function of {module.__file__}"
+    skip = (ast.Expr, ast.Import, ast.ImportFrom)
+    start = next(node for node in body if not isinstance(node, skip)).lineno
+    code = [line for line in source.splitlines()[start - 1 :] if line.strip()]
+    return "\n".join(code[:lines]).split("def main(")[0]
+
+
+def test_script_shows_graph_and_session_first():
+    screen = first_screen(ch01_04_placeholders)
+    for needle in (
+        "tf.Graph().as_default()",
+        "tf.compat.v1.placeholder(tf.string",
+        "tf.compat.v1.placeholder(tf.float32, shape=[None, 3]",
+        "tf.compat.v1.Session(graph=g)",
+        'sess.run(x, feed_dict={x: "Hello World"})',
+        "sess.run(y, feed_dict=",
+    ):
+        assert needle in screen, needle
+    assert "argparse" not in screen and "add_argument" not in screen

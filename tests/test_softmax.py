@@ -1,6 +1,8 @@
 """Section 5: softmax, one-hot, cross-entropy and stability, with the book's numbers."""
 
+import ast
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -83,3 +85,62 @@ def test_script_rejects_bad_label(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "argument --labels: a digit label is 0-9, got 12" in captured.err
     assert captured.out == "" and list(tmp_path.iterdir()) == []
+
+
+def test_script_builds_the_builders_graphs_and_prints_the_librarys_numbers(tmp_path, capsys):
+    # the script shows the book's code; tfbasics.softmax's builders stay the reference that
+    # tests and the exercise checker use: the two must not drift apart
+    assert ch01_05_softmax_cross_entropy.main(["--logdir", str(tmp_path), "--run-name", "r"]) == 0
+    out = capsys.readouterr().out
+    fmt = ch01_05_softmax_cross_entropy.fmt
+    assert f" = {fmt(sm.tf_softmax(sm.BOOK_LOGITS))}\n" in out
+    c = sm.build_cross_entropy()
+    with tf.compat.v1.Session(graph=c.graph) as sess:
+        by_hand, fused = sess.run(
+            [c.cross_entropy, c.fused],
+            {c.softmax: sm.BOOK_SOFTMAX, c.onehot_encoding: sm.BOOK_ONEHOT},
+        )
+    assert f"(onehot * log(softmax))             = {by_hand:.4f}\n" in out
+    assert f"with_logits(log(softmax))  = {fused:.4f}\n" in out
+    st = sm.build_stability()
+    with tf.compat.v1.Session(graph=st.graph) as sess:
+        naive, fused = sess.run(
+            [st.naive_loss, st.fused_loss], {st.logits: sm.UNSTABLE_LOGITS, st.labels: [0.0, 1.0]}
+        )
+    assert f"loss through it               = {naive}\n" in out
+    assert f"fused op (log-sum-exp inside) = {fused:.4f}\n" in out
+    run = tmp_path / "ch01_05_softmax_cross_entropy" / "r"
+    for folder, builder in [
+        ("softmax", sm.build_softmax()),
+        ("cross_entropy", sm.build_cross_entropy()),
+        ("stability", sm.build_stability()),
+    ]:
+        names = {op.name for op in builder.graph.get_operations()}
+        assert graph_op_names(run / folder) == names, folder
+
+
+def first_screen(module, lines=60):
+    """The teaching code a reader meets first: up to ``lines`` non-blank code lines after the
+    docstring and imports, cut at ``def main(`` (flags and error handling live below it)."""
+    source = Path(module.__file__).read_text(encoding="utf-8")
+    body = ast.parse(source).body
+    functions = [node.name for node in body if isinstance(node, ast.FunctionDef)]
+    assert functions[-1] == "main", f"main() is not the last function of {module.__file__}"
+    skip = (ast.Expr, ast.Import, ast.ImportFrom)
+    start = next(node for node in body if not isinstance(node, skip)).lineno
+    code = [line for line in source.splitlines()[start - 1 :] if line.strip()]
+    return "\n".join(code[:lines]).split("def main(")[0]
+
+
+def test_script_shows_graph_and_session_first():
+    screen = first_screen(ch01_05_softmax_cross_entropy)
+    for needle in (
+        "tf.Graph().as_default()",
+        "tf.nn.softmax(logits",
+        "tf.compat.v1.Session(graph=g)",
+        "sess.run(prediction, feed_dict=",
+        "tf.nn.softmax_cross_entropy_with_logits(",
+        "sess.run([cross_entropy, fused], feed_dict=",
+    ):
+        assert needle in screen, needle
+    assert "argparse" not in screen and "add_argument" not in screen

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tfbasics import digits, mnist
+from tfbasics import digits, mnist, runs
 from tfbasics.runs import base_parser, run_dir
 
 SCRIPT = Path(__file__).stem
@@ -81,19 +81,21 @@ def main(argv=None):
             file=sys.stderr,
         )
         return 2
+    problem = runs.logdir_problem(args.logdir)  # before MNIST is read or fetched
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
 
     try:
         (X_train, y_train), (X_test, y_test) = load(args)
     except mnist.MNISTError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(
-            "interrupted while loading MNIST; no partial file was kept (a complete, verified "
-            "file stays); run the script again to continue",
-            file=sys.stderr,
-        )
-        return 130
+    except KeyboardInterrupt:  # script_main prints "<script>: interrupted; ..." and exits 130
+        raise runs.Interrupted(
+            "while loading MNIST; no partial file was kept (a complete, verified file stays); "
+            "run the script again to continue"
+        ) from None
     show_mnist(
         X_train, y_train, X_test, y_test, args.index, run_dir(args.logdir, SCRIPT, args.run_name)
     )
@@ -101,4 +103,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(runs.script_main(main))

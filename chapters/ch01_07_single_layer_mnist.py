@@ -368,7 +368,7 @@ def main(argv=None):
         loss=args.loss,
         input=args.input,
         seed=seed,
-        steps_per_run=args.steps_per_run or sr.STEPS_PER_RUN,
+        steps_per_run=sr.STEPS_PER_RUN if args.steps_per_run is None else args.steps_per_run,
     )
     out = None  # the run folder, once there is one
     try:

@@ -238,12 +238,16 @@ def _epoch_of(name):
 
 
 def last_checkpoint(out):
-    """The epoch of the newest checkpoint recorded in ``out/checkpoints.json`` (0: none)."""
+    """The epoch of the checkpoint the ``checkpoint`` index of run ``out`` names (0: none).
+
+    The index is written last (after the checkpoint, its record and the history), so this is
+    the newest checkpoint that is complete and recorded: what ``--resume`` starts from."""
     try:
-        record = json.loads((Path(out) / RECORD_FILE).read_text())
-        return max((c["epoch"] for c in record["checkpoints"]), default=0)
-    except (OSError, ValueError, TypeError, KeyError):
+        text = (Path(out) / INDEX_FILE).read_text()
+    except (OSError, ValueError):
         return 0
+    match = re.search(r'^model_checkpoint_path: "(?:.*/)?([^"/]*)"', text, re.MULTILINE)
+    return (_epoch_of(match.group(1)) or 0) if match else 0
 
 
 class Checkpoints:

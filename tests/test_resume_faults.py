@@ -230,7 +230,7 @@ def test_a_damaged_newest_checkpoint_is_named_and_the_last_good_one_used(
     assert run_script(tmp_path, "--epochs", "3", "--resume") == 0
     out, err = capsys.readouterr()
     line = one_line(err)
-    assert line.startswith(f"warning: cannot read checkpoint {data}: ")
+    assert line.startswith(f"warning: cannot read checkpoint {data} (")
     assert "resuming from model.ckpt-1 (epoch 1), the newest intact one" in line
     assert "Resumed from the checkpoint of epoch 1 (step 8)" in out
     assert "Epoch: 2 cost" in out and "Epoch: 3 cost" in out

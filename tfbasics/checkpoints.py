@@ -370,9 +370,11 @@ class Checkpoints:
                 reader.get_tensor(var)  # reads every tensor: checksums are verified
             self.saver.restore(sess, str(path))
         except (tf.errors.OpError, ValueError) as e:
-            reason = (getattr(e, "message", None) or str(e)).strip().splitlines()
+            # TensorFlow's text repeats the path; its last clause says what is wrong
+            text = (getattr(e, "message", None) or str(e)).strip().splitlines()
+            reason = text[0].rsplit("): ", 1)[-1] if text else type(e).__name__
             where = self.run_dir / changed[0] if changed else path
-            return f"{where}: {type(e).__name__}: {reason[0] if reason else ''}".rstrip(": ")
+            return f"{where} ({reason})"
         if changed or (entry is not None and step != entry["step"]):
             raise CheckpointError(
                 f"checkpoint {path} is not the one this run saved ("

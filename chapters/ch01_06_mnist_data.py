@@ -91,11 +91,13 @@ def main(argv=None):
     except mnist.MNISTError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:  # script_main prints "<script>: interrupted; ..." and exits 130
-        raise runs.Interrupted(
-            "while loading MNIST; no partial file was kept (a complete, verified file stays); "
-            "run the script again to continue"
-        ) from None
+    except KeyboardInterrupt:
+        print(
+            "interrupted while loading MNIST; no partial file was kept (a complete, verified "
+            "file stays); run the script again to continue",
+            file=sys.stderr,
+        )
+        return 130
     show_mnist(
         X_train, y_train, X_test, y_test, args.index, run_dir(args.logdir, SCRIPT, args.run_name)
     )

@@ -382,3 +382,16 @@ def test_a_damaged_run_file_on_resume_is_one_line_naming_it(
 def test_scripts_run_through_script_main(name):
     source = (REPO / "chapters" / f"{name}.py").read_text()
     assert 'if __name__ == "__main__":\n    sys.exit(runs.script_main(main))' in source
+
+
+def test_ch01_06_checks_the_logdir_before_reading_mnist(tmp_path, monkeypatch, capsys):
+    from tfbasics import mnist
+    from tfbasics.chapters import ch01_06_mnist_data
+
+    monkeypatch.setattr(mnist, "load_data", lambda *a: pytest.fail("MNIST read before --logdir"))
+    a_file = tmp_path / "logs"
+    a_file.write_text("a file")
+    assert ch01_06_mnist_data.main(["--logdir", str(a_file)]) == 2
+    assert one_line(capsys.readouterr().err) == (
+        f"error: --logdir {a_file}: {a_file} is a file, not a folder; pass a folder"
+    )

@@ -255,7 +255,25 @@ class FullDiskAt:
         monkeypatch.setattr(owner, name, full)
 
 
-@pytest.mark.parametrize("where", ["saver", "history"])
+def _tf_full_disk(monkeypatch):
+    """Saver.save fails at epoch 2 as TensorFlow does on a full tmpfs (its text, measured)."""
+    real, calls = v1.train.Saver.save, []
+
+    def save(self, sess, save_path, *args, **kwargs):
+        calls.append(save_path)
+        if len(calls) == 2:
+            message = (
+                "Graph execution error:\n\nDetected at node 'save/SaveV2' defined at ...\n"
+                f"{save_path}-2.data-00000-of-00001.tempstate560915405162393307; No space left "
+                "on device\n\t [[{{node save/SaveV2}}]]\nHint: If you want to see ..."
+            )
+            raise tf.errors.ResourceExhaustedError(None, None, message)
+        return real(self, sess, save_path, *args, **kwargs)
+
+    monkeypatch.setattr(v1.train.Saver, "save", save)
+
+
+@pytest.mark.parametrize("where", ["saver", "tensorflow", "history"])
 def test_a_full_disk_in_epoch_2_is_one_line_and_epoch_1_resumes(
     where, tmp_path, reference, monkeypatch, capsys
 ):
@@ -263,6 +281,9 @@ def test_a_full_disk_in_epoch_2_is_one_line_and_epoch_1_resumes(
     if where == "saver":  # TensorFlow's Saver writing model.ckpt-2
         FullDiskAt(monkeypatch, v1.train.Saver, "save", 2, lambda a: f"{a[2]}-2.index")
         failed = run / "model.ckpt-2.index"
+    elif where == "tensorflow":
+        _tf_full_disk(monkeypatch)
+        failed = run / "model.ckpt-2.data-00000-of-00001"
     else:  # our atomic writer, at epoch 2's history.json (after its checkpoint and record)
         real = checkpoints._write
 

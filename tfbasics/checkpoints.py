@@ -22,9 +22,11 @@ used, saying so in one line.
 """
 
 import dataclasses
+import errno
 import hashlib
 import json
 import logging
+import os
 import re
 import sys
 import uuid
@@ -237,6 +239,22 @@ def _epoch_of(name):
     return int(match.group(1)) if match else None
 
 
+_DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES)
+
+
+def _disk_error(exc):
+    """The OSError (naming the file) inside a TensorFlow writer's error, or None.
+
+    TensorFlow reports a full disk as ``<file>.tempstate<digits>; No space left on device``
+    deep in a long message."""
+    for line in str(exc).splitlines():
+        for code in _DISK_ERRORS:
+            if line.strip().endswith(f"; {os.strerror(code)}"):
+                path = re.sub(r"\.tempstate\d+$", "", line.strip().rsplit("; ", 1)[0])
+                return OSError(code, os.strerror(code), path)
+    return None
+
+
 def last_checkpoint(out):
     """The epoch of the checkpoint the ``checkpoint`` index of run ``out`` names (0: none).
 
@@ -419,13 +437,16 @@ class Checkpoints:
         if not full:
             return
         name = f"{CHECKPOINT_NAME}-{result.epoch}"
-        self.saver.save(
-            sess,
-            str(self.run_dir / CHECKPOINT_NAME),
-            global_step=result.epoch,
-            write_meta_graph=False,
-            write_state=False,  # the index is written below, after the record
-        )
+        try:
+            self.saver.save(
+                sess,
+                str(self.run_dir / CHECKPOINT_NAME),
+                global_step=result.epoch,
+                write_meta_graph=False,
+                write_state=False,  # the index is written below, after the record
+            )
+        except tf.errors.OpError as e:  # a full disk: "Graph execution error:" + 40 lines
+            raise _disk_error(e) or e from None
         run_id, seed = self._identity()
         record = self._read_record() or {"run_id": run_id, "seed": seed, "checkpoints": []}
         entries = [c for c in record["checkpoints"] if c["epoch"] < result.epoch]

@@ -294,8 +294,8 @@ def parse_args(argv):
         "--seed",
         type=int,
         default=None,
-        help="seeds the initial weights and the batch order (default: a random seed, printed "
-        "and saved with the run, so --resume sees the same batches)",
+        help="seeds the initial weights and the batch order, 0 to 2147483647 (default: a random "
+        "seed, printed and saved with the run, so --resume sees the same batches)",
     )
     add(
         "--steps-per-run",

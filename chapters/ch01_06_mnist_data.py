@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tfbasics import digits, mnist
+from tfbasics import digits, mnist, runs
 from tfbasics.runs import base_parser, run_dir
 
 SCRIPT = Path(__file__).stem
@@ -81,6 +81,10 @@ def main(argv=None):
             file=sys.stderr,
         )
         return 2
+    problem = runs.logdir_problem(args.logdir)  # before MNIST is read or fetched
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
 
     try:
         (X_train, y_train), (X_test, y_test) = load(args)
@@ -101,4 +105,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(runs.script_main(main))

@@ -14,13 +14,16 @@ A run writes under ``logs/ch01_07_single_layer_mnist/<run name>/``: TensorBoard 
 """
 
 import dataclasses
+import errno
+import os
+import shlex
 import sys
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
-from tfbasics import checkpoints, in_graph, mnist, regression_plots, run_summaries
+from tfbasics import checkpoints, in_graph, mnist, regression_plots, run_summaries, runs
 from tfbasics import softmax_regression as sr
 from tfbasics._tf import tf
 from tfbasics.batches import BatchStream, batch_indices
@@ -291,14 +294,18 @@ def parse_args(argv):
         "--seed",
         type=int,
         default=None,
-        help="seeds the initial weights and the batch order (default: a random seed, printed "
-        "and saved with the run, so --resume sees the same batches)",
+        help="seeds the initial weights and the batch order, 0 to 2147483647 (default: a random "
+        "seed, printed and saved with the run, so --resume sees the same batches)",
     )
     add(
         "--steps-per-run",
         type=int,
-        default=defaults.steps_per_run,
-        help="in_graph only: SGD steps per session.run",
+        default=None,
+        help=f"in_graph only: SGD steps per session.run (default {sr.STEPS_PER_RUN}, or the "
+        "steps of an epoch if fewer). At most the steps of one epoch (training examples // "
+        "batch size: 429 for MNIST at batch 128): a run never crosses the end of an epoch, "
+        "where the epoch's numbers and checkpoint are taken. The graph does not grow with it "
+        "(one tf.while_loop)",
     )
     mnist.add_data_flags(parser)
     add(
@@ -310,18 +317,49 @@ def parse_args(argv):
     add(
         "--resume",
         action="store_true",
-        help="continue the run --run-name (default: the newest run with a checkpoint) from "
-        "its last checkpoint",
+        help="continue the run --run-name (default: the newest run with a checkpoint that was "
+        "not stopped by the NaN guard) from its last checkpoint, with its seed, on the same data "
+        "and hyperparameters (else refused). Only the run's own checkpoints are used, found "
+        "relative to its folder (a copied or moved folder resumes its own weights); if the "
+        "newest is damaged, it is named and the newest intact one is used",
     )
     add("--no-progress", action="store_true", help="no progress bar")
     return parser.parse_args(argv)
 
 
+MAX_SEED = 2**31 - 1  # the random default seed is drawn below this
+
+
+def resume_command(argv, out):
+    """The command that resumes run folder ``out``: this one's flags, with --run-name and
+    --resume (no --seed: the run's own is used)."""
+    kept, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--run-name", "--seed"):
+            skip = True
+        elif not (arg.startswith(("--run-name=", "--seed=")) or arg == "--resume"):
+            kept.append(arg)
+    return shlex.join(
+        ["python", f"chapters/{SCRIPT}.py", *kept, "--run-name", out.name, "--resume"]
+    )
+
+
+def what_is_kept(argv, out):
+    """For Ctrl-C and a full disk: the last checkpoint kept and how to resume from it."""
+    epoch = checkpoints.last_checkpoint(out)
+    if epoch == 0:
+        return f"no epoch was finished, so {out} holds no checkpoint to resume; run again"
+    return f"the last checkpoint (epoch {epoch}) is kept, resume with: {resume_command(argv, out)}"
+
+
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parse_args(argv)
     seed = args.seed
     if seed is None and not args.resume:  # a random seed, saved with the run for --resume
-        seed = int(np.random.SeedSequence().entropy % 2**31)
+        seed = int(np.random.SeedSequence().entropy % (MAX_SEED + 1))
     hp = sr.Config(
         learning_rate=args.learning_rate,
         batch_size=args.batch_size,
@@ -330,9 +368,15 @@ def main(argv=None):
         loss=args.loss,
         input=args.input,
         seed=seed,
-        steps_per_run=args.steps_per_run,
+        steps_per_run=sr.STEPS_PER_RUN if args.steps_per_run is None else args.steps_per_run,
     )
+    out = None  # the run folder, once there is one
     try:
+        problem = runs.logdir_problem(args.logdir)  # before any work: no data read, no folder
+        if problem:
+            raise UsageError(problem)
+        if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
+            raise UsageError(f"--seed must be between 0 and {MAX_SEED}, got {args.seed}")
         dataclasses.replace(hp, seed=0).check()
         if args.max_steps is not None and args.max_steps < 1:
             raise UsageError(f"--max-steps must be at least 1, got {args.max_steps}")
@@ -342,8 +386,21 @@ def main(argv=None):
                 f"--batch-size {args.batch_size} is larger than the "
                 f"{data.train.num_examples} training examples"
             )
+        total_batch = data.train.num_examples // args.batch_size
+        if args.steps_per_run is not None and args.steps_per_run > total_batch:
+            raise UsageError(
+                f"--steps-per-run must be at most {total_batch}, the steps of one epoch "
+                f"({data.train.num_examples} examples // batch size {args.batch_size}), "
+                f"got {args.steps_per_run}"
+            )
+        hp = dataclasses.replace(hp, steps_per_run=min(hp.steps_per_run, total_batch))
         out, saved = checkpoints.open_run(
-            args.logdir, SCRIPT, args.run_name, hparams(hp), resume=args.resume
+            args.logdir,
+            SCRIPT,
+            args.run_name,
+            hparams(hp),
+            resume=args.resume,
+            data=checkpoints.data_record(data, args.fake_data),
         )
         hp = dataclasses.replace(hp, seed=saved["seed"])
         print(f"Run folder: {out} (seed {hp.seed}, {hp.input} input)", flush=True)
@@ -355,8 +412,31 @@ def main(argv=None):
         print(f"error: {e}", file=sys.stderr)
         return 1
     except sr.DivergedError as e:
-        print(f"error: {e}", file=sys.stderr)
+        # resuming would diverge again: the run is marked so that --resume does not offer it
+        marked = out is not None and checkpoints.mark_stopped(out, str(e).split(":")[0])
+        where = f"; {out} is marked stopped in hparams.json (not resumed)" if marked else ""
+        print(f"error: {e}{where}", file=sys.stderr)
         return 3
+    except KeyboardInterrupt:
+        if out is None:
+            raise  # nothing written yet: script_main says so
+        raise runs.Interrupted(what_is_kept(argv, out)) from None
+    except Exception as e:  # a full or read-only disk while training: what is kept, what to do
+        line = runs.describe_os_error(e)
+        if line is None or out is None:
+            raise
+        what = line.rsplit("; ", 1)[0]
+        fix = "free some space" if os.strerror(errno.ENOSPC) in what else "fix that"
+        epoch = checkpoints.last_checkpoint(out)
+        if epoch:
+            line = (
+                f"{what}; the last good checkpoint (epoch {epoch}) is intact: {fix}, then "
+                f"resume with: {resume_command(argv, out)}"
+            )
+        else:
+            line = f"{what}; no epoch was checkpointed yet in {out}: {fix} and run again"
+        print(f"error: {line}", file=sys.stderr)
+        return 1
     print(
         f"Wrote weight_templates.png, curves.png, checkpoints and TensorBoard events to {out}; "
         f"view them with: tensorboard --logdir {Path(args.logdir) / SCRIPT}"
@@ -365,4 +445,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(runs.script_main(main))

@@ -90,9 +90,8 @@ def _hparams_summaries(hparams, trial_id):
 
     dataset = {"train": hp.Metric.TRAINING, "validation": hp.Metric.VALIDATION}
     metrics = [
-        hp.Metric(f"final/{split}_{name}", dataset_type=dataset.get(split))
-        for name in ("accuracy", "loss")
-        for split in SPLITS
+        hp.Metric(tag, dataset_type=dataset.get(tag.split("/")[1].split("_")[0]))
+        for tag in FINAL_METRICS
     ]
     experiment = hp.hparams_config_pb([hp.HParam(name) for name in hparams], metrics)
     trial = hp.hparams_pb(hparams, trial_id=trial_id, start_time_secs=time.time())

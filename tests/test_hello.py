@@ -1,8 +1,11 @@
 """Section 2: Hello World, ranks and the lazy Variable."""
 
+import ast
+from pathlib import Path
+
 import pytest
 
-from helpers import graph_op_names
+from helpers import graph_op_names, load_events
 from tfbasics import hello
 from tfbasics._tf import tf
 from tfbasics.chapters import ch01_02_hello_tensorflow
@@ -86,3 +89,58 @@ def test_script_prints_the_book_and_writes_three_graphs(tmp_path, capsys):
     assert {"hello_constant", "output"} <= graph_op_names(run / "hello")
     assert {"A", "B", "C", "rank_A", "rank_B", "rank_C"} <= graph_op_names(run / "ranks")
     assert {"constant_x", "variable_y"} <= graph_op_names(run / "variable")
+
+
+def test_script_builds_the_builders_graphs_and_prints_the_librarys_values(tmp_path, capsys):
+    # the script shows the book's code; tfbasics.hello stays the reference that tests and the
+    # exercises use: the two must not drift apart
+    assert ch01_02_hello_tensorflow.main(["--logdir", str(tmp_path), "--run-name", "r"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    h, r, v = hello.build_hello(), hello.build_ranks(), hello.build_lazy_variable()
+    with tf.compat.v1.Session(graph=h.graph) as sess:
+        assert lines[0] == str(sess.run(h.hello_constant))
+    with tf.compat.v1.Session(graph=r.graph) as sess:
+        for line, name in zip(lines[1:4], "ABC"):
+            tensor = getattr(r, name)
+            dtype, rank, shape = hello.describe(tensor)
+            value = sess.run(tensor).tolist()
+            assert line == f"{name} = {value}: dtype {dtype}, rank {rank}, shape {shape}"
+        assert lines[4].endswith(f" = {[int(k) for k in sess.run([r.rank_A, r.rank_B, r.rank_C])]}")
+    with tf.compat.v1.Session(graph=v.graph) as sess:
+        sess.run(v.init)
+        assert lines[-2].endswith(f"variable_y = {sess.run(v.variable_y)}")
+    run = tmp_path / "ch01_02_hello_tensorflow" / "r"
+    for folder, builder in [("hello", h), ("ranks", r), ("variable", v)]:
+        ops = {(op.name, op.type) for op in builder.graph.get_operations()}
+        assert {(node.name, node.op) for node in load_events(run / folder).Graph().node} == ops
+        assert graph_op_names(run / folder) == {name for name, _ in ops}, folder
+
+
+def first_screen(module, lines=60):
+    """The teaching code a reader meets first: up to ``lines`` non-blank code lines after the
+    docstring and imports, cut at ``def main(`` (flags and error handling live below it)."""
+    source = Path(module.__file__).read_text(encoding="utf-8")
+    body = ast.parse(source).body
+    functions = [node.name for node in body if isinstance(node, ast.FunctionDef)]
+    assert functions[-1] == "main", f"main() is not the last function of {module.__file__}"
+    skip = (ast.Expr, ast.Import, ast.ImportFrom)
+    start = next(node for node in body if not isinstance(node, skip)).lineno
+    code = [line for line in source.splitlines()[start - 1 :] if line.strip()]
+    return "\n".join(code[:lines]).split("def main(")[0]
+
+
+def test_script_shows_graph_and_session_first():
+    screen = first_screen(ch01_02_hello_tensorflow)
+    for needle in (
+        "tf.Graph().as_default()",
+        'hello_constant = tf.constant("Hello World!", name="hello_constant")',
+        "tf.compat.v1.Session(graph=g)",
+        "print(sess.run(hello_constant))",
+        'C = tf.constant([[123, 456, 789], [222, 333, 444]], name="C")',
+        "sess.run([rank_A, rank_B, rank_C])",
+        "variable_y = tf.Variable(constant_x + 5",
+        "tf.errors.FailedPreconditionError",
+        "sess.run(init)",
+    ):
+        assert needle in screen, needle
+    assert "argparse" not in screen and "add_argument" not in screen

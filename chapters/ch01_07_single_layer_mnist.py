@@ -439,7 +439,7 @@ def main(argv=None):
         return 1
     print(
         f"Wrote weight_templates.png, curves.png, checkpoints and TensorBoard events to {out}; "
-        f"view them with: tensorboard --logdir {Path(args.logdir) / SCRIPT}"
+        f"view them with: {runs.view_command(Path(args.logdir) / SCRIPT)}"
     )
     return 0
 

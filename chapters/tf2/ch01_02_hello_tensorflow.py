@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tfbasics import hello
 from tfbasics._tf import tf
-from tfbasics.runs import base_parser, run_dir
+from tfbasics.runs import base_parser, run_dir, view_command
 from tfbasics.traces import trace_graph
 
 SCRIPT = Path(__file__).stem + "_tf2"  # logs/ch01_02_hello_tensorflow_tf2/<run>/
@@ -61,7 +61,7 @@ def main(argv=None):
         tf.summary.scalar("variable_y", value, step=0)
     print(f"read in a tf.function: variable_y = {value.numpy()}")
 
-    print(f"Graphs written to {out}")
+    print(f"Graphs written to {out}; view with: {view_command(args.logdir)}")
     return 0
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tfbasics import basic_math
 from tfbasics._tf import tf
-from tfbasics.runs import base_parser, run_dir
+from tfbasics.runs import base_parser, run_dir, view_command
 from tfbasics.traces import trace_graph
 
 CALLS = {  # what the book writes, for each result
@@ -76,7 +76,7 @@ def main(argv=None):
                 tf.summary.scalar(name, tf.cast(value, tf.float32), step=0)
     same = all((eager[name].numpy() == graph_values[name].numpy()).all() for name in eager)
     print(f"the tf.function graph gives the same values: {same}")
-    print(f"Graph and scalars written to {out}")
+    print(f"Graph and scalars written to {out}; view with: {view_command(args.logdir)}")
     return 0
 
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from tfbasics import placeholders
 from tfbasics._tf import tf
-from tfbasics.runs import base_parser, run_dir
+from tfbasics.runs import base_parser, run_dir, view_command
 from tfbasics.traces import trace_graph
 
 SCRIPT = Path(__file__).stem + "_tf2"  # logs/ch01_04_placeholders_tf2/<run>/
@@ -95,7 +95,7 @@ def main(argv=None):
     with tf.summary.create_file_writer(str(out / "weights")).as_default():
         tf.summary.scalar("largest_abs_weight", tf.reduce_max(tf.abs(weights)), step=0)
 
-    print(f"Graphs written to {out}")
+    print(f"Graphs written to {out}; view with: {view_command(args.logdir)}")
     return 0
 
 

@@ -14,7 +14,7 @@ import numpy as np
 from tfbasics import softmax as sm
 from tfbasics._tf import tf
 from tfbasics.constants import NUM_CLASSES
-from tfbasics.runs import base_parser, run_dir
+from tfbasics.runs import base_parser, run_dir, view_command
 from tfbasics.traces import trace_graph
 
 SCRIPT = Path(__file__).stem + "_tf2"  # logs/ch01_05_softmax_cross_entropy_tf2/<run>/
@@ -93,7 +93,7 @@ def main(argv=None):
     with tf.summary.create_file_writer(str(out / "stability")).as_default():
         tf.summary.scalar("fused_loss", fused, step=0)  # the NaN one would only draw a gap
 
-    print(f"Graphs written to {out}")
+    print(f"Graphs written to {out}; view with: {view_command(args.logdir)}")
     return 0
 
 

@@ -19,7 +19,7 @@ from tfbasics._tf import tf
 from tfbasics.batches import batch_indices  # the TF1 script's batch order
 from tfbasics.constants import IMAGE_PIXELS, NUM_CLASSES
 from tfbasics.idx import atomic_write
-from tfbasics.runs import base_parser, progress, run_dir
+from tfbasics.runs import base_parser, progress, run_dir, view_command
 
 SCRIPT = Path(__file__).stem + "_tf2"  # logs/ch01_07_single_layer_mnist_tf2/<run>/
 HPARAMS_FILE = "hparams.json"
@@ -288,7 +288,7 @@ def main(argv=None):
         return 3
     print(
         f"Wrote checkpoints and TensorBoard events to {out}; view them with: "
-        f"tensorboard --logdir {Path(args.logdir) / SCRIPT}"
+        f"{view_command(Path(args.logdir) / SCRIPT)}"
     )
     return 0
 

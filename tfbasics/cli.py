@@ -34,7 +34,7 @@ import threading
 import time
 from pathlib import Path
 
-from tfbasics import runs
+from tfbasics import runs, script_errors
 from tfbasics.runs import DEFAULT_LOGDIR, MARKER, Parser
 
 PROG = "tfbasics"
@@ -350,7 +350,7 @@ def _logdir_problem(logdir):
         with tempfile.TemporaryFile(dir=path):  # a real write: read-only and full disks show here
             pass
     except OSError as err:
-        line = runs.describe_os_error(err) or str(err)
+        line = script_errors.describe_os_error(err) or str(err)
         return f"--logdir {line}" if err.filename == str(path) else f"--logdir {logdir}: {line}"
     return None
 

@@ -272,7 +272,7 @@ def test_check_runs_the_real_checker():
 
 
 def test_data_fetch_hands_its_data_dir_to_the_fetch(monkeypatch, capsys):
-    from tfbasics import mnist_files
+    from tfbasics import mnist_files, mnist_sources
 
     seen = []
 
@@ -280,7 +280,7 @@ def test_data_fetch_hands_its_data_dir_to_the_fetch(monkeypatch, capsys):
         seen.append(data_dir)
         return Path("d"), {n: "test" for n in mnist_files.FILE_NAMES}, []
 
-    monkeypatch.setattr(mnist_files, "fetch_report", report)
+    monkeypatch.setattr(mnist_sources, "fetch_report", report)
     assert cli.main(["data", "fetch", "--data-dir", "d"]) == 0
     assert cli.main(["data", "fetch"]) == 0
     assert seen == ["d", None]

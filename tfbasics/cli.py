@@ -545,11 +545,12 @@ def cmd_grade(args):
 def cmd_data_fetch(args):
     """``tfbasics data fetch``: make sure the four MNIST files are there, verified; say from where."""
     from tfbasics import mnist_files as files
+    from tfbasics import mnist_sources as sources
 
     directory = files.resolve_dir(args.data_dir)
     try:
         with _signals_as_interrupt():
-            directory, origins, tried = files.fetch_report(args.data_dir)
+            directory, origins, tried = sources.fetch_report(args.data_dir)
     except files.MNISTError as err:
         raise CliError(err) from None
     except KeyboardInterrupt:

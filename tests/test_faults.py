@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from tfbasics import atomic, cli, idx, runs, script_errors
+from tfbasics import sections as chapter_sections
 from tfbasics import tensorboard_server as tb
 
 REPO = Path(__file__).resolve().parent.parent
@@ -369,7 +370,7 @@ def test_tfbasics_run_checks_the_logdir_before_any_section(fault, tmp_path, monk
 
         monkeypatch.setattr(tempfile, "TemporaryFile", refuse)
     started = []
-    monkeypatch.setattr(cli, "run_section", lambda *a, **k: started.append(a) or 0)
+    monkeypatch.setattr(chapter_sections, "run_section", lambda *a, **k: started.append(a) or 0)
     assert cli.main(["run", "1", "--logdir", str(logdir)]) == 2
     captured = capsys.readouterr()
     line = one_line(captured.err)

@@ -157,6 +157,7 @@ def _check_digest(spec, digest, where, what_to_do):
 
 
 def permission_error(directory, e):
+    """The MNISTError for PermissionError ``e`` met in data folder ``directory`` (one line)."""
     return MNISTError(
         f"{e.filename or directory}: permission denied; make the folder readable "
         f"(chmod u+rwx {directory}) or choose another with --data-dir or ${ENV_VAR}"

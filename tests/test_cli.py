@@ -11,6 +11,7 @@ import pytest
 
 from helpers import event_files
 from tfbasics import cli
+from tfbasics import sections as chapter_sections
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -48,14 +49,14 @@ def test_list_shows_every_script_present_in_order_with_its_description(capsys):
     assert [row[1] for row in rows] == names
     assert [int(row[0]) for row in rows] == [int(n[5:7]) for n in names]
     for name in names:
-        doc = cli._first_docstring_line(REPO / "chapters" / f"{name}.py")
+        doc = chapter_sections._first_docstring_line(REPO / "chapters" / f"{name}.py")
         assert doc != "(no description)", f"chapters/{name}.py has no module docstring"
         row = next(line for line in out.splitlines() if f" {name} " in line)
         assert row.endswith(f"  {doc}")
 
 
 def test_sections_are_found_by_number_name_or_suffix_in_chapter_order():
-    sections = cli.discover_sections()
+    sections = chapter_sections.discover_sections()
     first, second = sections[0], sections[1]
     for spelling in (
         str(first.number),
@@ -66,21 +67,23 @@ def test_sections_are_found_by_number_name_or_suffix_in_chapter_order():
         first.short.replace("_", "-"),
         first.name + ".py",
     ):
-        assert cli.resolve_sections([spelling], sections) == [first], spelling
+        assert chapter_sections.resolve_sections([spelling], sections) == [first], spelling
     # chapter order and no repeats, whatever order they were given in
-    assert cli.resolve_sections([second.short, str(first.number), first.name], sections) == [
+    assert chapter_sections.resolve_sections(
+        [second.short, str(first.number), first.name], sections
+    ) == [
         first,
         second,
     ]
-    assert cli.resolve_sections(["all"], sections) == sections
+    assert chapter_sections.resolve_sections(["all"], sections) == sections
 
 
 def test_unknown_section_is_an_error_that_names_the_known_ones():
-    sections = cli.discover_sections()
+    sections = chapter_sections.discover_sections()
     with pytest.raises(cli.CliError, match=r"unknown section 'no_such_section'.*tfbasics list"):
-        cli.resolve_sections(["no_such_section"], sections)
+        chapter_sections.resolve_sections(["no_such_section"], sections)
     with pytest.raises(cli.CliError, match="unknown section '99'"):
-        cli.resolve_sections(["99"], sections)
+        chapter_sections.resolve_sections(["99"], sections)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -272,7 +275,7 @@ def test_check_runs_the_real_checker():
 
 
 def test_data_fetch_hands_its_data_dir_to_the_fetch(monkeypatch, capsys):
-    from tfbasics import mnist_files
+    from tfbasics import mnist_files, mnist_sources
 
     seen = []
 
@@ -280,7 +283,7 @@ def test_data_fetch_hands_its_data_dir_to_the_fetch(monkeypatch, capsys):
         seen.append(data_dir)
         return Path("d"), {n: "test" for n in mnist_files.FILE_NAMES}, []
 
-    monkeypatch.setattr(mnist_files, "fetch_report", report)
+    monkeypatch.setattr(mnist_sources, "fetch_report", report)
     assert cli.main(["data", "fetch", "--data-dir", "d"]) == 0
     assert cli.main(["data", "fetch"]) == 0
     assert seen == ["d", None]

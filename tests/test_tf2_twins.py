@@ -448,6 +448,7 @@ def test_unreadable_tf2_checkpoint_is_one_line_not_a_fresh_start(tmp_path, capsy
 # -------------------------------------------------------------- the command line: tf2/N
 def test_list_shows_the_twins_after_the_chapter_and_run_all_leaves_them_out(capsys):
     from tfbasics import cli
+    from tfbasics import sections as chapter_sections
 
     assert cli.main(["list"]) == 0
     out = capsys.readouterr().out
@@ -458,9 +459,12 @@ def test_list_shows_the_twins_after_the_chapter_and_run_all_leaves_them_out(caps
             range(2, 8), (tf2_hello, tf2_math, tf2_feeds, tf2_softmax, tf2_data, tf2_mnist)
         )
     ]
-    sections, twins = cli.discover_sections(), cli.discover_sections(twins=True)
-    assert not any(s.twin for s in cli.resolve_sections(["all"], sections, twins))
-    assert cli.resolve_sections(["tf2/all"], sections, twins) == twins
+    sections, twins = (
+        chapter_sections.discover_sections(),
+        chapter_sections.discover_sections(twins=True),
+    )
+    assert not any(s.twin for s in chapter_sections.resolve_sections(["all"], sections, twins))
+    assert chapter_sections.resolve_sections(["tf2/all"], sections, twins) == twins
     for spelling in (
         "tf2/7",
         "tf2/07",
@@ -468,14 +472,14 @@ def test_list_shows_the_twins_after_the_chapter_and_run_all_leaves_them_out(caps
         "tf2/single_layer_mnist",
         "TF2/single-layer-mnist",
     ):
-        (chosen,) = cli.resolve_sections([spelling], sections, twins)
+        (chosen,) = chapter_sections.resolve_sections([spelling], sections, twins)
         assert chosen.module == "tfbasics.chapters.tf2.ch01_07_single_layer_mnist", spelling
-    both = cli.resolve_sections(["tf2/3", "3"], sections, twins)
+    both = chapter_sections.resolve_sections(["tf2/3", "3"], sections, twins)
     assert [s.name for s in both] == ["ch01_03_basic_math", "tf2/ch01_03_basic_math"]
     with pytest.raises(
         cli.CliError, match=r"unknown section 'tf2/9'.*tf2/7 \(single_layer_mnist\)"
     ):
-        cli.resolve_sections(["tf2/9"], sections, twins)
+        chapter_sections.resolve_sections(["tf2/9"], sections, twins)
 
 
 def test_tfbasics_run_runs_a_twin_in_its_own_process(tmp_path, capsys):

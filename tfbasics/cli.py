@@ -15,162 +15,26 @@ A section is named by its number (``3``, ``03``, ``ch01_03``), its full script n
 own process (``python -m tfbasics.launch tfbasics.chapters.<script>``, the same as ``python -m
 tfbasics.chapters.<script>``), so its own error message and exit code are kept.
 Also runnable as ``python -m tfbasics``. Importing this module imports no TensorFlow.
+
+This module is the parser and the dispatch; the commands' work lives below it:
+``tfbasics.sections`` (finding and running sections), ``tfbasics.clean_logs``,
+``tfbasics.tensorboard_server``, ``tfbasics.checker`` / ``tfbasics.class_grader``,
+``tfbasics.mnist_sources`` / ``tfbasics.mnist_files`` (data fetch, data clean).
 """
 
 import argparse
-import ast
-import contextlib
-import fnmatch
 import math
-import os
-import re
 import shlex
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
-import threading
-import time
 from pathlib import Path
 
-from tfbasics import runs
+from tfbasics import runs, sections
+from tfbasics.clean_logs import clean_logs
+from tfbasics.cli_common import PROG, CliError, confirm, signals_as_interrupt
 from tfbasics.runs import DEFAULT_LOGDIR, MARKER, Parser
+from tfbasics.sections import TWINS
 
-PROG = "tfbasics"
-SCRIPT_GLOB = "ch01_*.py"  # chapter 1's sections; the number after ch01_ orders them
-SCRIPT_RE = re.compile(r"^ch(\d\d)_(\d\d)_(\w+)$")
-TWINS = "tf2"  # chapters/tf2/ holds the TensorFlow 2 twins, named tf2/<section> on the command line
 FILL_COMMAND = "tfbasics run all"  # what fills an empty logdir
-
-
-class CliError(Exception):
-    """An expected user error: printed as one line, exit status 2, no traceback."""
-
-
-@contextlib.contextmanager
-def _signals_as_interrupt():
-    """Within the block, SIGTERM and SIGHUP (terminal closed) act as Ctrl-C does.
-
-    Their default action ends Python at once, skipping the ``finally`` that stops a child
-    process (TensorBoard, a running section); raised as KeyboardInterrupt, the cleanup runs.
-    """
-
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
-
-    names = [n for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
-    if threading.current_thread() is not threading.main_thread():  # only main may set handlers
-        yield
-        return
-    saved = {n: signal.signal(getattr(signal, n), interrupt) for n in names}
-    try:
-        yield
-    finally:
-        for n, handler in saved.items():
-            signal.signal(getattr(signal, n), handler)
-
-
-# ---------------------------------------------------------------------------------------------
-# Sections
-
-
-class Section:
-    """One chapter script: ``chapters/ch01_NN_name.py``.
-
-    Attributes:
-      name: str, the module name (``ch01_03_basic_math``); ``tf2/ch01_03_basic_math`` for a twin.
-      stem: str, the file name without ``.py``.
-      module: str, what ``python -m`` runs (``tfbasics.chapters.tf2.ch01_03_basic_math``).
-      twin: bool, a TensorFlow 2 twin (chapters/tf2/).
-      number: int, the section number within the chapter (3).
-      short: str, the name after the number (``basic_math``).
-      path: Path of the script.
-      description: str, the first line of the script's docstring.
-    """
-
-    def __init__(self, path, twin=False):
-        self.path = Path(path)
-        self.stem, self.twin = self.path.stem, twin
-        self.name = f"{TWINS}/{self.stem}" if twin else self.stem
-        self.module = f"tfbasics.chapters.{TWINS + '.' if twin else ''}{self.stem}"
-        match = SCRIPT_RE.match(self.stem)
-        self.number = int(match.group(2))
-        self.short = match.group(3)
-        self.description = _first_docstring_line(self.path)
-
-    def __repr__(self):
-        return f"Section({self.name!r})"
-
-
-def _first_docstring_line(path):
-    """The first line of a script's module docstring, read without importing it (no TensorFlow)."""
-    try:
-        doc = ast.get_docstring(ast.parse(Path(path).read_text(encoding="utf-8")))
-    except (SyntaxError, OSError, UnicodeDecodeError):
-        doc = None
-    return doc.strip().splitlines()[0].strip() if doc and doc.strip() else "(no description)"
-
-
-def chapters_dir():
-    """The folder of the chapter scripts, installed as ``tfbasics.chapters`` (a Path)."""
-    import tfbasics.chapters
-
-    return Path(tfbasics.chapters.__file__).resolve().parent
-
-
-def discover_sections(folder=None, twins=False):
-    """The chapter's sections in order, or their TensorFlow 2 twins.
-
-    Args:
-      folder: Path of the scripts, or None for the installed ``chapters`` package.
-      twins: bool; True lists the twins in ``folder/tf2/`` instead.
-    Returns:
-      list of Section, sorted by section number.
-    """
-    folder = Path(folder) if folder is not None else chapters_dir()
-    if twins:
-        folder = folder / TWINS
-    paths = [p for p in folder.glob(SCRIPT_GLOB) if SCRIPT_RE.match(p.stem)]
-    return sorted((Section(p, twins) for p in paths), key=lambda s: (s.number, s.name))
-
-
-def resolve_sections(names, sections, twins=()):
-    """Turn the names given on the command line into sections, in chapter order.
-
-    Args:
-      names: list of str; ``all``, a number (``3``, ``03``), ``ch01_03``, the full script name or
-        the name after the number (``basic_math``; ``basic-math`` works too); any of these after
-        ``tf2/`` names a TensorFlow 2 twin (``tf2/all``: every twin; ``all`` runs no twin).
-      sections: list of Section, from ``discover_sections()``.
-      twins: list of Section, from ``discover_sections(twins=True)``.
-    Returns:
-      list of Section without repeats, in chapter order.
-    Raises:
-      CliError for a name that matches no section.
-    """
-    chosen = set()
-    for raw in names:
-        key = raw.strip().lower().replace("-", "_")
-        if key.endswith(".py"):
-            key = key[:-3]
-        pool, prefix = sections, ""
-        if key.startswith(f"{TWINS}/"):
-            pool, prefix, key = list(twins), f"{TWINS}/", key[len(TWINS) + 1 :]
-        if key == "all":
-            chosen.update(s.name for s in pool)
-            continue
-        matches = [
-            s
-            for s in pool
-            if key in (s.stem, s.short, s.stem[: len("ch01_NN")])
-            or (key.isdigit() and int(key) == s.number)
-        ]
-        if not matches:
-            known = ", ".join(f"{prefix}{s.number} ({s.short})" for s in pool) or "none found"
-            raise CliError(f"unknown section {raw!r}; the sections are: {known} (see: {PROG} list)")
-        chosen.update(s.name for s in matches)
-    return [s for s in [*sections, *twins] if s.name in chosen]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -178,17 +42,19 @@ def resolve_sections(names, sections, twins=()):
 
 
 def cmd_list(args):
-    sections = discover_sections()
-    if not sections:
-        raise CliError(f"no chapter scripts ({SCRIPT_GLOB}) found in {chapters_dir()}")
-    width = max(len(s.name) for s in sections)
-    for s in sections:
+    found = sections.discover_sections()
+    if not found:
+        raise CliError(
+            f"no chapter scripts ({sections.SCRIPT_GLOB}) found in {sections.chapters_dir()}"
+        )
+    width = max(len(s.name) for s in found)
+    for s in found:
         print(f"{s.number:>2}  {s.name:<{width}}  {s.description}")
     print(
-        f"\nRun one with: {PROG} run {sections[0].number}  (or by name: {PROG} run "
-        f"{sections[0].short}); all of them: {PROG} run all"
+        f"\nRun one with: {PROG} run {found[0].number}  (or by name: {PROG} run "
+        f"{found[0].short}); all of them: {PROG} run all"
     )
-    twins = discover_sections(twins=True)
+    twins = sections.discover_sections(twins=True)
     if twins:
         print(f"\nTensorFlow 2 twins (chapters/{TWINS}/; not part of '{PROG} run all'):")
         width = max(len(s.stem) for s in twins)
@@ -203,221 +69,18 @@ def cmd_list(args):
 
 
 # ---------------------------------------------------------------------------------------------
-# run
-
-
-def _logdir_from_flags(flags, default):
-    """The ``--logdir`` among pass-through flags (the last one wins, as in argparse), or default."""
-    logdir = default
-    for i, flag in enumerate(flags):
-        if flag == "--logdir" and i + 1 < len(flags):
-            logdir = flags[i + 1]
-        elif flag.startswith("--logdir="):
-            logdir = flag.split("=", 1)[1]
-    return logdir
-
-
-def _run_folders(logdir):
-    """The set of run folders ``<logdir>/<script>/<run>`` that exist now (Paths)."""
-    root = Path(logdir)
-    if not root.is_dir():
-        return set()
-    return {
-        run
-        for script in root.iterdir()
-        if script.is_dir()
-        for run in script.iterdir()
-        if run.is_dir()
-    }
-
-
-def _describe_run(folder):
-    """``3 event files, 2 PNG, 1 other (412 KB)`` for a run folder."""
-    files = [f for f in Path(folder).rglob("*") if f.is_file() and f.name != MARKER]
-    events = sum(1 for f in files if f.name.startswith("events.out.tfevents."))
-    pngs = sum(1 for f in files if f.suffix.lower() == ".png")
-    other = len(files) - events - pngs
-    size = sum(f.stat().st_size for f in files)
-    parts = [f"{events} event file{'s' * (events != 1)}"]
-    if pngs:
-        parts.append(f"{pngs} PNG")
-    if other:
-        parts.append(f"{other} other file{'s' * (other != 1)}")
-    return f"{', '.join(parts)} ({_human_size(size)})"
-
-
-def _human_size(size):
-    """``512 B``, ``3.4 KB``, ``5.2 MB`` for a size in bytes."""
-    if size < 1024:
-        return f"{size} B"
-    return f"{size / 1024:.1f} KB" if size < 1024**2 else f"{size / 1024**2:.1f} MB"
-
-
-def _section_env():
-    """The environment for a section's process: it imports the same ``tfbasics`` as this one."""
-    env = dict(os.environ)
-    root = str(Path(__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-    return env
-
-
-INTERRUPT_GRACE = 30.0  # seconds a section gets after Ctrl-C to say what it kept, then SIGKILL
-
-
-def _own_process_group():
-    """Popen arguments that put the child in its own process group.
-
-    A Ctrl-C at the terminal then reaches only this process, which passes exactly one SIGINT on
-    (``_wait_interruptible``); a second SIGINT could cut the child's "interrupted" line short.
-    """
-    if os.name != "posix":
-        return {}
-    if sys.version_info >= (3, 11):
-        return {"process_group": 0}
-    return {"preexec_fn": os.setpgrp}  # pragma: no cover - Python 3.10
-
-
-class SectionInterrupted(KeyboardInterrupt):
-    """Ctrl-C while a section ran; ``code`` is the section's exit status (0: it had finished)."""
-
-    def __init__(self, code):
-        super().__init__(code)
-        self.code = code
-
-
-def _wait_interruptible(process, communicate=False):
-    """Wait for ``process``; on Ctrl-C pass SIGINT on, wait for it, raise SectionInterrupted.
-
-    Returns:
-      (int exit status, str captured output or None).
-    """
-    try:
-        out = process.communicate()[0] if communicate else None
-        return process.wait(), out
-    except KeyboardInterrupt:
-        with contextlib.suppress(ProcessLookupError):
-            process.send_signal(signal.SIGINT)
-        try:
-            out = process.communicate(timeout=INTERRUPT_GRACE)[0] if communicate else None
-            process.wait(timeout=INTERRUPT_GRACE)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-            out = None
-        if communicate and out:
-            sys.stdout.write(out)
-        raise SectionInterrupted(process.returncode) from None
-
-
-def run_section(section, flags, quiet=False):
-    """Run one section as ``python -m tfbasics.launch tfbasics.chapters.<name> FLAGS``.
-
-    ``tfbasics.launch`` runs the script as ``python -m tfbasics.chapters.<name>`` would (a TF2
-    twin: ``tfbasics.chapters.tf2.<name>``), and keeps a Ctrl-C during its imports to one line.
-    On Ctrl-C here the section is sent SIGINT, given ``INTERRUPT_GRACE`` seconds to say what it
-    kept, and KeyboardInterrupt is re-raised.
-
-    Args:
-      section: Section.
-      flags: list of str, passed to the script as they are.
-      quiet: bool; True captures the script's output and shows it only if the script fails.
-    Returns:
-      int, the script's exit status.
-    """
-    argv = [sys.executable, "-m", "tfbasics.launch", section.module, *flags]
-    if not quiet:
-        process = subprocess.Popen(argv, env=_section_env(), **_own_process_group())
-        return _wait_interruptible(process)[0]
-    process = subprocess.Popen(
-        argv,
-        env=_section_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        **_own_process_group(),
-    )
-    code, out = _wait_interruptible(process, communicate=True)
-    if code != 0:
-        sys.stdout.write(out)
-    return code
-
-
-def _logdir_problem(logdir):
-    """None if the scripts can write under ``logdir``, else one line on why not (str)."""
-    path = Path(logdir)
-    try:
-        runs.make_folder(path)
-        with tempfile.TemporaryFile(dir=path):  # a real write: read-only and full disks show here
-            pass
-    except OSError as err:
-        line = runs.describe_os_error(err) or str(err)
-        return f"--logdir {line}" if err.filename == str(path) else f"--logdir {logdir}: {line}"
-    return None
+# run: the sections, each in its own process (tfbasics/sections.py)
 
 
 def cmd_run(args):
-    sections = discover_sections()
-    selected = resolve_sections(args.sections, sections, discover_sections(twins=True))
+    found = sections.discover_sections()
+    selected = sections.resolve_sections(
+        args.sections, found, sections.discover_sections(twins=True)
+    )
     flags = list(args.flags)
     if args.logdir is not None:
         flags = ["--logdir", args.logdir, *flags]
-    logdir = _logdir_from_flags(flags, DEFAULT_LOGDIR)
-    problem = _logdir_problem(logdir)
-    if problem:
-        raise CliError(problem)
-    before = _run_folders(logdir)
-    failed = []  # (section, exit status)
-    finished = []
-    total, tag = len(selected), None
-    try:
-        with _signals_as_interrupt():  # Ctrl-C, SIGTERM, SIGHUP: between sections too
-            for i, section in enumerate(selected, start=1):
-                tag = f"[{i}/{total}] {section.name}"
-                print(f"{tag}: {section.description}", flush=True)
-                start = time.monotonic()
-                code = run_section(section, flags, quiet=args.quiet)
-                seconds = time.monotonic() - start
-                if code == 0:
-                    print(f"{tag} ... ok ({seconds:.1f} s)", flush=True)
-                    finished.append(section)
-                    continue
-                print(f"{tag} ... FAILED with exit status {code} ({seconds:.1f} s)", flush=True)
-                failed.append((section, code))
-                if not args.keep_going:
-                    break
-    except KeyboardInterrupt as interrupt:
-        if getattr(interrupt, "code", None) == 0:  # the section had just finished: say so
-            finished.append(section)
-            print(f"{tag} ... ok; interrupted after it", flush=True)
-        elif tag is not None and (not finished or finished[-1] is not section):
-            print(f"\n{tag} ... interrupted", flush=True)
-        _print_summary(logdir, before)
-        done = ", ".join(s.name for s in finished) or "none"
-        print(f"{PROG} run: interrupted; sections finished: {done}", file=sys.stderr)
-        return 130
-    _print_summary(logdir, before)
-    if failed:
-        names = ", ".join(s.name for s, _ in failed)
-        where = "its own message is" if len(failed) == 1 else "their own messages are"
-        print(f"{PROG} run: failed: {names} ({where} above)", file=sys.stderr)
-        code = failed[0][1]
-        return code if 0 < code < 256 else 1  # the first failure's status; < 0 is a signal
-    return 0
-
-
-def _print_summary(logdir, before):
-    new = sorted(_run_folders(logdir) - before)
-    logdir = str(Path(logdir))  # "logs/" and "logs" print the same
-    print()
-    if not new:
-        print(f"Nothing new was written under {logdir}/.")
-        return
-    root = Path(logdir)
-    print(f"Written under {logdir}/:")
-    width = max(len(str(run.relative_to(root))) for run in new) + 1
-    for run in new:
-        print(f"  {str(run.relative_to(root)) + '/':<{width}}  {_describe_run(run)}")
-    print(f"\nOpen them in TensorBoard: {runs.view_command(logdir)}")
+    return sections.run_sections(selected, flags, quiet=args.quiet, keep_going=args.keep_going)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -480,7 +143,7 @@ def cmd_tensorboard(args):
     print(f"Starting TensorBoard on {args.logdir}/ (this takes a few seconds) ...", flush=True)
     try:
         with (
-            _signals_as_interrupt(),
+            signals_as_interrupt(),
             tb.serve(logdir, port=args.port, reload_interval=args.reload_interval) as server,
         ):
             if server.port_note:
@@ -545,11 +208,12 @@ def cmd_grade(args):
 def cmd_data_fetch(args):
     """``tfbasics data fetch``: make sure the four MNIST files are there, verified; say from where."""
     from tfbasics import mnist_files as files
+    from tfbasics import mnist_sources as sources
 
     directory = files.resolve_dir(args.data_dir)
     try:
-        with _signals_as_interrupt():
-            directory, origins, tried = files.fetch_report(args.data_dir)
+        with signals_as_interrupt():
+            directory, origins, tried = sources.fetch_report(args.data_dir)
     except files.MNISTError as err:
         raise CliError(err) from None
     except KeyboardInterrupt:
@@ -582,159 +246,27 @@ def cmd_data_clean(args):
         print("Nothing to clean: no tfbasics cache and no leftover temporary files.")
         return 0
     size = sum(files.size_of(t) for t in targets)
-    print(f"{PROG} data clean would remove ({_human_size(size)}):")
+    print(f"{PROG} data clean would remove ({runs.human_size(size)}):")
     for target in targets:
-        print(f"  {target}  ({_human_size(files.size_of(target))})")
-    if not args.yes:
-        if not sys.stdin or not sys.stdin.isatty():
-            raise CliError("cannot ask for confirmation here; re-run with --yes to remove them")
-        try:
-            answer = input("Remove them? [y/N] ")
-        except (EOFError, KeyboardInterrupt):
-            answer = ""
-        if answer.strip().lower() not in ("y", "yes"):
-            print("Nothing removed.")
-            return 1
+        print(f"  {target}  ({runs.human_size(files.size_of(target))})")
+    cannot_ask = "cannot ask for confirmation here; re-run with --yes to remove them"
+    if not args.yes and not confirm("Remove them? [y/N] ", cannot_ask):
+        print("Nothing removed.")
+        return 1
     files.remove_paths(targets)
     print(
-        f"Removed {len(targets)} item{'s' * (len(targets) != 1)} ({_human_size(size)}). "
+        f"Removed {len(targets)} item{'s' * (len(targets) != 1)} ({runs.human_size(size)}). "
         f"The next MNIST use fetches the files again ({PROG} data fetch)."
     )
     return 0
 
 
 # ---------------------------------------------------------------------------------------------
-# clean-logs
-
-
-# What the scripts write inside a run folder (at any depth); any other file is the user's, and
-# a run folder holding one is left whole. Hidden *.tmp* files are our interrupted atomic writes.
-OUR_FILES = (
-    "events.out.tfevents.*",
-    "*.png",
-    "*.json",
-    "*.keras",
-    "*.h5",
-    "checkpoint",
-    "*.index",
-    "*.data-?????-of-?????",
-    "*.meta",
-    "*.pb",
-    "*.pbtxt",
-    "*.tsv",
-    ".*.tmp*",
-    MARKER,
-)
-
-
-def _foreign_files(run):
-    """Files and links in run folder ``run`` that the scripts do not write (relative Paths)."""
-    foreign = []
-    for folder, dirs, files in os.walk(run):  # never follows a symlinked folder
-        here = Path(folder)
-        for name in dirs:
-            if (here / name).is_symlink():
-                foreign.append((here / name).relative_to(run))
-        for name in files:
-            path = here / name
-            if path.is_symlink() or not any(fnmatch.fnmatch(name, p) for p in OUR_FILES):
-                foreign.append(path.relative_to(run))
-    return sorted(foreign)
-
-
-def plan_clean(logdir):
-    """What ``clean-logs`` would remove under ``logdir``, and what it leaves, with why.
-
-    Only run folders ``<logdir>/<script>/<run>/`` that carry this package's marker
-    (``runs.read_marker``) and hold nothing but files the scripts write are removed. A symbolic
-    link is never followed.
-
-    Returns:
-      (list of Path run folders to remove, list of (Path, str reason) left alone,
-      list of Path symbolic links not followed).
-    """
-    remove, kept, links = [], [], []
-    for entry in sorted(Path(logdir).iterdir()):
-        if entry.is_symlink():
-            links.append(entry)
-            continue
-        if not entry.is_dir():
-            kept.append((entry, ""))
-            continue
-        children = sorted(entry.iterdir())
-        if not children:
-            kept.append((entry, ""))  # an empty folder: not ours to remove either
-        for run in children:
-            if run.is_symlink():
-                links.append(run)
-            elif not run.is_dir():
-                kept.append((run, ""))
-            elif runs.read_marker(run) is None:
-                kept.append((run, f"no {runs.MARKER} marker"))
-            elif foreign := _foreign_files(run):
-                more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
-                kept.append((run, f"holds {foreign[0]}{more}"))
-            else:
-                remove.append(run)
-    return remove, kept, links
-
-
-def _shown(path, root):
-    rel = str(path.relative_to(root))
-    return rel + "/" if path.is_dir() and not path.is_symlink() else rel
+# clean-logs (tfbasics/clean_logs.py)
 
 
 def cmd_clean_logs(args):
-    logdir = Path(args.logdir)
-    args.logdir = str(logdir)
-    if logdir.exists() and not logdir.is_dir():
-        raise CliError(f"--logdir {args.logdir} is a file, not a folder of runs; nothing removed")
-    if not logdir.is_dir():
-        print(f"Nothing to clean: {args.logdir}/ does not exist.")
-        return 0
-    remove, kept, links = plan_clean(logdir)
-    if kept:
-        items = [_shown(p, logdir) + (f" ({why})" if why else "") for p, why in kept]
-        print(f"Left alone (not written by {PROG}): {', '.join(items)}")
-    for link in links:
-        print(f"Not followed: {_shown(link, logdir)} -> {os.readlink(link)} (a symbolic link)")
-    if not remove:
-        print(f"Nothing to clean: no run folders written by {PROG} under {args.logdir}/.")
-        return 0
-    size = sum(f.stat().st_size for run in remove for f in run.rglob("*") if f.is_file())
-    what = f"{len(remove)} run{'s' * (len(remove) != 1)} ({_human_size(size)})"
-    print(f"To remove under {args.logdir}/, {what}:")
-    width = max(len(_shown(run, logdir)) for run in remove)
-    for run in remove:
-        print(f"  {_shown(run, logdir):<{width}}  {_describe_run(run)}")
-    sys.stdout.flush()
-    if not args.yes:
-        if not sys.stdin or not sys.stdin.isatty():
-            raise CliError(
-                f"would remove the {what} listed above, but cannot ask for confirmation here; "
-                f"re-run with --yes to remove them"
-            )
-        try:
-            answer = input(f"Remove these {what}? [y/N] ")
-        except (EOFError, KeyboardInterrupt):
-            answer = ""
-        if answer.strip().lower() not in ("y", "yes"):
-            print("Nothing removed.")
-            return 1
-    done = 0
-    try:
-        for run in remove:
-            shutil.rmtree(run)
-            done += 1
-            with contextlib.suppress(OSError):  # the script folder, once no run is left in it
-                run.parent.rmdir()
-    except KeyboardInterrupt:
-        print(
-            f"{PROG} clean-logs: interrupted; removed {done} of {len(remove)} runs", file=sys.stderr
-        )
-        return 130
-    print(f"Removed {what}.")
-    return 0
+    return clean_logs(args.logdir, yes=args.yes)
 
 
 # ---------------------------------------------------------------------------------------------

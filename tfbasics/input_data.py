@@ -194,7 +194,7 @@ def read_data_sets(
 
     Args:
       train_dir: str or Path, the data folder (the book's ``"MNIST_data/"``); missing files are
-        copied from our verified cache or fetched (``tfbasics.mnist_files``); None means
+        copied from our verified cache or fetched (``tfbasics.mnist_sources``); None means
         ``$TFBASICS_DATA_DIR`` or ``~/.cache/tfbasics/mnist``.
       fake_data: bool; True gives three fake DataSets (no files read; see ``DataSet``).
       one_hot: bool; labels float64 [N, 10] instead of uint8 [N].

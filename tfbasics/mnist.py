@@ -11,8 +11,9 @@
 - ``fake_arrays()``: small generated digits for smoke tests; ``add_data_flags(parser)``: the
   ``--data-dir`` and ``--fake-data`` flags of every script that reads MNIST.
 
-The files are fetched and verified by ``tfbasics.mnist_files`` (its names ``fetch``,
-``MNISTError``, ``FILES`` ... are re-exported here); the command line is ``tfbasics data fetch``.
+The files are fetched by ``tfbasics.mnist_sources`` and verified by ``tfbasics.mnist_files``
+(their names ``fetch``, ``MNISTError``, ``FILES`` ... are re-exported here); the command line is
+``tfbasics data fetch``.
 """
 
 import os
@@ -34,14 +35,13 @@ from tfbasics.mnist_files import (  # noqa: F401 (re-exported: callers know them
     MNISTError,
     add_data_dir_flag,
     check_bytes,
-    fetch,
     fetch_hint,
-    fetch_report,
     keras_npz_path,
     npz_arrays,
     resolve_dir,
     verify_file,
 )
+from tfbasics.mnist_sources import fetch, fetch_report  # noqa: F401 (re-exported, as above)
 
 FAKE_SIZES = (1100, 100, 200)  # train, validation, test examples of fake_data=True
 

@@ -6,8 +6,9 @@ claims the folder atomically (``mkdir`` without ``exist_ok``; on a collision the
 ``-2``, ``-3``, ...), so two runs started together never share one, and writes a marker file
 ``.tfbasics-run`` (JSON) into it: ``tfbasics clean-logs`` deletes only folders with that marker.
 
-``script_main(main)`` is every script's entry point: Ctrl-C, a closed pipe and a full, read-only
-or misplaced logdir end in one line and an exit status instead of a traceback::
+``script_main(main)``, every script's entry point (Ctrl-C, a closed pipe and a full, read-only
+or misplaced logdir end in one line and an exit status instead of a traceback), lives in
+``tfbasics.script_errors`` and is importable from here as ``runs.script_main``::
 
     if __name__ == "__main__":
         sys.exit(runs.script_main(main))
@@ -15,20 +16,21 @@ or misplaced logdir end in one line and an exit status instead of a traceback::
 
 import argparse
 import contextlib
-import contextvars
 import datetime
 import errno
 import json
-import logging
 import math
 import os
-import sys
-import threading
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from tfbasics import atomic
+from tfbasics import atomic, script_errors
+
+# Every script's entry point lives in tfbasics/script_errors.py; re-exported here because the
+# chapter scripts (and other branches' scripts) call runs.script_main / raise runs.Interrupted.
+script_main = script_errors.script_main  # re-export
+Interrupted = script_errors.Interrupted  # re-export
 
 DEFAULT_LOGDIR = "logs"
 PROGRESS_FORMAT = (
@@ -79,9 +81,6 @@ def base_parser(description, logdir=DEFAULT_LOGDIR):
 
 MARKER = ".tfbasics-run"  # in every run folder this package made; clean-logs checks for it
 WRITER = "tfbasics"  # the marker's "written_by"
-
-# run folders claimed inside the current script_main call (what Ctrl-C reports as kept)
-_claimed = contextvars.ContextVar("tfbasics_claimed_runs", default=None)
 
 
 def check_run_name(name):
@@ -221,15 +220,38 @@ def run_dir(logdir, script, run_name=None, exist_ok=False):
                 with contextlib.suppress(OSError):
                     path.rmdir()  # still empty: leave nothing behind
             raise
-    claimed = _claimed.get()
-    if claimed is not None:
-        claimed.append(path)
+    script_errors.note_claimed(path)  # what a Ctrl-C in script_main reports as kept
     return path
 
 
 def view_command(logdir=DEFAULT_LOGDIR):
     """The one command every script and the CLI suggest for looking at ``logdir`` (a str)."""
     return f"tfbasics tensorboard --logdir {Path(logdir)}"
+
+
+def describe_run(folder):
+    """``3 event files, 2 PNG, 1 other (412 KB)`` for a run folder (str; the marker not counted).
+
+    What ``tfbasics run`` says it wrote and ``tfbasics clean-logs`` says it would remove.
+    """
+    files = [f for f in Path(folder).rglob("*") if f.is_file() and f.name != MARKER]
+    events = sum(1 for f in files if f.name.startswith("events.out.tfevents."))
+    pngs = sum(1 for f in files if f.suffix.lower() == ".png")
+    other = len(files) - events - pngs
+    size = sum(f.stat().st_size for f in files)
+    parts = [f"{events} event file{'s' * (events != 1)}"]
+    if pngs:
+        parts.append(f"{pngs} PNG")
+    if other:
+        parts.append(f"{other} other file{'s' * (other != 1)}")
+    return f"{', '.join(parts)} ({human_size(size)})"
+
+
+def human_size(size):
+    """``512 B``, ``3.4 KB``, ``5.2 MB`` for a size in bytes."""
+    if size < 1024:
+        return f"{size} B"
+    return f"{size / 1024:.1f} KB" if size < 1024**2 else f"{size / 1024**2:.1f} MB"
 
 
 def write_graph(path, graph):
@@ -269,132 +291,3 @@ def progress(iterable=None, total=None, desc="", **kwargs):
         disable=disable,
         **kwargs,
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# the entry point of every script: Ctrl-C, a closed pipe, a disk that refuses -> one line
-
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
-EXIT_FAILED = 1
-
-# errno -> what to do about it; an OSError with another errno is a bug and keeps its traceback
-_ADVICE = {
-    errno.ENOSPC: "free some space (tfbasics clean-logs removes old runs) and run again",
-    errno.EDQUOT: "free some space and run again",
-    errno.EFBIG: "write elsewhere with --logdir",
-    errno.EROFS: "write elsewhere with --logdir",
-    errno.EACCES: "write elsewhere with --logdir, or fix the permissions",
-    errno.EPERM: "write elsewhere with --logdir, or fix the permissions",
-    errno.ENOTDIR: "pass a folder with --logdir",
-    errno.EEXIST: "move it away, or pass another folder with --logdir",
-    errno.EISDIR: "move that folder away",
-}
-
-
-class Interrupted(KeyboardInterrupt):
-    """Ctrl-C, with a word on what was kept: ``raise runs.Interrupted("the last checkpoint
-    (epoch 3) is kept; resume with --resume RUN") from None``; ``script_main`` prints it."""
-
-    def __init__(self, kept):
-        super().__init__(kept)
-        self.kept = kept
-
-
-def describe_os_error(exc):
-    """One line for a disk or folder problem (full, read-only, no permission, a file in the way).
-
-    Args:
-      exc: an exception; an OSError, or an error of TensorFlow's writers whose text carries the
-        system's message (``<file>; No space left on device``).
-    Returns:
-      str ``<file>: <what is wrong>; <what to do>``, or None if ``exc`` is no such problem.
-    """
-    if isinstance(exc, OSError):
-        if exc.errno not in _ADVICE:
-            return None
-        where = f"{exc.filename}: " if exc.filename else ""
-        return f"{where}{exc.strerror or os.strerror(exc.errno)}; {_ADVICE[exc.errno]}"
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    for code in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
-        if os.strerror(code) in text:
-            where = text.split(";")[0].strip() if ";" in text else ""
-            where = f"{where}: " if where and where != os.strerror(code) else ""
-            return f"{where}{os.strerror(code)}; {_ADVICE[code]}"
-    return None
-
-
-def _print_error(line):
-    try:
-        print(line, file=sys.stderr, flush=True)
-    except (OSError, ValueError):  # stderr itself closed: nothing left to tell
-        pass
-
-
-def script_main(main, argv=None, prog=None):
-    """Run a script's ``main`` and turn the machine's and the user's interruptions into one line.
-
-    - Ctrl-C: ``<prog>: interrupted; <what was kept>`` on stderr, exit 130. What was kept is the
-      ``kept`` of a ``runs.Interrupted`` raised by ``main``, else the run folders ``run_dir``
-      made during this call (their files are complete: each was written whole or not at all).
-    - a closed pipe (``script | head -1``): quiet exit 1; stdout goes to devnull, as the Python
-      docs' note on SIGPIPE recommends, so the interpreter's last flush does not fail again.
-    - a full or read-only disk, no permission, a file where the logdir should be (OSError, or a
-      TensorFlow writer's error carrying that text): ``<prog>: error: <file>: <what>; <what to
-      do>``, exit 1.
-    Anything else is a bug and keeps its traceback.
-
-    Args:
-      main: callable ``main(argv)`` returning an int exit status (None counts as 0).
-      argv: list of str or None (``main()`` is called without arguments then).
-      prog: str for the messages; default: the script's file name, as argparse says it.
-    Returns:
-      int exit status, for ``sys.exit(runs.script_main(main))``.
-    """
-    prog = prog or os.path.basename(sys.argv[0]) or "tfbasics"
-    claimed = []
-    token = _claimed.set(claimed)
-    hook = threading.excepthook
-
-    def quiet_disk_errors(args):  # TensorFlow's writer thread dies first; main reports it
-        if describe_os_error(args.exc_value) is None:
-            hook(args)
-
-    class QuietDiskErrors(logging.Filter):  # ... and TensorFlow's logger says so first, too
-        def filter(self, record):
-            return describe_os_error(RuntimeError(record.getMessage())) is None
-
-    tf_logger, log_filter = logging.getLogger("tensorflow"), QuietDiskErrors()
-    threading.excepthook = quiet_disk_errors
-    tf_logger.addFilter(log_filter)
-    try:
-        code = main() if argv is None else main(argv)
-        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
-        return 0 if code is None else code
-    except Interrupted as exc:
-        _print_error(f"\n{prog}: interrupted; {exc.kept}")
-        return EXIT_INTERRUPTED
-    except KeyboardInterrupt:
-        if claimed:
-            kept = ", ".join(str(p) for p in claimed)
-            _print_error(f"\n{prog}: interrupted; kept what was written so far in {kept}")
-        else:
-            _print_error(f"\n{prog}: interrupted; nothing was written")
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        except (OSError, ValueError, AttributeError):  # stdout without a file descriptor
-            pass
-        return EXIT_FAILED
-    except Exception as exc:
-        line = describe_os_error(exc)
-        if line is None:
-            raise
-        unfinished = f" (unfinished run folder: {claimed[-1]})" if claimed else ""
-        _print_error(f"{prog}: error: {line}{unfinished}")
-        return EXIT_FAILED
-    finally:
-        _claimed.reset(token)
-        threading.excepthook = hook
-        tf_logger.removeFilter(log_filter)

@@ -1,0 +1,152 @@
+"""``tfbasics clean-logs``: remove the run folders the chapter scripts wrote, and nothing else.
+
+``plan_clean(logdir)`` decides: a run folder ``<logdir>/<script>/<run>/`` is removed only if it
+carries this package's marker (``runs.read_marker``) and holds nothing but files the scripts
+write (``OUR_FILES``); anything else is left alone and named, and a symbolic link is never
+followed. ``clean_logs(logdir, yes)`` lists the plan, asks, and removes.
+"""
+
+import contextlib
+import fnmatch
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from tfbasics import runs
+from tfbasics.cli_common import PROG, CliError, confirm
+from tfbasics.runs import MARKER
+
+# What the scripts write inside a run folder (at any depth); any other file is the user's, and
+# a run folder holding one is left whole. Hidden *.tmp* files are our interrupted atomic writes.
+OUR_FILES = (
+    "events.out.tfevents.*",
+    "*.png",
+    "*.json",
+    "*.keras",
+    "*.h5",
+    "checkpoint",
+    "*.index",
+    "*.data-?????-of-?????",
+    "*.meta",
+    "*.pb",
+    "*.pbtxt",
+    "*.tsv",
+    ".*.tmp*",
+    MARKER,
+)
+
+
+def _foreign_files(run):
+    """Files and links in run folder ``run`` that the scripts do not write (relative Paths)."""
+    foreign = []
+    for folder, dirs, files in os.walk(run):  # never follows a symlinked folder
+        here = Path(folder)
+        for name in dirs:
+            if (here / name).is_symlink():
+                foreign.append((here / name).relative_to(run))
+        for name in files:
+            path = here / name
+            if path.is_symlink() or not any(fnmatch.fnmatch(name, p) for p in OUR_FILES):
+                foreign.append(path.relative_to(run))
+    return sorted(foreign)
+
+
+def plan_clean(logdir):
+    """What ``clean-logs`` would remove under ``logdir``, and what it leaves, with why.
+
+    Only run folders ``<logdir>/<script>/<run>/`` that carry this package's marker
+    (``runs.read_marker``) and hold nothing but files the scripts write are removed. A symbolic
+    link is never followed.
+
+    Returns:
+      (list of Path run folders to remove, list of (Path, str reason) left alone,
+      list of Path symbolic links not followed).
+    """
+    remove, kept, links = [], [], []
+    for entry in sorted(Path(logdir).iterdir()):
+        if entry.is_symlink():
+            links.append(entry)
+            continue
+        if not entry.is_dir():
+            kept.append((entry, ""))
+            continue
+        children = sorted(entry.iterdir())
+        if not children:
+            kept.append((entry, ""))  # an empty folder: not ours to remove either
+        for run in children:
+            if run.is_symlink():
+                links.append(run)
+            elif not run.is_dir():
+                kept.append((run, ""))
+            elif runs.read_marker(run) is None:
+                kept.append((run, f"no {runs.MARKER} marker"))
+            elif foreign := _foreign_files(run):
+                more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
+                kept.append((run, f"holds {foreign[0]}{more}"))
+            else:
+                remove.append(run)
+    return remove, kept, links
+
+
+def _shown(path, root):
+    rel = str(path.relative_to(root))
+    return rel + "/" if path.is_dir() and not path.is_symlink() else rel
+
+
+def clean_logs(logdir, yes=False):
+    """``tfbasics clean-logs``: list what ``plan_clean`` would remove, ask, remove it.
+
+    Args:
+      logdir: str or Path, the folder of runs (``logs``).
+      yes: bool; True removes without asking.
+    Returns:
+      int exit status: 0 (removed, or nothing to remove), 1 (the user said no), 130 (Ctrl-C
+      while removing; what was removed is said).
+    Raises:
+      CliError: ``logdir`` is a file, or there is no terminal to ask at and ``yes`` is False.
+    """
+    logdir = Path(logdir)
+    shown = str(logdir)  # "logs/" and "logs" print the same
+    if logdir.exists() and not logdir.is_dir():
+        raise CliError(f"--logdir {shown} is a file, not a folder of runs; nothing removed")
+    if not logdir.is_dir():
+        print(f"Nothing to clean: {shown}/ does not exist.")
+        return 0
+    remove, kept, links = plan_clean(logdir)
+    if kept:
+        items = [_shown(p, logdir) + (f" ({why})" if why else "") for p, why in kept]
+        print(f"Left alone (not written by {PROG}): {', '.join(items)}")
+    for link in links:
+        print(f"Not followed: {_shown(link, logdir)} -> {os.readlink(link)} (a symbolic link)")
+    if not remove:
+        print(f"Nothing to clean: no run folders written by {PROG} under {shown}/.")
+        return 0
+    size = sum(f.stat().st_size for run in remove for f in run.rglob("*") if f.is_file())
+    what = f"{len(remove)} run{'s' * (len(remove) != 1)} ({runs.human_size(size)})"
+    print(f"To remove under {shown}/, {what}:")
+    width = max(len(_shown(run, logdir)) for run in remove)
+    for run in remove:
+        print(f"  {_shown(run, logdir):<{width}}  {runs.describe_run(run)}")
+    sys.stdout.flush()
+    cannot_ask = (
+        f"would remove the {what} listed above, but cannot ask for confirmation here; "
+        f"re-run with --yes to remove them"
+    )
+    if not yes and not confirm(f"Remove these {what}? [y/N] ", cannot_ask):
+        print("Nothing removed.")
+        return 1
+    done = 0
+    try:
+        for run in remove:
+            shutil.rmtree(run)
+            done += 1
+            with contextlib.suppress(OSError):  # the script folder, once no run is left in it
+                run.parent.rmdir()
+    except KeyboardInterrupt:
+        print(
+            f"{PROG} clean-logs: interrupted; removed {done} of {len(remove)} runs", file=sys.stderr
+        )
+        return 130
+    print(f"Removed {what}.")
+    return 0

@@ -1,0 +1,63 @@
+"""What the ``tfbasics`` command's parts share: its name, its one-line user error, the signals.
+
+- ``PROG``: the command's name, in every message.
+- ``CliError``: an expected user error; ``tfbasics.cli`` prints it as one line, exit status 2.
+- ``signals_as_interrupt()``: SIGTERM and SIGHUP act as Ctrl-C inside the block.
+- ``confirm(prompt, refusal)``: ask y/N at a terminal before removing anything.
+
+Importing this module imports no TensorFlow.
+"""
+
+import contextlib
+import signal
+import sys
+import threading
+
+PROG = "tfbasics"
+
+
+class CliError(Exception):
+    """An expected user error: printed as one line, exit status 2, no traceback."""
+
+
+@contextlib.contextmanager
+def signals_as_interrupt():
+    """Within the block, SIGTERM and SIGHUP (terminal closed) act as Ctrl-C does.
+
+    Their default action ends Python at once, skipping the ``finally`` that stops a child
+    process (TensorBoard, a running section); raised as KeyboardInterrupt, the cleanup runs.
+    """
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    names = [n for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    if threading.current_thread() is not threading.main_thread():  # only main may set handlers
+        yield
+        return
+    saved = {n: signal.signal(getattr(signal, n), interrupt) for n in names}
+    try:
+        yield
+    finally:
+        for n, handler in saved.items():
+            signal.signal(getattr(signal, n), handler)
+
+
+def confirm(prompt, cannot_ask):
+    """Ask ``prompt`` (a y/N question) on the terminal; True only for ``y`` or ``yes``.
+
+    Args:
+      prompt: str, shown before the answer (``Remove them? [y/N] ``).
+      cannot_ask: str, the CliError message when stdin is not a terminal (say to use --yes).
+    Returns:
+      bool; end of input or Ctrl-C at the prompt count as no.
+    Raises:
+      CliError: stdin is not a terminal.
+    """
+    if not sys.stdin or not sys.stdin.isatty():
+        raise CliError(cannot_ask)
+    try:
+        answer = input(prompt)
+    except (EOFError, KeyboardInterrupt):
+        answer = ""
+    return answer.strip().lower() in ("y", "yes")

@@ -1,0 +1,158 @@
+"""The entry point of every script: Ctrl-C, a closed pipe, a disk that refuses -> one line.
+
+``script_main(main)`` runs a script's ``main``; Ctrl-C, a closed pipe and a full, read-only or
+misplaced logdir end in one line on stderr and an exit status instead of a traceback::
+
+    if __name__ == "__main__":
+        sys.exit(runs.script_main(main))
+
+``runs.run_dir`` reports each run folder it claims through ``note_claimed``, so a Ctrl-C can
+say what was kept. ``describe_os_error`` turns a disk or folder problem into that one line.
+"""
+
+import contextvars
+import errno
+import logging
+import os
+import sys
+import threading
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
+EXIT_FAILED = 1
+
+# errno -> what to do about it; an OSError with another errno is a bug and keeps its traceback
+_ADVICE = {
+    errno.ENOSPC: "free some space (tfbasics clean-logs removes old runs) and run again",
+    errno.EDQUOT: "free some space and run again",
+    errno.EFBIG: "write elsewhere with --logdir",
+    errno.EROFS: "write elsewhere with --logdir",
+    errno.EACCES: "write elsewhere with --logdir, or fix the permissions",
+    errno.EPERM: "write elsewhere with --logdir, or fix the permissions",
+    errno.ENOTDIR: "pass a folder with --logdir",
+    errno.EEXIST: "move it away, or pass another folder with --logdir",
+    errno.EISDIR: "move that folder away",
+}
+
+
+# run folders claimed inside the current script_main call (what Ctrl-C reports as kept)
+_claimed = contextvars.ContextVar("tfbasics_claimed_runs", default=None)
+
+
+def note_claimed(path):
+    """Record run folder ``path`` as made during the current ``script_main`` call, if any.
+
+    Args:
+      path: pathlib.Path of a run folder just claimed (``runs.run_dir``).
+    """
+    claimed = _claimed.get()
+    if claimed is not None:
+        claimed.append(path)
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, with a word on what was kept: ``raise runs.Interrupted("the last checkpoint
+    (epoch 3) is kept; resume with --resume RUN") from None``; ``script_main`` prints it."""
+
+    def __init__(self, kept):
+        super().__init__(kept)
+        self.kept = kept
+
+
+def describe_os_error(exc):
+    """One line for a disk or folder problem (full, read-only, no permission, a file in the way).
+
+    Args:
+      exc: an exception; an OSError, or an error of TensorFlow's writers whose text carries the
+        system's message (``<file>; No space left on device``).
+    Returns:
+      str ``<file>: <what is wrong>; <what to do>``, or None if ``exc`` is no such problem.
+    """
+    if isinstance(exc, OSError):
+        if exc.errno not in _ADVICE:
+            return None
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror or os.strerror(exc.errno)}; {_ADVICE[exc.errno]}"
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    for code in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
+        if os.strerror(code) in text:
+            where = text.split(";")[0].strip() if ";" in text else ""
+            where = f"{where}: " if where and where != os.strerror(code) else ""
+            return f"{where}{os.strerror(code)}; {_ADVICE[code]}"
+    return None
+
+
+def _print_error(line):
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except (OSError, ValueError):  # stderr itself closed: nothing left to tell
+        pass
+
+
+def script_main(main, argv=None, prog=None):
+    """Run a script's ``main`` and turn the machine's and the user's interruptions into one line.
+
+    - Ctrl-C: ``<prog>: interrupted; <what was kept>`` on stderr, exit 130. What was kept is the
+      ``kept`` of a ``runs.Interrupted`` raised by ``main``, else the run folders ``run_dir``
+      made during this call (their files are complete: each was written whole or not at all).
+    - a closed pipe (``script | head -1``): quiet exit 1; stdout goes to devnull, as the Python
+      docs' note on SIGPIPE recommends, so the interpreter's last flush does not fail again.
+    - a full or read-only disk, no permission, a file where the logdir should be (OSError, or a
+      TensorFlow writer's error carrying that text): ``<prog>: error: <file>: <what>; <what to
+      do>``, exit 1.
+    Anything else is a bug and keeps its traceback.
+
+    Args:
+      main: callable ``main(argv)`` returning an int exit status (None counts as 0).
+      argv: list of str or None (``main()`` is called without arguments then).
+      prog: str for the messages; default: the script's file name, as argparse says it.
+    Returns:
+      int exit status, for ``sys.exit(runs.script_main(main))``.
+    """
+    prog = prog or os.path.basename(sys.argv[0]) or "tfbasics"
+    claimed = []
+    token = _claimed.set(claimed)
+    hook = threading.excepthook
+
+    def quiet_disk_errors(args):  # TensorFlow's writer thread dies first; main reports it
+        if describe_os_error(args.exc_value) is None:
+            hook(args)
+
+    class QuietDiskErrors(logging.Filter):  # ... and TensorFlow's logger says so first, too
+        def filter(self, record):
+            return describe_os_error(RuntimeError(record.getMessage())) is None
+
+    tf_logger, log_filter = logging.getLogger("tensorflow"), QuietDiskErrors()
+    threading.excepthook = quiet_disk_errors
+    tf_logger.addFilter(log_filter)
+    try:
+        code = main() if argv is None else main(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return 0 if code is None else code
+    except Interrupted as exc:
+        _print_error(f"\n{prog}: interrupted; {exc.kept}")
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        if claimed:
+            kept = ", ".join(str(p) for p in claimed)
+            _print_error(f"\n{prog}: interrupted; kept what was written so far in {kept}")
+        else:
+            _print_error(f"\n{prog}: interrupted; nothing was written")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):  # stdout without a file descriptor
+            pass
+        return EXIT_FAILED
+    except Exception as exc:
+        line = describe_os_error(exc)
+        if line is None:
+            raise
+        unfinished = f" (unfinished run folder: {claimed[-1]})" if claimed else ""
+        _print_error(f"{prog}: error: {line}{unfinished}")
+        return EXIT_FAILED
+    finally:
+        _claimed.reset(token)
+        threading.excepthook = hook
+        tf_logger.removeFilter(log_filter)

@@ -1,0 +1,341 @@
+"""The chapter's sections: find them, name them, run each in its own process.
+
+- ``discover_sections()`` -> the ``Section`` list in chapter order (``twins=True``: the
+  TensorFlow 2 twins in ``chapters/tf2/``), read without importing a script (no TensorFlow).
+- ``resolve_sections(names, sections, twins)``: the names given to ``tfbasics run`` (``3``,
+  ``03``, ``ch01_03``, ``ch01_03_basic_math``, ``basic_math``, ``tf2/3``, ``all``) -> sections.
+- ``run_section(section, flags)``: ``python -m tfbasics.launch tfbasics.chapters.<script>
+  FLAGS`` in its own process group; Ctrl-C is passed on once and the section gets
+  ``INTERRUPT_GRACE`` seconds to say what it kept.
+- ``run_sections(selected, flags)``: ``tfbasics run``'s loop, progress lines and the summary of
+  what was written.
+"""
+
+import ast
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tfbasics import runs, script_errors
+from tfbasics.cli_common import PROG, CliError, signals_as_interrupt
+from tfbasics.runs import DEFAULT_LOGDIR
+
+SCRIPT_GLOB = "ch01_*.py"  # chapter 1's sections; the number after ch01_ orders them
+SCRIPT_RE = re.compile(r"^ch(\d\d)_(\d\d)_(\w+)$")
+TWINS = "tf2"  # chapters/tf2/ holds the TensorFlow 2 twins, named tf2/<section> on the command line
+
+
+# ---------------------------------------------------------------------------------------------
+# finding and naming the sections
+
+
+class Section:
+    """One chapter script: ``chapters/ch01_NN_name.py``.
+
+    Attributes:
+      name: str, the module name (``ch01_03_basic_math``); ``tf2/ch01_03_basic_math`` for a twin.
+      stem: str, the file name without ``.py``.
+      module: str, what ``python -m`` runs (``tfbasics.chapters.tf2.ch01_03_basic_math``).
+      twin: bool, a TensorFlow 2 twin (chapters/tf2/).
+      number: int, the section number within the chapter (3).
+      short: str, the name after the number (``basic_math``).
+      path: Path of the script.
+      description: str, the first line of the script's docstring.
+    """
+
+    def __init__(self, path, twin=False):
+        self.path = Path(path)
+        self.stem, self.twin = self.path.stem, twin
+        self.name = f"{TWINS}/{self.stem}" if twin else self.stem
+        self.module = f"tfbasics.chapters.{TWINS + '.' if twin else ''}{self.stem}"
+        match = SCRIPT_RE.match(self.stem)
+        self.number = int(match.group(2))
+        self.short = match.group(3)
+        self.description = _first_docstring_line(self.path)
+
+    def __repr__(self):
+        return f"Section({self.name!r})"
+
+
+def _first_docstring_line(path):
+    """The first line of a script's module docstring, read without importing it (no TensorFlow)."""
+    try:
+        doc = ast.get_docstring(ast.parse(Path(path).read_text(encoding="utf-8")))
+    except (SyntaxError, OSError, UnicodeDecodeError):
+        doc = None
+    return doc.strip().splitlines()[0].strip() if doc and doc.strip() else "(no description)"
+
+
+def chapters_dir():
+    """The folder of the chapter scripts, installed as ``tfbasics.chapters`` (a Path)."""
+    import tfbasics.chapters
+
+    return Path(tfbasics.chapters.__file__).resolve().parent
+
+
+def discover_sections(folder=None, twins=False):
+    """The chapter's sections in order, or their TensorFlow 2 twins.
+
+    Args:
+      folder: Path of the scripts, or None for the installed ``chapters`` package.
+      twins: bool; True lists the twins in ``folder/tf2/`` instead.
+    Returns:
+      list of Section, sorted by section number.
+    """
+    folder = Path(folder) if folder is not None else chapters_dir()
+    if twins:
+        folder = folder / TWINS
+    paths = [p for p in folder.glob(SCRIPT_GLOB) if SCRIPT_RE.match(p.stem)]
+    return sorted((Section(p, twins) for p in paths), key=lambda s: (s.number, s.name))
+
+
+def resolve_sections(names, sections, twins=()):
+    """Turn the names given on the command line into sections, in chapter order.
+
+    Args:
+      names: list of str; ``all``, a number (``3``, ``03``), ``ch01_03``, the full script name or
+        the name after the number (``basic_math``; ``basic-math`` works too); any of these after
+        ``tf2/`` names a TensorFlow 2 twin (``tf2/all``: every twin; ``all`` runs no twin).
+      sections: list of Section, from ``discover_sections()``.
+      twins: list of Section, from ``discover_sections(twins=True)``.
+    Returns:
+      list of Section without repeats, in chapter order.
+    Raises:
+      CliError for a name that matches no section.
+    """
+    chosen = set()
+    for raw in names:
+        key = raw.strip().lower().replace("-", "_")
+        if key.endswith(".py"):
+            key = key[:-3]
+        pool, prefix = sections, ""
+        if key.startswith(f"{TWINS}/"):
+            pool, prefix, key = list(twins), f"{TWINS}/", key[len(TWINS) + 1 :]
+        if key == "all":
+            chosen.update(s.name for s in pool)
+            continue
+        matches = [
+            s
+            for s in pool
+            if key in (s.stem, s.short, s.stem[: len("ch01_NN")])
+            or (key.isdigit() and int(key) == s.number)
+        ]
+        if not matches:
+            known = ", ".join(f"{prefix}{s.number} ({s.short})" for s in pool) or "none found"
+            raise CliError(f"unknown section {raw!r}; the sections are: {known} (see: {PROG} list)")
+        chosen.update(s.name for s in matches)
+    return [s for s in [*sections, *twins] if s.name in chosen]
+
+
+# ---------------------------------------------------------------------------------------------
+# running them: tfbasics run
+
+
+def _logdir_from_flags(flags, default):
+    """The ``--logdir`` among pass-through flags (the last one wins, as in argparse), or default."""
+    logdir = default
+    for i, flag in enumerate(flags):
+        if flag == "--logdir" and i + 1 < len(flags):
+            logdir = flags[i + 1]
+        elif flag.startswith("--logdir="):
+            logdir = flag.split("=", 1)[1]
+    return logdir
+
+
+def _run_folders(logdir):
+    """The set of run folders ``<logdir>/<script>/<run>`` that exist now (Paths)."""
+    root = Path(logdir)
+    if not root.is_dir():
+        return set()
+    return {
+        run
+        for script in root.iterdir()
+        if script.is_dir()
+        for run in script.iterdir()
+        if run.is_dir()
+    }
+
+
+def _section_env():
+    """The environment for a section's process: it imports the same ``tfbasics`` as this one."""
+    env = dict(os.environ)
+    root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    return env
+
+
+INTERRUPT_GRACE = 30.0  # seconds a section gets after Ctrl-C to say what it kept, then SIGKILL
+
+
+def _own_process_group():
+    """Popen arguments that put the child in its own process group.
+
+    A Ctrl-C at the terminal then reaches only this process, which passes exactly one SIGINT on
+    (``_wait_interruptible``); a second SIGINT could cut the child's "interrupted" line short.
+    """
+    if os.name != "posix":
+        return {}
+    if sys.version_info >= (3, 11):
+        return {"process_group": 0}
+    return {"preexec_fn": os.setpgrp}  # pragma: no cover - Python 3.10
+
+
+class SectionInterrupted(KeyboardInterrupt):
+    """Ctrl-C while a section ran; ``code`` is the section's exit status (0: it had finished)."""
+
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code
+
+
+def _wait_interruptible(process, communicate=False):
+    """Wait for ``process``; on Ctrl-C pass SIGINT on, wait for it, raise SectionInterrupted.
+
+    Returns:
+      (int exit status, str captured output or None).
+    """
+    try:
+        out = process.communicate()[0] if communicate else None
+        return process.wait(), out
+    except KeyboardInterrupt:
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGINT)
+        try:
+            out = process.communicate(timeout=INTERRUPT_GRACE)[0] if communicate else None
+            process.wait(timeout=INTERRUPT_GRACE)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            out = None
+        if communicate and out:
+            sys.stdout.write(out)
+        raise SectionInterrupted(process.returncode) from None
+
+
+def run_section(section, flags, quiet=False):
+    """Run one section as ``python -m tfbasics.launch tfbasics.chapters.<name> FLAGS``.
+
+    ``tfbasics.launch`` runs the script as ``python -m tfbasics.chapters.<name>`` would (a TF2
+    twin: ``tfbasics.chapters.tf2.<name>``), and keeps a Ctrl-C during its imports to one line.
+    On Ctrl-C here the section is sent SIGINT, given ``INTERRUPT_GRACE`` seconds to say what it
+    kept, and KeyboardInterrupt is re-raised.
+
+    Args:
+      section: Section.
+      flags: list of str, passed to the script as they are.
+      quiet: bool; True captures the script's output and shows it only if the script fails.
+    Returns:
+      int, the script's exit status.
+    """
+    argv = [sys.executable, "-m", "tfbasics.launch", section.module, *flags]
+    if not quiet:
+        process = subprocess.Popen(argv, env=_section_env(), **_own_process_group())
+        return _wait_interruptible(process)[0]
+    process = subprocess.Popen(
+        argv,
+        env=_section_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        **_own_process_group(),
+    )
+    code, out = _wait_interruptible(process, communicate=True)
+    if code != 0:
+        sys.stdout.write(out)
+    return code
+
+
+def _logdir_problem(logdir):
+    """None if the scripts can write under ``logdir``, else one line on why not (str)."""
+    path = Path(logdir)
+    try:
+        runs.make_folder(path)
+        with tempfile.TemporaryFile(dir=path):  # a real write: read-only and full disks show here
+            pass
+    except OSError as err:
+        line = script_errors.describe_os_error(err) or str(err)
+        return f"--logdir {line}" if err.filename == str(path) else f"--logdir {logdir}: {line}"
+    return None
+
+
+def run_sections(selected, flags, quiet=False, keep_going=False):
+    """``tfbasics run``: run the selected sections in order, then say what they wrote.
+
+    One progress line per section (``[2/9] ch01_02_hello_tensorflow ... ok (1.4 s)``), then the
+    run folders that are new under the logdir. Ctrl-C, SIGTERM and SIGHUP stop the running
+    section (``run_section``) and say which sections finished.
+
+    Args:
+      selected: list of Section, from ``resolve_sections``.
+      flags: list of str passed to every script; their ``--logdir`` (or ``logs``) is checked
+        first and summarized after.
+      quiet: bool; True shows a script's output only if it fails.
+      keep_going: bool; True runs the remaining sections after one fails.
+    Returns:
+      int exit status: 0, the first failure's status, or 130 after Ctrl-C.
+    Raises:
+      CliError: the logdir cannot be written (nothing run).
+    """
+    logdir = _logdir_from_flags(flags, DEFAULT_LOGDIR)
+    problem = _logdir_problem(logdir)
+    if problem:
+        raise CliError(problem)
+    before = _run_folders(logdir)
+    failed = []  # (section, exit status)
+    finished = []
+    total, tag = len(selected), None
+    try:
+        with signals_as_interrupt():  # Ctrl-C, SIGTERM, SIGHUP: between sections too
+            for i, section in enumerate(selected, start=1):
+                tag = f"[{i}/{total}] {section.name}"
+                print(f"{tag}: {section.description}", flush=True)
+                start = time.monotonic()
+                code = run_section(section, flags, quiet=quiet)
+                seconds = time.monotonic() - start
+                if code == 0:
+                    print(f"{tag} ... ok ({seconds:.1f} s)", flush=True)
+                    finished.append(section)
+                    continue
+                print(f"{tag} ... FAILED with exit status {code} ({seconds:.1f} s)", flush=True)
+                failed.append((section, code))
+                if not keep_going:
+                    break
+    except KeyboardInterrupt as interrupt:
+        if getattr(interrupt, "code", None) == 0:  # the section had just finished: say so
+            finished.append(section)
+            print(f"{tag} ... ok; interrupted after it", flush=True)
+        elif tag is not None and (not finished or finished[-1] is not section):
+            print(f"\n{tag} ... interrupted", flush=True)
+        _print_summary(logdir, before)
+        done = ", ".join(s.name for s in finished) or "none"
+        print(f"{PROG} run: interrupted; sections finished: {done}", file=sys.stderr)
+        return 130
+    _print_summary(logdir, before)
+    if failed:
+        names = ", ".join(s.name for s, _ in failed)
+        where = "its own message is" if len(failed) == 1 else "their own messages are"
+        print(f"{PROG} run: failed: {names} ({where} above)", file=sys.stderr)
+        code = failed[0][1]
+        return code if 0 < code < 256 else 1  # the first failure's status; < 0 is a signal
+    return 0
+
+
+def _print_summary(logdir, before):
+    new = sorted(_run_folders(logdir) - before)
+    logdir = str(Path(logdir))  # "logs/" and "logs" print the same
+    print()
+    if not new:
+        print(f"Nothing new was written under {logdir}/.")
+        return
+    root = Path(logdir)
+    print(f"Written under {logdir}/:")
+    width = max(len(str(run.relative_to(root))) for run in new) + 1
+    for run in new:
+        print(f"  {str(run.relative_to(root)) + '/':<{width}}  {runs.describe_run(run)}")
+    print(f"\nOpen them in TensorBoard: {runs.view_command(logdir)}")

@@ -69,7 +69,8 @@ def run_training(
         epochs=epochs,  # the book's nb_epoch (Keras 1)
         verbose=verbose,
         validation_data=(data.validation.x, data.validation.y),  # the book: (X_test, Y_test)
-        callbacks=[keras_models.TensorBoard(run)],
+        # Ctrl-C stops between two steps: inside a step it can crash TensorFlow
+        callbacks=[keras_models.TensorBoard(run), keras_models.CtrlCBetweenSteps()],
     )
     score = model.evaluate(data.test.x, data.test.y, verbose=0)
     print(f"Test score: {score[0]:.4f}")

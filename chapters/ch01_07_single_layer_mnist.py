@@ -78,23 +78,15 @@ def run_training(data, hp, run_dir, resume=False, max_steps=None, show_progress=
                     sr.check_finite(c, step, hp)  # the book would print "cost = nan" and go on
                     log.loss(step, c)
                     avg_cost += c / steps
-                # not in the book: accuracy and loss on the held-out validation set and on a
-                # fixed sample of the training set, every epoch
-                val_accuracy, val_loss = sess.run(
-                    [accuracy, loss],
-                    feed_dict={features: data.validation.images, labels: data.validation.labels},
+                # not in the book: accuracy and loss on the held-out validation set (and on a
+                # fixed sample of the training set), every epoch
+                val_accuracy, val_loss, *train_eval = evaluate(
+                    sess, [accuracy, loss], features, labels, data
                 )
                 print(
                     f"Epoch: {epoch} cost = {avg_cost:.3f}  "
                     f"validation accuracy = {val_accuracy:.4f}",
                     flush=True,
-                )
-                train_eval = sess.run(
-                    [accuracy, loss],
-                    feed_dict={
-                        features: data.train.images[:TRAIN_SAMPLE],
-                        labels: data.train.labels[:TRAIN_SAMPLE],
-                    },
                 )
                 result = checkpoints.EpochResult(
                     epoch, step, avg_cost, *train_eval, val_accuracy, val_loss
@@ -156,21 +148,13 @@ def run_training_in_graph(data, hp, run_dir, resume=False, max_steps=None, show_
                             log.loss(step, c)
                             avg_cost += c / steps
                         bar.update(len(chunk))
-                val_accuracy, val_loss = sess.run(
-                    [accuracy, loss],
-                    feed_dict={features: data.validation.images, labels: data.validation.labels},
+                val_accuracy, val_loss, *train_eval = evaluate(
+                    sess, [accuracy, loss], features, labels, data
                 )
                 print(
                     f"Epoch: {epoch} cost = {avg_cost:.3f}  "
                     f"validation accuracy = {val_accuracy:.4f}",
                     flush=True,
-                )
-                train_eval = sess.run(
-                    [accuracy, loss],
-                    feed_dict={
-                        features: data.train.images[:TRAIN_SAMPLE],
-                        labels: data.train.labels[:TRAIN_SAMPLE],
-                    },
                 )
                 result = checkpoints.EpochResult(
                     epoch, step, avg_cost, *train_eval, val_accuracy, val_loss
@@ -183,6 +167,21 @@ def run_training_in_graph(data, hp, run_dir, resume=False, max_steps=None, show_
             )
             print(f"Test accuracy: {test_accuracy:.4f}")
             return end_run(sess, ckpt, log, step, test_accuracy, test_loss, [weights, biases])
+
+
+def evaluate(sess, fetches, features, labels, data):
+    """``fetches`` on the validation set, then on the first TRAIN_SAMPLE training examples.
+
+    Returns a flat list: the validation values, then the training sample's.
+    """
+    sample = slice(0, TRAIN_SAMPLE)
+    splits = (
+        (data.validation.images, data.validation.labels),
+        (data.train.images[sample], data.train.labels[sample]),
+    )
+    return [
+        value for x, y in splits for value in sess.run(fetches, feed_dict={features: x, labels: y})
+    ]
 
 
 INPUTS = {"feed_dict": run_training, "in_graph": run_training_in_graph}

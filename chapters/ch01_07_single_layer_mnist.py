@@ -23,7 +23,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from tfbasics import checkpoints, in_graph, mnist, regression_plots, run_summaries, runs
+from tfbasics import (
+    checkpoints,
+    in_graph,
+    mnist,
+    regression_plots,
+    run_summaries,
+    runs,
+    script_errors,
+)
 from tfbasics import softmax_regression as sr
 from tfbasics._tf import tf
 from tfbasics.batches import BatchStream, batch_indices
@@ -421,7 +429,7 @@ def main(argv=None):
             raise  # nothing written yet: script_main says so
         raise runs.Interrupted(what_is_kept(argv, out)) from None
     except Exception as e:  # a full or read-only disk while training: what is kept, what to do
-        line = runs.describe_os_error(e)
+        line = script_errors.describe_os_error(e)
         if line is None or out is None:
             raise
         what = line.rsplit("; ", 1)[0]

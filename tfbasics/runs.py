@@ -27,8 +27,8 @@ from tqdm.auto import tqdm
 
 from tfbasics import atomic, script_errors
 
-# Every script's entry point lives in tfbasics/script_errors.py; re-exported here because the
-# chapter scripts (and other branches' scripts) call runs.script_main / raise runs.Interrupted.
+# Every script's entry point lives in tfbasics/script_errors.py; the scripts reach it through
+# runs (sys.exit(runs.script_main(main)), raise runs.Interrupted(...)), with their run folders.
 script_main = script_errors.script_main  # re-export
 Interrupted = script_errors.Interrupted  # re-export
 

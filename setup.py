@@ -28,7 +28,7 @@ setup(
     # chapters/ stays at the top of the repository for readers; it installs as tfbasics.chapters
     # so that no generic top-level name ("chapters") is taken in a user's environment; chapters/tf2/
     # (the TensorFlow 2 twins) installs as tfbasics.chapters.tf2
-    packages=["tfbasics", "tfbasics.chapters", "tfbasics.chapters.tf2"],
+    packages=["tfbasics", "tfbasics.chapters", "tfbasics.chapters.tf2", "tfbasics.exercise_checks"],
     package_dir={"tfbasics.chapters": "chapters"},
     package_data={"tfbasics": ["exercise_stubs/*.py"]},  # the stubs as shipped (checker)
     install_requires=requirements(),

@@ -4,7 +4,7 @@
   nudge and a near-answer per task) and its checks; a stub has the reference's signatures and
   docstrings. The suite reads the stubs as shipped, so a learner who solves (and commits)
   exercises/ still gets a green `python -m pytest`.
-- Against the reference every check passes (the default run of tests/exercise_checks/); against
+- Against the reference every check passes (the default run of tfbasics/exercise_checks/); against
   the untouched stubs every task is "not started".
 - Planted students, graded by `tfbasics grade` in child processes: the right grade for a correct,
   a half-done, an `os._exit(0)`, an endless-loop, a syntax-error, a memory-hog, a
@@ -26,8 +26,14 @@ from pathlib import Path
 
 import pytest
 
-from exercise_checks.framework import BUNDLED, EXERCISES, hints_for, parse_hints, resolve_target
 from tfbasics import checker, exercise_list
+from tfbasics.exercise_checks.framework import (
+    BUNDLED,
+    EXERCISES,
+    hints_for,
+    parse_hints,
+    resolve_target,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 TOTAL = exercise_list.total_tasks()
@@ -97,7 +103,7 @@ def test_exercise_has_stub_checks_and_two_level_hints(name):
     stub = exercise_list.stub_path(name)
     assert stub.is_file()
     tasks = EXERCISES[name].tasks
-    module = importlib.import_module(f"exercise_checks.test_{name}")
+    module = importlib.import_module(f"tfbasics.exercise_checks.test_{name}")
     marked = sorted(
         m.kwargs["number"]
         for f in vars(module).values()
@@ -200,7 +206,7 @@ def test_checker_usage_errors_are_one_line(capsys, tmp_path, monkeypatch):
 
 
 def test_missing_name_unimportable_file_and_crash_read_as_teacher_messages(tmp_path, monkeypatch):
-    from exercise_checks.framework import EXERCISES, Target, TaskFailure
+    from tfbasics.exercise_checks.framework import EXERCISES, Target, TaskFailure
 
     monkeypatch.chdir(tmp_path)
     folder = tmp_path / "student"
@@ -491,7 +497,7 @@ PLANTS = {
     "patcher": {
         "softmax.py": "import sys\n\nimport numpy as np\n\n"
         "for _name, _m in list(sys.modules.items()):\n"
-        "    if _name.startswith('exercise_checks'):\n"
+        "    if _name.startswith('tfbasics.exercise_checks'):\n"
         "        for _attr in ('expect_close', 'expect_equal', 'expect_raises'):\n"
         "            if hasattr(_m, _attr):\n"
         "                setattr(_m, _attr, lambda *a, **k: None)\n"

@@ -1,7 +1,7 @@
 """The exercise checker: ``tfbasics check [EXERCISE ...] [--path DIR] [--hints] [--watch]``.
 
 Grades the learner's files in ``exercises/`` (or a student's copy given by ``--path``) with the
-checks of ``tests/exercise_checks/``, each exercise in a child process of its own
+checks of ``tfbasics/exercise_checks/``, each exercise in a child process of its own
 (tfbasics.grader), and prints one line per exercise, ``softmax: 3/5 tasks passed``, what did not
 pass and why, the overall count and the next task: the last thing the learner reads. The exit
 status is 0 only when every task passes (1 otherwise, 2 for a usage error, 130 for Ctrl-C);
@@ -205,11 +205,10 @@ def _where(args):
 def _hints(args, result):
     if not args.hints:
         return {}
-    sys.path.insert(0, str(grader.CHECKS.parent))  # the hint reader lives with the checks
-    try:
-        from exercise_checks.framework import hints_for
-    finally:
-        sys.path.remove(str(grader.CHECKS.parent))
+    from tfbasics.exercise_checks.framework import (
+        hints_for,  # the hint reader lives with the checks
+    )
+
     return {e.name: hints_for(e.name, args.folder, args.hints) for e in result.exercises}
 
 

@@ -1,9 +1,9 @@
 """The chapter's exercises: order, titles, sections and tasks (one home for the list).
 
 Both the checker (``tfbasics check``, ``tfbasics grade``) and the checks in
-``tests/exercise_checks/`` import this list: each exercise is ``exercises/<name>.py`` (a stub
+``tfbasics/exercise_checks/`` import this list: each exercise is ``exercises/<name>.py`` (a stub
 shipped as ``tfbasics/exercise_stubs/<name>.py``), ``exercises/<name>.hints.md`` and
-``tests/exercise_checks/test_<name>.py``, whose checks are marked ``@task(n)`` for the n-th title
+``tfbasics/exercise_checks/test_<name>.py``, whose checks are marked ``@task(n)`` for the n-th title
 below.
 """
 

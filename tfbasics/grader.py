@@ -1,6 +1,6 @@
 """Grade a learner's exercise files: each exercise in a fresh child process, graded in the parent.
 
-The parent (this process) imports TensorFlow, NumPy and the checks of ``tests/exercise_checks/``,
+The parent (this process) imports TensorFlow, NumPy and the checks of ``tfbasics/exercise_checks/``,
 never the learner's code, and forks one child per exercise (a fork server: the child starts with
 TensorFlow loaded instead of paying its import: 3.7 to 22 s on this 2-core machine, by its
 load; see benchmarks/grading.py). The child works in a temporary folder, is
@@ -38,7 +38,6 @@ from tfbasics.exercise_list import EXERCISES
 from tfbasics.grade_child import fingerprint, sign
 
 ROOT = Path(__file__).resolve().parent.parent
-CHECKS = ROOT / "tests" / "exercise_checks"
 STATUSES = ("pass", "fail", "error", "not-started")
 
 
@@ -111,11 +110,6 @@ _loaded = {}
 
 def load_checks(names):
     """Import the framework and the check modules of ``names`` here (never any learner code)."""
-    if not (CHECKS / "framework.py").is_file():
-        raise GraderError(
-            f"the exercise checks are not here ({CHECKS}); run it from a source checkout "
-            "installed with `pip install -e .`"
-        )
     missing = [n for n in names if f"test_{n}" not in _loaded]
     if missing or "framework" not in _loaded:
         import importlib
@@ -129,13 +123,11 @@ def load_checks(names):
         with g.as_default():
             x = tf.compat.v1.placeholder(tf.float32, [None, 2])
             tf.nn.softmax_cross_entropy_with_logits(labels=x, logits=x)
-        sys.path.insert(0, str(CHECKS.parent))
-        try:
-            _loaded["framework"] = importlib.import_module("exercise_checks.framework")
-            for name in missing:
-                _loaded[f"test_{name}"] = importlib.import_module(f"exercise_checks.test_{name}")
-        finally:
-            sys.path.remove(str(CHECKS.parent))
+        _loaded["framework"] = importlib.import_module("tfbasics.exercise_checks.framework")
+        for name in missing:
+            _loaded[f"test_{name}"] = importlib.import_module(
+                f"tfbasics.exercise_checks.test_{name}"
+            )
     return _loaded["framework"], {n: _loaded[f"test_{n}"] for n in names}
 
 

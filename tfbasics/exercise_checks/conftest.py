@@ -18,6 +18,38 @@ from .framework import BUNDLED, EXERCISES, classify, display, hints_for, target
 RESULTS = pytest.StashKey()
 
 
+def pytest_addoption(parser):
+    """Options of the exercise checks (tfbasics/exercise_checks/): which code they grade."""
+    group = parser.getgroup("exercises", "exercise checks (tfbasics/exercise_checks/)")
+    group.addoption(
+        "--exercises",
+        nargs="?",
+        const="1",
+        default=None,
+        metavar="DIR",
+        help="grade the learner's files instead of the reference in tfbasics/: the bundled "
+        "exercises/ when given alone, else --exercises=DIR (a student's copy). "
+        "Same as the environment variable TFBASICS_EXERCISES=1 or =DIR.",
+    )
+    group.addoption(
+        "--hints",
+        action="count",
+        default=0,
+        help="show a nudge for every exercise task that does not pass yet; "
+        "twice (--hints --hints) for the near-answer",
+    )
+
+
+def pytest_sessionstart(session):
+    """A bad --exercises / TFBASICS_EXERCISES folder is one clear line before anything runs."""
+    import os
+
+    if session.config.getoption("exercises") is not None or os.environ.get("TFBASICS_EXERCISES"):
+        from tfbasics.exercise_checks.framework import target
+
+        target(session.config)
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "task(number, title): an exercise check, task `number`")
 

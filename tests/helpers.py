@@ -1,5 +1,7 @@
-"""Helpers for tests: read back what a run wrote, with TensorBoard's own event reader."""
+"""Helpers for tests: read back what a run wrote, with TensorBoard's own event reader; read a
+chapter script's first screen."""
 
+import ast
 from pathlib import Path
 
 
@@ -32,3 +34,16 @@ def graph_op_names(path):
     """Names of the ops in the graph written to run folder ``path`` (a set of str)."""
     acc = load_events(path)
     return {node.name for node in acc.Graph().node}
+
+
+def first_screen(module, lines=60):
+    """The teaching code a reader meets first: up to ``lines`` non-blank code lines after the
+    docstring and imports, cut at ``def main(`` (flags and error handling live below it)."""
+    source = Path(module.__file__).read_text(encoding="utf-8")
+    body = ast.parse(source).body
+    functions = [node.name for node in body if isinstance(node, ast.FunctionDef)]
+    assert functions[-1] == "main", f"main() is not the last function of {module.__file__}"
+    skip = (ast.Expr, ast.Import, ast.ImportFrom)
+    start = next(node for node in body if not isinstance(node, skip)).lineno
+    code = [line for line in source.splitlines()[start - 1 :] if line.strip()]
+    return "\n".join(code[:lines]).split("def main(")[0]

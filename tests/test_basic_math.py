@@ -1,12 +1,9 @@
 """Section 3: the book's arithmetic and reduce_sum results."""
 
-import ast
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from helpers import graph_op_names
+from helpers import first_screen, graph_op_names
 from tfbasics import basic_math
 from tfbasics.chapters import ch01_03_basic_math
 
@@ -53,19 +50,6 @@ def test_script_builds_the_builders_graph_and_prints_the_librarys_numbers(tmp_pa
         assert line.endswith(f" = {value.tolist()}"), (line, value)
     builder = {op.name for op in basic_math.build_basic_math().graph.get_operations()}
     assert graph_op_names(tmp_path / "ch01_03_basic_math" / "r") == builder
-
-
-def first_screen(module, lines=60):
-    """The teaching code a reader meets first: up to ``lines`` non-blank code lines after the
-    docstring and imports, cut at ``def main(`` (flags and error handling live below it)."""
-    source = Path(module.__file__).read_text(encoding="utf-8")
-    body = ast.parse(source).body
-    functions = [node.name for node in body if isinstance(node, ast.FunctionDef)]
-    assert functions[-1] == "main", f"main() is not the last function of {module.__file__}"
-    skip = (ast.Expr, ast.Import, ast.ImportFrom)
-    start = next(node for node in body if not isinstance(node, skip)).lineno
-    code = [line for line in source.splitlines()[start - 1 :] if line.strip()]
-    return "\n".join(code[:lines]).split("def main(")[0]
 
 
 def test_script_shows_graph_and_session_first():

@@ -1,11 +1,8 @@
 """Section 2: Hello World, ranks and the lazy Variable."""
 
-import ast
-from pathlib import Path
-
 import pytest
 
-from helpers import graph_op_names, load_events
+from helpers import first_screen, graph_op_names, load_events
 from tfbasics import hello
 from tfbasics._tf import tf
 from tfbasics.chapters import ch01_02_hello_tensorflow
@@ -114,19 +111,6 @@ def test_script_builds_the_builders_graphs_and_prints_the_librarys_values(tmp_pa
         ops = {(op.name, op.type) for op in builder.graph.get_operations()}
         assert {(node.name, node.op) for node in load_events(run / folder).Graph().node} == ops
         assert graph_op_names(run / folder) == {name for name, _ in ops}, folder
-
-
-def first_screen(module, lines=60):
-    """The teaching code a reader meets first: up to ``lines`` non-blank code lines after the
-    docstring and imports, cut at ``def main(`` (flags and error handling live below it)."""
-    source = Path(module.__file__).read_text(encoding="utf-8")
-    body = ast.parse(source).body
-    functions = [node.name for node in body if isinstance(node, ast.FunctionDef)]
-    assert functions[-1] == "main", f"main() is not the last function of {module.__file__}"
-    skip = (ast.Expr, ast.Import, ast.ImportFrom)
-    start = next(node for node in body if not isinstance(node, skip)).lineno
-    code = [line for line in source.splitlines()[start - 1 :] if line.strip()]
-    return "\n".join(code[:lines]).split("def main(")[0]
 
 
 def test_script_shows_graph_and_session_first():

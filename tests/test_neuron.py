@@ -1,13 +1,11 @@
 """Section 1: the NumPy neuron and its graph twin."""
 
-import ast
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from helpers import graph_op_names
+from helpers import first_screen, graph_op_names
 from tfbasics import neuron
 from tfbasics._tf import tf
 from tfbasics.chapters import ch01_01_neuron
@@ -62,19 +60,6 @@ def test_script_builds_the_builders_graph_and_prints_the_librarys_numbers(tmp_pa
     assert f"forward([-2.5, 0.75]) = sigmoid({z:g}) = {n.forward([-2.5, 0.75]):.10f}\n" in out
     builder = {op.name for op in neuron.build_graph([-2.5, 0.75]).graph.get_operations()}
     assert graph_op_names(tmp_path / "ch01_01_neuron" / "r") == builder
-
-
-def first_screen(module, lines=60):
-    """The teaching code a reader meets first: up to ``lines`` non-blank code lines after the
-    docstring and imports, cut at ``def main(`` (flags and error handling live below it)."""
-    source = Path(module.__file__).read_text(encoding="utf-8")
-    body = ast.parse(source).body
-    functions = [node.name for node in body if isinstance(node, ast.FunctionDef)]
-    assert functions[-1] == "main", f"main() is not the last function of {module.__file__}"
-    skip = (ast.Expr, ast.Import, ast.ImportFrom)
-    start = next(node for node in body if not isinstance(node, skip)).lineno
-    code = [line for line in source.splitlines()[start - 1 :] if line.strip()]
-    return "\n".join(code[:lines]).split("def main(")[0]
 
 
 def test_script_shows_the_neuron_first():

@@ -28,9 +28,19 @@ setup(
     # chapters/ stays at the top of the repository for readers; it installs as tfbasics.chapters
     # so that no generic top-level name ("chapters") is taken in a user's environment; chapters/tf2/
     # (the TensorFlow 2 twins) installs as tfbasics.chapters.tf2
-    packages=["tfbasics", "tfbasics.chapters", "tfbasics.chapters.tf2", "tfbasics.exercise_checks"],
+    packages=[
+        "tfbasics",
+        "tfbasics.board",
+        "tfbasics.cli",
+        "tfbasics.data",
+        "tfbasics.grading",
+        "tfbasics.grading.exercise_checks",
+        "tfbasics.runs",
+        "tfbasics.chapters",
+        "tfbasics.chapters.tf2",
+    ],
     package_dir={"tfbasics.chapters": "chapters"},
-    package_data={"tfbasics": ["exercise_stubs/*.py"]},  # the stubs as shipped (checker)
+    package_data={"tfbasics.grading": ["exercise_stubs/*.py"]},  # the stubs as shipped (checker)
     install_requires=requirements(),
-    entry_points={"console_scripts": ["tfbasics = tfbasics.cli:main"]},
+    entry_points={"console_scripts": ["tfbasics = tfbasics.cli.main:main"]},
 )

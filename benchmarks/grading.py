@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from test_exercise_checker import solved  # noqa: E402  (a correct student's files)
 
-from tfbasics import exercise_list  # noqa: E402
+from tfbasics.grading import exercise_list  # noqa: E402
 
 
 def timed(argv, cwd):
@@ -49,7 +49,15 @@ def main(argv=None):
         one = []
         for _ in range(args.repeats):
             seconds, out = timed(
-                [python, "-m", "tfbasics.checker", "--path", "alice", "--jobs", str(args.jobs)],
+                [
+                    python,
+                    "-m",
+                    "tfbasics.grading.checker",
+                    "--path",
+                    "alice",
+                    "--jobs",
+                    str(args.jobs),
+                ],
                 tmp,
             )
             assert f"overall: {exercise_list.total_tasks()}/" in out, out
@@ -66,7 +74,7 @@ def main(argv=None):
             [
                 python,
                 "-m",
-                "tfbasics.class_grader",
+                "tfbasics.grading.class_grader",
                 "class",
                 "--out",
                 "out",

@@ -4,7 +4,7 @@
     python benchmarks/softmax_regression.py [--repeats 3] [--epochs 10] [--process-epochs 20]
         [--tables both|training|process] [--only SUBSTRING ...] [--data-dir DIR]
 
-**Training loop only** (``--epochs``, default 10). Same data (tfbasics.mnist, 55,000 training
+**Training loop only** (``--epochs``, default 10). Same data (tfbasics.data.mnist, 55,000 training
 examples), same hyperparameters (learning rate 0.5, batch 128, zero initial weights), each timed
 ``--repeats`` times; medians are printed as a markdown table. The five:
 
@@ -46,7 +46,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tfbasics import mnist  # no TensorFlow: imported only by the implementations that use it
+from tfbasics.data import mnist  # no TensorFlow: imported only by the implementations that use it
 
 LEARNING_RATE, BATCH_SIZE = 0.5, 128  # the book's
 SEED = 0
@@ -79,7 +79,7 @@ def tfbasics_path(data, epochs, input_kind):
     from tfbasics import in_graph
     from tfbasics import softmax_regression as sr
     from tfbasics._tf import tf
-    from tfbasics.batches import BatchStream, batch_indices
+    from tfbasics.data.batches import BatchStream, batch_indices
 
     config = sr.Config(epochs=epochs, input=input_kind, seed=SEED)
     n = data.train.num_examples

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tfbasics import mnist  # no TensorFlow: imported only by the implementations that use it
+from tfbasics.data import mnist  # no TensorFlow: imported only by the implementations that use it
 
 LEARNING_RATE, BATCH_SIZE, SEED = 0.5, 128, 0  # the book's, and the batch order's seed
 STEPS_PER_CALL = (13, 429)  # 429 steps per epoch = 33 x 13 (the TF1 script's in-graph default)

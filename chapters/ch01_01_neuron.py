@@ -12,7 +12,14 @@ import numpy as np
 
 from tfbasics import neuron
 from tfbasics._tf import tf
-from tfbasics.runs import base_parser, finite_float, run_dir, script_main, view_command, write_graph
+from tfbasics.runs.folders import (
+    base_parser,
+    finite_float,
+    run_dir,
+    script_main,
+    view_command,
+    write_graph,
+)
 
 SCRIPT = Path(__file__).stem
 

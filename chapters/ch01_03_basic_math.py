@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tfbasics._tf import tf
 from tfbasics.basic_math import ONES_2X3
-from tfbasics.runs import base_parser, run_dir, script_main, view_command, write_graph
+from tfbasics.runs.folders import base_parser, run_dir, script_main, view_command, write_graph
 
 SCRIPT = Path(__file__).stem
 

@@ -14,7 +14,7 @@ import numpy as np
 from tfbasics import placeholders
 from tfbasics._tf import tf
 from tfbasics.placeholders import N_FEATURES, N_LABELS
-from tfbasics.runs import base_parser, run_dir, script_main, view_command, write_graph
+from tfbasics.runs.folders import base_parser, run_dir, script_main, view_command, write_graph
 
 SCRIPT = Path(__file__).stem
 

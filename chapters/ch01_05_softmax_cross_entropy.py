@@ -15,7 +15,7 @@ import numpy as np
 
 from tfbasics import softmax as sm
 from tfbasics._tf import tf
-from tfbasics.runs import base_parser, run_dir, script_main, view_command, write_graph
+from tfbasics.runs.folders import base_parser, run_dir, script_main, view_command, write_graph
 
 SCRIPT = Path(__file__).stem
 

@@ -1,6 +1,6 @@
 """The MNIST data: its shapes, one-hot labels, and the book's display_digit.
 
-Loads MNIST as Keras' ``mnist.load_data()`` does (fetched and verified by ``tfbasics.mnist``),
+Loads MNIST as Keras' ``mnist.load_data()`` does (fetched and verified by ``tfbasics.data.mnist``),
 prints the array shapes the book prints and the one-hot encoding of a few labels, and writes
 the digit ``--index`` (the book's ``display_digit``) and a 10x10 grid of the first 100 training
 digits as PNGs and as TensorBoard images into the run folder.
@@ -11,8 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from tfbasics import digits, mnist, runs
-from tfbasics.runs import base_parser, run_dir
+from tfbasics import digits
+from tfbasics.data import mnist
+from tfbasics.runs import folders
+from tfbasics.runs.folders import base_parser, run_dir
 
 SCRIPT = Path(__file__).stem
 NUM_ONE_HOT = 5  # labels shown with their one-hot encoding
@@ -81,7 +83,7 @@ def main(argv=None):
             file=sys.stderr,
         )
         return 2
-    problem = runs.logdir_problem(args.logdir)  # before MNIST is read or fetched
+    problem = folders.logdir_problem(args.logdir)  # before MNIST is read or fetched
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
@@ -105,4 +107,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(runs.script_main(main))
+    sys.exit(folders.script_main(main))

@@ -23,20 +23,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from tfbasics import (
-    checkpoints,
-    in_graph,
-    mnist,
-    regression_plots,
-    run_summaries,
-    runs,
-    script_errors,
-)
+from tfbasics import in_graph, regression_plots
 from tfbasics import softmax_regression as sr
 from tfbasics._tf import tf
-from tfbasics.batches import BatchStream, batch_indices
 from tfbasics.constants import IMAGE_PIXELS, NUM_CLASSES
-from tfbasics.runs import base_parser, progress
+from tfbasics.data import mnist
+from tfbasics.data.batches import BatchStream, batch_indices
+from tfbasics.runs import checkpoints, folders, run_summaries, script_errors
+from tfbasics.runs.folders import base_parser, progress
 
 v1 = tf.compat.v1  # the book's TensorFlow 1.x API
 SCRIPT = Path(__file__).stem
@@ -379,7 +373,7 @@ def main(argv=None):
     )
     out = None  # the run folder, once there is one
     try:
-        problem = runs.logdir_problem(args.logdir)  # before any work: no data read, no folder
+        problem = folders.logdir_problem(args.logdir)  # before any work: no data read, no folder
         if problem:
             raise UsageError(problem)
         if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
@@ -427,7 +421,7 @@ def main(argv=None):
     except KeyboardInterrupt:
         if out is None:
             raise  # nothing written yet: script_main says so
-        raise runs.Interrupted(what_is_kept(argv, out)) from None
+        raise folders.Interrupted(what_is_kept(argv, out)) from None
     except Exception as e:  # a full or read-only disk while training: what is kept, what to do
         line = script_errors.describe_os_error(e)
         if line is None or out is None:
@@ -446,10 +440,10 @@ def main(argv=None):
         return 1
     print(
         f"Wrote weight_templates.png, curves.png, checkpoints and TensorBoard events to {out}; "
-        f"view them with: {runs.view_command(Path(args.logdir) / SCRIPT)}"
+        f"view them with: {folders.view_command(Path(args.logdir) / SCRIPT)}"
     )
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(runs.script_main(main))
+    sys.exit(folders.script_main(main))

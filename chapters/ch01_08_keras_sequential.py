@@ -11,11 +11,9 @@ names.
 import sys
 from pathlib import Path
 
-# keras_models imports TensorFlow quietly, then Keras
-from tfbasics import keras_models, runs
-
-# isort: split
-import keras
+from tfbasics import keras_models
+from tfbasics._tf import keras
+from tfbasics.runs import folders
 
 SCRIPT = Path(__file__).stem
 
@@ -41,7 +39,7 @@ def sequential_stack():
     return model
 
 
-def show_shapes(logdir=runs.DEFAULT_LOGDIR, run_name=None):
+def show_shapes(logdir=folders.DEFAULT_LOGDIR, run_name=None):
     """Build the stack, print what Keras inferred, and log the summary and graph; return the run."""
     model = sequential_stack()
     # the book prints l.input_shape and l.output_shape (Keras 2); Keras 3 keeps them on l.input
@@ -54,21 +52,21 @@ def show_shapes(logdir=runs.DEFAULT_LOGDIR, run_name=None):
     print()
     model.summary()  # the book prints print(model.summary()): summary() prints, returns None
 
-    run = runs.run_dir(logdir, SCRIPT, run_name)
+    run = folders.run_dir(logdir, SCRIPT, run_name)
     keras_models.write_model_logs(run, model)  # the same model, so the same layer names
-    print(f"\nSummary and graph written to {run}; view them with: {runs.view_command(logdir)}")
+    print(f"\nSummary and graph written to {run}; view them with: {folders.view_command(logdir)}")
     return run
 
 
 # ------------------------------------------------------------------ command line
 def parse_args(argv):
-    parser = runs.base_parser(__doc__.splitlines()[0])
+    parser = folders.base_parser(__doc__.splitlines()[0])
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    problem = runs.logdir_problem(args.logdir)
+    problem = folders.logdir_problem(args.logdir)
     if problem:
         print(f"{SCRIPT}: error: {problem}", file=sys.stderr)
         return 2
@@ -85,4 +83,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(runs.script_main(main))
+    sys.exit(folders.script_main(main))

@@ -16,11 +16,10 @@ import os
 import sys
 from pathlib import Path
 
-# keras_models imports TensorFlow quietly, then Keras
-from tfbasics import keras_models, mnist, runs
-
-# isort: split
-import keras
+from tfbasics import keras_models
+from tfbasics._tf import keras
+from tfbasics.data import mnist
+from tfbasics.runs import folders
 
 SCRIPT = Path(__file__).stem
 MODEL_FILE = "model.keras"
@@ -34,7 +33,7 @@ def run_training(
     max_examples=None,
     data_dir=None,
     fake_data=False,
-    logdir=runs.DEFAULT_LOGDIR,
+    logdir=folders.DEFAULT_LOGDIR,
     run_name=None,
     verbose=1,
 ):
@@ -61,7 +60,7 @@ def run_training(
     model = keras_models.build_model()  # Dense(512) ReLU Dropout(0.2), twice; Dense(10) softmax
     model.compile(loss="categorical_crossentropy", optimizer="rmsprop", metrics=["accuracy"])
 
-    run = runs.run_dir(logdir, SCRIPT, run_name)
+    run = folders.run_dir(logdir, SCRIPT, run_name)
     model.fit(
         data.train.x,
         data.train.y,
@@ -85,7 +84,7 @@ def run_training(
     }
     keras_models.write_test_scores(run, *score, hparams=hparams, step=epochs - 1)
     keras_models.save_model(model, run / MODEL_FILE)  # via a temporary file: never half a model
-    print(f"Saved {run / MODEL_FILE}; view the logs with: {runs.view_command(logdir)}")
+    print(f"Saved {run / MODEL_FILE}; view the logs with: {folders.view_command(logdir)}")
     return run
 
 
@@ -115,7 +114,7 @@ MAX_SEED = 2**32 - 1  # keras.utils.set_random_seed hands the seed to NumPy, whi
 
 
 def parse_args(argv):
-    parser = runs.base_parser(__doc__.splitlines()[0])
+    parser = folders.base_parser(__doc__.splitlines()[0])
     parser.add_argument(
         "--epochs", type=int, default=4, help="passes over the training set (the book's nb_epoch=4)"
     )
@@ -169,7 +168,7 @@ def check_args(args):
     if not 0 <= args.seed <= MAX_SEED:
         return f"--seed must be between 0 and {MAX_SEED}, got {args.seed}"
     if args.load is None:  # --load writes nothing
-        return runs.logdir_problem(args.logdir)
+        return folders.logdir_problem(args.logdir)
     return None
 
 
@@ -227,4 +226,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(runs.script_main(main))
+    sys.exit(folders.script_main(main))

@@ -31,7 +31,9 @@ import numpy as np  # noqa: E402
 from tfbasics import backprop as bp  # noqa: E402
 from tfbasics import backprop_experiments as ex  # noqa: E402
 from tfbasics import backprop_plots as plots  # noqa: E402
-from tfbasics import gradcheck, mnist, runs  # noqa: E402
+from tfbasics import gradcheck
+from tfbasics.data import mnist
+from tfbasics.runs import folders  # noqa: E402
 
 SCRIPT = Path(__file__).stem
 PARTS = ("gradients", "train", "vanishing", "dead-relu")
@@ -39,7 +41,7 @@ LOG_EVERY = 50  # SGD steps between two train/loss points in TensorBoard
 
 
 def parse_args(argv):
-    parser = runs.base_parser(__doc__.splitlines()[0])
+    parser = folders.base_parser(__doc__.splitlines()[0])
     parser.add_argument(
         "--part",
         type=str,
@@ -191,7 +193,7 @@ def show_gradient_check(seed, run, writer, tf):
     )
     net = bp.mlp([6, 5, 4, 3], "sigmoid", rng=np.random.default_rng(seed), dtype=np.float64)
     x = np.random.default_rng(seed).normal(size=(4, 6))
-    runs.write_graph(run, gradcheck.build_tf_gradients(net, x, np.array([0, 2, 1, 2])).graph)
+    folders.write_graph(run, gradcheck.build_tf_gradients(net, x, np.array([0, 2, 1, 2])).graph)
     with writer.as_default():
         tf.summary.text("gradient_check", "\n".join("    " + line for line in lines), step=0)
     return ok
@@ -214,7 +216,7 @@ def load_data(args):
 def bar(args):
     if args.no_progress:
         return lambda iterable, total, desc: iterable
-    return lambda iterable, total, desc: runs.progress(iterable, total=total, desc=desc)
+    return lambda iterable, total, desc: folders.progress(iterable, total=total, desc=desc)
 
 
 class Diverged(Exception):
@@ -371,7 +373,7 @@ def main(argv=None):
             return 1
     from tfbasics._tf import tf  # for tf.gradients and the TensorBoard writer
 
-    run = runs.run_dir(args.logdir, SCRIPT, args.run_name)
+    run = folders.run_dir(args.logdir, SCRIPT, args.run_name)
     writer = tf.summary.create_file_writer(str(run))
     ok = True
     if "gradients" in parts:
@@ -391,9 +393,9 @@ def main(argv=None):
     if "dead-relu" in parts:
         dead_relu(args, data, writer, tf)
     writer.close()
-    print(f"\nThis run: {run}; view it with: {runs.view_command(Path(args.logdir) / SCRIPT)}")
+    print(f"\nThis run: {run}; view it with: {folders.view_command(Path(args.logdir) / SCRIPT)}")
     return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    sys.exit(runs.script_main(main))
+    sys.exit(folders.script_main(main))

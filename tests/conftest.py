@@ -1,4 +1,4 @@
-"""Shared fixtures. Real MNIST is fetched once per session through tfbasics.mnist's own sources."""
+"""Shared fixtures. Real MNIST is fetched once per session through tfbasics.data.mnist's own sources."""
 
 import pytest
 
@@ -9,14 +9,14 @@ def pytest_configure(config):
         "slow: full-length training on real MNIST; still runs in CI and the README command",
     )
     config.addinivalue_line(
-        "markers", "task(number): an exercise check (tfbasics/exercise_checks/)"
+        "markers", "task(number): an exercise check (tfbasics/grading/exercise_checks/)"
     )
 
 
 @pytest.fixture(scope="session")
 def mnist_dir():
     """The folder of the four verified MNIST IDX files (downloaded on first use)."""
-    from tfbasics import mnist
+    from tfbasics.data import mnist
 
     return mnist.fetch()
 

@@ -13,7 +13,8 @@ import pytest
 from helpers import event_files, graph_op_names, load_events
 from tfbasics import backprop as bp
 from tfbasics import backprop_experiments as ex
-from tfbasics import gradcheck, mnist
+from tfbasics import gradcheck
+from tfbasics.data import mnist
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = "ch01_10_backpropagation"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from helpers import event_files
-from tfbasics import cli
-from tfbasics import sections as chapter_sections
+from tfbasics.cli import main
+from tfbasics.cli import sections as chapter_sections
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -42,7 +42,7 @@ def tfbasics_process(*args, stdin=subprocess.DEVNULL):
 
 
 def test_list_shows_every_script_present_in_order_with_its_description(capsys):
-    assert cli.main(["list"]) == 0
+    assert main.main(["list"]) == 0
     out = capsys.readouterr().out
     rows = [line.split() for line in out.splitlines() if line[:2].strip().isdigit()]
     names = script_names()
@@ -80,9 +80,9 @@ def test_sections_are_found_by_number_name_or_suffix_in_chapter_order():
 
 def test_unknown_section_is_an_error_that_names_the_known_ones():
     sections = chapter_sections.discover_sections()
-    with pytest.raises(cli.CliError, match=r"unknown section 'no_such_section'.*tfbasics list"):
+    with pytest.raises(main.CliError, match=r"unknown section 'no_such_section'.*tfbasics list"):
         chapter_sections.resolve_sections(["no_such_section"], sections)
-    with pytest.raises(cli.CliError, match="unknown section '99'"):
+    with pytest.raises(main.CliError, match="unknown section '99'"):
         chapter_sections.resolve_sections(["99"], sections)
 
 
@@ -91,7 +91,7 @@ def test_unknown_section_is_an_error_that_names_the_known_ones():
 
 
 def test_run_two_fast_sections_passes_flags_through_and_summarises(tmp_path, capsys):
-    code = cli.main(
+    code = main.main(
         [
             "run",
             "1",
@@ -152,7 +152,7 @@ def _busy_port():
 )
 def test_user_errors_are_one_clear_line_and_a_non_zero_exit(case, tmp_path):
     (tmp_path / "empty").mkdir()
-    from tfbasics.runs import run_dir
+    from tfbasics.runs.folders import run_dir
 
     runs = run_dir(tmp_path / "logs", "ch01_02_hello_tensorflow", "r1")
     (runs / "events.out.tfevents.0.host").write_bytes(b"")
@@ -222,13 +222,13 @@ def test_user_errors_are_one_clear_line_and_a_non_zero_exit(case, tmp_path):
     ],
 )
 def test_every_command_has_help(command, capsys):
-    assert cli.main([*command, "--help"]) == 0
+    assert main.main([*command, "--help"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("usage: " + " ".join(["tfbasics", *command]))
 
 
 def test_every_command_in_the_parser_is_covered_by_the_help_test():
-    assert set(cli.build_parser().commands) == {
+    assert set(main.build_parser().commands) == {
         "list",
         "run",
         "tensorboard",
@@ -242,7 +242,7 @@ def test_every_command_in_the_parser_is_covered_by_the_help_test():
 
 
 def test_top_level_help_lists_every_command(capsys):
-    assert cli.main(["--help"]) == 0
+    assert main.main(["--help"]) == 0
     out = capsys.readouterr().out
     for command in ("list", "run", "tensorboard", "check", "grade", "data", "clean-logs"):
         assert f"    {command}" in out
@@ -253,8 +253,8 @@ def test_check_hands_its_arguments_to_the_checker(monkeypatch):
 
     seen = []
     fake = types.SimpleNamespace(main=lambda argv: seen.append(argv) or 3)
-    monkeypatch.setitem(sys.modules, "tfbasics.checker", fake)
-    assert cli.main(["check", "softmax", "--hints", "--path", "somewhere"]) == 3
+    monkeypatch.setitem(sys.modules, "tfbasics.grading.checker", fake)
+    assert main.main(["check", "softmax", "--hints", "--path", "somewhere"]) == 3
     assert seen == [["softmax", "--hints", "--path", "somewhere"]]
 
 
@@ -263,8 +263,8 @@ def test_grade_hands_its_arguments_to_the_class_grader(monkeypatch):
 
     seen = []
     fake = types.SimpleNamespace(main=lambda argv: seen.append(argv) or 0)
-    monkeypatch.setitem(sys.modules, "tfbasics.class_grader", fake)
-    assert cli.main(["grade", "class", "--out", "g"]) == 0
+    monkeypatch.setitem(sys.modules, "tfbasics.grading.class_grader", fake)
+    assert main.main(["grade", "class", "--out", "g"]) == 0
     assert seen == [["class", "--out", "g"]]
 
 
@@ -275,7 +275,7 @@ def test_check_runs_the_real_checker():
 
 
 def test_data_fetch_hands_its_data_dir_to_the_fetch(monkeypatch, capsys):
-    from tfbasics import mnist_files, mnist_sources
+    from tfbasics.data import mnist_files, mnist_sources
 
     seen = []
 
@@ -284,8 +284,8 @@ def test_data_fetch_hands_its_data_dir_to_the_fetch(monkeypatch, capsys):
         return Path("d"), {n: "test" for n in mnist_files.FILE_NAMES}, []
 
     monkeypatch.setattr(mnist_sources, "fetch_report", report)
-    assert cli.main(["data", "fetch", "--data-dir", "d"]) == 0
-    assert cli.main(["data", "fetch"]) == 0
+    assert main.main(["data", "fetch", "--data-dir", "d"]) == 0
+    assert main.main(["data", "fetch"]) == 0
     assert seen == ["d", None]
     assert "MNIST ready (4 files verified by SHA-256) in d" in capsys.readouterr().out
 
@@ -295,10 +295,10 @@ def test_data_fetch_hands_its_data_dir_to_the_fetch(monkeypatch, capsys):
 
 
 def _fake_logs(root):
-    from tfbasics import runs
+    from tfbasics.runs import folders
 
     for script in ("ch01_02_hello_tensorflow", "ch01_07_single_layer_mnist"):
-        run = runs.run_dir(root, script, "r1")  # marked as written by tfbasics
+        run = folders.run_dir(root, script, "r1")  # marked as written by tfbasics
         (run / "events.out.tfevents.0.host").write_bytes(b"x" * 10)
     (root / "README.md").write_text("# logs/\n")
     (root / "mine").mkdir()  # not written by a chapter script: left alone
@@ -307,12 +307,12 @@ def _fake_logs(root):
 
 def test_clean_logs_yes_removes_the_runs_and_keeps_the_readme(tmp_path, capsys):
     logs = _fake_logs(tmp_path / "logs")
-    assert cli.main(["clean-logs", "--logdir", str(logs), "--yes"]) == 0
+    assert main.main(["clean-logs", "--logdir", str(logs), "--yes"]) == 0
     assert sorted(p.name for p in logs.iterdir()) == ["README.md", "mine"]
     out = capsys.readouterr().out
     assert "Removed 2 runs (" in out
     assert "Left alone (not written by tfbasics): README.md, mine/" in out
-    assert cli.main(["clean-logs", "--logdir", str(logs), "--yes"]) == 0  # nothing left: fine
+    assert main.main(["clean-logs", "--logdir", str(logs), "--yes"]) == 0  # nothing left: fine
     assert "Nothing to clean" in capsys.readouterr().out
 
 
@@ -321,7 +321,7 @@ def test_clean_logs_asks_first_on_a_terminal(answer, removed, tmp_path, monkeypa
     logs = _fake_logs(tmp_path / "logs")
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
     monkeypatch.setattr("builtins.input", lambda prompt: answer)
-    code = cli.main(["clean-logs", "--logdir", str(logs)])
+    code = main.main(["clean-logs", "--logdir", str(logs)])
     assert code == (0 if removed else 1)
     assert (logs / "ch01_02_hello_tensorflow").exists() is not removed
     assert (logs / "README.md").exists()

@@ -1,10 +1,10 @@
 """The exercise checker, both directions (rustlings' check), and the grade an instructor gets.
 
-- Every exercise has its shipped stub (tfbasics/exercise_stubs, package data), its hints (a
+- Every exercise has its shipped stub (tfbasics/grading/exercise_stubs, package data), its hints (a
   nudge and a near-answer per task) and its checks; a stub has the reference's signatures and
   docstrings. The suite reads the stubs as shipped, so a learner who solves (and commits)
   exercises/ still gets a green `python -m pytest`.
-- Against the reference every check passes (the default run of tfbasics/exercise_checks/); against
+- Against the reference every check passes (the default run of tfbasics/grading/exercise_checks/); against
   the untouched stubs every task is "not started".
 - Planted students, graded by `tfbasics grade` in child processes: the right grade for a correct,
   a half-done, an `os._exit(0)`, an endless-loop, a syntax-error, a memory-hog, a
@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from tfbasics import checker, exercise_list
-from tfbasics.exercise_checks.framework import (
+from tfbasics.grading import checker, exercise_list
+from tfbasics.grading.exercise_checks.framework import (
     BUNDLED,
     EXERCISES,
     hints_for,
@@ -103,7 +103,7 @@ def test_exercise_has_stub_checks_and_two_level_hints(name):
     stub = exercise_list.stub_path(name)
     assert stub.is_file()
     tasks = EXERCISES[name].tasks
-    module = importlib.import_module(f"tfbasics.exercise_checks.test_{name}")
+    module = importlib.import_module(f"tfbasics.grading.exercise_checks.test_{name}")
     marked = sorted(
         m.kwargs["number"]
         for f in vars(module).values()
@@ -154,7 +154,7 @@ def test_stub_has_the_reference_signatures_and_docstrings(name):
 
 
 def test_exercises_folder_is_the_shipped_stubs_or_the_learners_work():
-    """exercises/ ships identical to tfbasics/exercise_stubs; a learner's edits are theirs.
+    """exercises/ ships identical to tfbasics/grading/exercise_stubs; a learner's edits are theirs.
 
     A difference fails only in CI (a stub changed in one place and not the other); on a
     learner's machine it is their work, and the suite keeps checking the shipped stubs."""
@@ -164,7 +164,9 @@ def test_exercises_folder_is_the_shipped_stubs_or_the_learners_work():
         if (BUNDLED / f"{n}.py").read_bytes() != exercise_list.stub_path(n).read_bytes()
     ]
     if differ and os.environ.get("CI"):
-        pytest.fail(f"exercises/ differs from tfbasics/exercise_stubs/ in {differ}: copy one")
+        pytest.fail(
+            f"exercises/ differs from tfbasics/grading/exercise_stubs/ in {differ}: copy one"
+        )
     if differ:
         pytest.skip(f"your work in exercises/ ({', '.join(differ)}); the shipped stubs are checked")
 
@@ -206,7 +208,7 @@ def test_checker_usage_errors_are_one_line(capsys, tmp_path, monkeypatch):
 
 
 def test_missing_name_unimportable_file_and_crash_read_as_teacher_messages(tmp_path, monkeypatch):
-    from tfbasics.exercise_checks.framework import EXERCISES, Target, TaskFailure
+    from tfbasics.grading.exercise_checks.framework import EXERCISES, Target, TaskFailure
 
     monkeypatch.chdir(tmp_path)
     folder = tmp_path / "student"
@@ -369,7 +371,15 @@ def valid_junit(path):
 def test_untouched_stubs_fail_every_task_as_not_started(tmp_path):
     copy_stubs(tmp_path / "student")
     code, out, err = run(
-        ["tfbasics.checker", "--path", "student", "--results", "r.json", "--junit", "j.xml"],
+        [
+            "tfbasics.grading.checker",
+            "--path",
+            "student",
+            "--results",
+            "r.json",
+            "--junit",
+            "j.xml",
+        ],
         tmp_path,
     )
     assert code == 1, out + err
@@ -450,7 +460,15 @@ def half_done(folder):
 
 def test_half_done_student_reads_teacher_messages_and_what_it_printed(tmp_path):
     half_done(tmp_path / "student")
-    args = ["tfbasics.checker", "neuron", "softmax", "backprop", "--path", "student", "--hints"]
+    args = [
+        "tfbasics.grading.checker",
+        "neuron",
+        "softmax",
+        "backprop",
+        "--path",
+        "student",
+        "--hints",
+    ]
     code, out, err = run(args, tmp_path)
     assert code == 1, out + err
     assert re.findall(r"^\w+: \d+/\d+ tasks passed$", out, re.M) == [
@@ -497,7 +515,7 @@ PLANTS = {
     "patcher": {
         "softmax.py": "import sys\n\nimport numpy as np\n\n"
         "for _name, _m in list(sys.modules.items()):\n"
-        "    if _name.startswith('tfbasics.exercise_checks'):\n"
+        "    if _name.startswith('tfbasics.grading.exercise_checks'):\n"
         "        for _attr in ('expect_close', 'expect_equal', 'expect_raises'):\n"
         "            if hasattr(_m, _attr):\n"
         "                setattr(_m, _attr, lambda *a, **k: None)\n"
@@ -547,7 +565,16 @@ def graded_tricksters(tmp_path_factory):
         if name not in ("exits", "loops", "syntax"):
             plant(base / "class" / name, files, copy_stubs)  # the rest untouched: fast
     plant(base / "class" / "writer", writer_plant(outside), copy_stubs)
-    args = ["tfbasics.class_grader", "class", "--out", "out", "--timeout", "8", "--memory", "300"]
+    args = [
+        "tfbasics.grading.class_grader",
+        "class",
+        "--out",
+        "out",
+        "--timeout",
+        "8",
+        "--memory",
+        "300",
+    ]
     code, out, err = run(args, base)
     assert code == 0, out + err
     results = {p.stem: valid_results(p) for p in (base / "out").glob("*.json")}
@@ -618,7 +645,7 @@ def test_grade_a_class_of_five(tmp_path):
     for name in ("loops", "syntax"):
         plant(tmp_path / "class" / name, PLANTS[name], copy_stubs)
     (tmp_path / "class" / "notes").mkdir()
-    args = ["tfbasics.class_grader", "class", "--out", "out", "--timeout", "10"]
+    args = ["tfbasics.grading.class_grader", "class", "--out", "out", "--timeout", "10"]
     code, out, err = run(args, tmp_path)
     assert code == 0, out + err  # grading ran: 0, whatever the grades
     rows = {line.split()[0]: line for line in out.splitlines() if line.split()[:1]}
@@ -655,9 +682,9 @@ def test_grade_a_class_of_five(tmp_path):
 
 def test_grade_refuses_what_it_cannot_grade(tmp_path):
     (tmp_path / "empty").mkdir()
-    code, _, err = run(["tfbasics.class_grader", "empty"], tmp_path)
+    code, _, err = run(["tfbasics.grading.class_grader", "empty"], tmp_path)
     assert code == 2 and "no student folders in it" in err
-    code, _, err = run(["tfbasics.class_grader", "missing"], tmp_path)
+    code, _, err = run(["tfbasics.grading.class_grader", "missing"], tmp_path)
     assert (
         code == 2
         and err.strip() == "tfbasics grade: missing: no such folder (give the folder of students)"
@@ -669,7 +696,7 @@ def test_grade_refuses_what_it_cannot_grade(tmp_path):
 
 def test_solutions_committed_in_a_clone_keep_the_suite_green(tmp_path):
     """A learner solves exercises/ and commits; the suite's stub checks still pass (they read
-    tfbasics/exercise_stubs, not exercises/ or git)."""
+    tfbasics/grading/exercise_stubs, not exercises/ or git)."""
     clone = tmp_path / "clone"
     listed = subprocess.run(
         ["git", "ls-files", "-co", "--exclude-standard", "tfbasics", "tests", "exercises"],
@@ -728,7 +755,7 @@ def test_watch_rechecks_a_saved_file_and_names_the_next_task(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "TFBASICS_EXERCISES"}
     env["PYTHONUNBUFFERED"] = "1"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tfbasics.checker", "neuron", "softmax", "--path", "student"]
+        [sys.executable, "-m", "tfbasics.grading.checker", "neuron", "softmax", "--path", "student"]
         + ["--watch"],
         cwd=tmp_path,
         env=env,

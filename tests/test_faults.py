@@ -22,9 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from tfbasics import atomic, cli, idx, runs, script_errors
-from tfbasics import sections as chapter_sections
-from tfbasics import tensorboard_server as tb
+from tfbasics.board import tensorboard_server as tb
+from tfbasics.cli import main
+from tfbasics.cli import sections as chapter_sections
+from tfbasics.data import idx
+from tfbasics.runs import atomic, folders, script_errors
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON_ENV = dict(
@@ -65,7 +67,7 @@ def load_script(name):
 def _claim(barrier, logdirs, queue):
     import pathlib
 
-    from tfbasics import runs
+    from tfbasics.runs import folders
 
     real_mkdir = pathlib.Path.mkdir
 
@@ -76,7 +78,7 @@ def _claim(barrier, logdirs, queue):
 
     pathlib.Path.mkdir = contested  # in this worker process only
     for logdir in logdirs:
-        queue.put((logdir, str(runs.run_dir(logdir, "ch01_03_basic_math", "same"))))
+        queue.put((logdir, str(folders.run_dir(logdir, "ch01_03_basic_math", "same"))))
 
 
 def test_two_processes_started_together_never_share_a_run_folder(tmp_path):
@@ -101,16 +103,16 @@ def test_two_processes_started_together_never_share_a_run_folder(tmp_path):
         assert sorted(names) == ["same", "same-2"], (logdir, names)
         for name in names:
             run = Path(logdir) / "ch01_03_basic_math" / name
-            assert runs.read_marker(run)["script"] == "ch01_03_basic_math"
+            assert folders.read_marker(run)["script"] == "ch01_03_basic_math"
 
 
 def test_a_taken_name_gets_the_next_suffix_and_resume_reuses_it(tmp_path):
-    first = runs.run_dir(tmp_path, "s", "r")
+    first = folders.run_dir(tmp_path, "s", "r")
     (first / "keep.json").write_text("{}")
-    assert runs.run_dir(tmp_path, "s", "r").name == "r-2"
+    assert folders.run_dir(tmp_path, "s", "r").name == "r-2"
     (tmp_path / "s" / "r-3").write_text("a file in the way")
-    assert runs.run_dir(tmp_path, "s", "r").name == "r-4"
-    assert runs.run_dir(tmp_path, "s", "r", exist_ok=True) == first
+    assert folders.run_dir(tmp_path, "s", "r").name == "r-4"
+    assert folders.run_dir(tmp_path, "s", "r", exist_ok=True) == first
     assert (first / "keep.json").read_text() == "{}"
     assert (tmp_path / "s" / "r-3").read_text() == "a file in the way"
 
@@ -132,7 +134,7 @@ def test_a_run_name_that_is_a_path_is_one_line_naming_the_flag(name, tmp_path, c
     assert "argument --run-name: " in line
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing written, not even logs/
     with pytest.raises(ValueError):
-        runs.run_dir(logdir, "s", name)
+        folders.run_dir(logdir, "s", name)
     assert not logdir.exists()
 
 
@@ -143,9 +145,9 @@ def test_a_run_name_that_is_a_path_is_one_line_naming_the_flag(name, tmp_path, c
 def _logs_with_foreign_things(tmp_path):
     logs = tmp_path / "logs"
     ours = [
-        runs.run_dir(logs, "ch01_02_hello_tensorflow", "a"),
-        runs.run_dir(logs, "ch01_02_hello_tensorflow", "b"),
-        runs.run_dir(logs, "ch01_07_single_layer_mnist", "a"),
+        folders.run_dir(logs, "ch01_02_hello_tensorflow", "a"),
+        folders.run_dir(logs, "ch01_02_hello_tensorflow", "b"),
+        folders.run_dir(logs, "ch01_07_single_layer_mnist", "a"),
     ]
     for run in ours:
         (run / "train").mkdir()
@@ -160,14 +162,14 @@ def _logs_with_foreign_things(tmp_path):
     unmarked = logs / "ch01_02_hello_tensorflow" / "old"  # from before markers, or not ours
     unmarked.mkdir()
     (unmarked / "events.out.tfevents.0.host").write_bytes(b"old")
-    notebook_run = runs.run_dir(logs, "ch01_03_basic_math", "with-notebook")
+    notebook_run = folders.run_dir(logs, "ch01_03_basic_math", "with-notebook")
     (notebook_run / "events.out.tfevents.2.host").write_bytes(b"e")
     (notebook_run / "analysis.ipynb").write_text("{}")  # the user's: the run is left whole
     copied = logs / "ch01_05_softmax_cross_entropy" / "copied-marker"
     copied.mkdir(parents=True)
-    (copied / runs.MARKER).write_text((ours[0] / runs.MARKER).read_text())  # another script's
+    (copied / folders.MARKER).write_text((ours[0] / folders.MARKER).read_text())  # another script's
     elsewhere = tmp_path / "elsewhere"
-    outside_run = runs.run_dir(elsewhere, "ch01_04_placeholders", "outside")
+    outside_run = folders.run_dir(elsewhere, "ch01_04_placeholders", "outside")
     (outside_run / "events.out.tfevents.3.host").write_bytes(b"keep me")
     (logs / "ch01_04_placeholders").symlink_to(elsewhere / "ch01_04_placeholders")
     (logs / "ch01_07_single_layer_mnist" / "link").symlink_to(outside_run)
@@ -178,7 +180,7 @@ def test_clean_logs_removes_only_marked_runs_and_names_what_it_leaves(tmp_path, 
     logs, ours, elsewhere = _logs_with_foreign_things(tmp_path)
     outside_before = snapshot(elsewhere)
     before = snapshot(logs)
-    assert cli.main(["clean-logs", "--logdir", str(logs), "--yes"]) == 0
+    assert main.main(["clean-logs", "--logdir", str(logs), "--yes"]) == 0
     out = capsys.readouterr().out
     for run in ours:
         assert not run.exists()
@@ -218,7 +220,7 @@ def test_clean_logs_without_yes_lists_first_and_removes_nothing(tmp_path):
 def test_clean_logs_on_a_file_is_one_line(tmp_path, capsys):
     path = tmp_path / "logs"
     path.write_text("not a folder")
-    assert cli.main(["clean-logs", "--logdir", str(path), "--yes"]) == 2
+    assert main.main(["clean-logs", "--logdir", str(path), "--yes"]) == 2
     assert "is a file, not a folder" in one_line(capsys.readouterr().err)
     assert path.read_text() == "not a folder"
 
@@ -228,7 +230,7 @@ def test_clean_logs_on_a_file_is_one_line(tmp_path, capsys):
 
 
 class FullDisk:
-    """Patch ``tfbasics.atomic``'s ``open`` so that write number ``n`` (1-based) writes half its
+    """Patch ``tfbasics.runs.atomic``'s ``open`` so that write number ``n`` (1-based) writes half its
     bytes and raises OSError(ENOSPC), as a disk that fills up mid-file does."""
 
     def __init__(self, monkeypatch, n):
@@ -295,7 +297,9 @@ def test_a_full_disk_at_the_run_marker_is_one_line_and_leaves_no_run_folder(
 ):
     module = load_script("ch01_03_basic_math")
     FullDisk(monkeypatch, 1)
-    code = runs.script_main(module.main, ["--logdir", str(tmp_path)], prog="ch01_03_basic_math.py")
+    code = folders.script_main(
+        module.main, ["--logdir", str(tmp_path)], prog="ch01_03_basic_math.py"
+    )
     assert code == 1
     line = one_line(capsys.readouterr().err)
     assert line.startswith("ch01_03_basic_math.py: error: ")
@@ -320,7 +324,7 @@ def test_a_bug_keeps_its_traceback():
         raise OSError(errno.EBADF, "Bad file descriptor")
 
     with pytest.raises(OSError):
-        runs.script_main(main)
+        folders.script_main(main)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -339,7 +343,7 @@ def test_a_read_only_logdir_is_one_line_and_writes_nothing(tmp_path, monkeypatch
 
     monkeypatch.setattr(pathlib.Path, "mkdir", read_only)
     module = load_script("ch01_01_neuron")
-    code = runs.script_main(module.main, ["--logdir", str(tmp_path / "ro")], prog="ch01_01.py")
+    code = folders.script_main(module.main, ["--logdir", str(tmp_path / "ro")], prog="ch01_01.py")
     assert code == 1
     line = one_line(capsys.readouterr().err)
     assert "Read-only file system; write elsewhere with --logdir" in line
@@ -350,7 +354,7 @@ def test_a_logdir_that_is_a_file_is_one_line_and_the_file_is_unchanged(tmp_path,
     path = tmp_path / "logs"
     path.write_text("a file")
     module = load_script("ch01_01_neuron")
-    code = runs.script_main(module.main, ["--logdir", str(path)], prog="ch01_01_neuron.py")
+    code = folders.script_main(module.main, ["--logdir", str(path)], prog="ch01_01_neuron.py")
     assert code == 1
     line = one_line(capsys.readouterr().err)
     assert f"{path}: is a file, not a folder; pass a folder with --logdir" in line
@@ -371,7 +375,7 @@ def test_tfbasics_run_checks_the_logdir_before_any_section(fault, tmp_path, monk
         monkeypatch.setattr(tempfile, "TemporaryFile", refuse)
     started = []
     monkeypatch.setattr(chapter_sections, "run_section", lambda *a, **k: started.append(a) or 0)
-    assert cli.main(["run", "1", "--logdir", str(logdir)]) == 2
+    assert main.main(["run", "1", "--logdir", str(logdir)]) == 2
     captured = capsys.readouterr()
     line = one_line(captured.err)
     assert line.startswith(f"tfbasics run: --logdir {logdir}: ")
@@ -384,10 +388,10 @@ def test_tfbasics_run_checks_the_logdir_before_any_section(fault, tmp_path, monk
 
 SLOW_SCRIPT = """
 import sys, time
-from tfbasics import runs
+from tfbasics.runs import folders
 
 def main(argv=None):
-    run = runs.run_dir(sys.argv[1], "slow", "r")
+    run = folders.run_dir(sys.argv[1], "slow", "r")
     (run / "part1.json").write_text("{}")
     {raise_line}
     print("ready", flush=True)
@@ -395,7 +399,7 @@ def main(argv=None):
     return 0
 
 if __name__ == "__main__":
-    sys.exit(runs.script_main(main))
+    sys.exit(folders.script_main(main))
 """
 
 
@@ -417,7 +421,7 @@ def test_ctrl_c_in_a_script_is_one_line_exit_130_and_keeps_its_files(how, tmp_pa
     if how == "Interrupted":
         raise_line = (
             "import signal; signal.signal(signal.SIGINT, "
-            "lambda *a: (_ for _ in ()).throw(runs.Interrupted('part1.json is kept')))"
+            "lambda *a: (_ for _ in ()).throw(folders.Interrupted('part1.json is kept')))"
         )
     script = tmp_path / "slow.py"
     script.write_text(textwrap.dedent(SLOW_SCRIPT).replace("{raise_line}", raise_line))
@@ -433,7 +437,7 @@ def test_ctrl_c_in_a_script_is_one_line_exit_130_and_keeps_its_files(how, tmp_pa
         else "slow.py: interrupted; part1.json is kept"
     )
     assert one_line(err) == expected
-    assert (run / "part1.json").read_text() == "{}" and runs.read_marker(run) is not None
+    assert (run / "part1.json").read_text() == "{}" and folders.read_marker(run) is not None
 
 
 def test_ctrl_c_while_a_script_imports_is_one_line_too(tmp_path):
@@ -442,7 +446,7 @@ def test_ctrl_c_while_a_script_imports_is_one_line_too(tmp_path):
     )
     env = dict(PYTHON_ENV, PYTHONPATH=f"{tmp_path}{os.pathsep}{PYTHON_ENV['PYTHONPATH']}")
     process = subprocess.Popen(
-        [sys.executable, "-m", "tfbasics.launch", "slow_import"],
+        [sys.executable, "-m", "tfbasics.cli.launch", "slow_import"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -469,7 +473,7 @@ def test_ctrl_c_during_tfbasics_run_says_what_finished_and_exits_130(tmp_path):
     assert "tfbasics run: interrupted; sections finished: " in err
     assert "[2/2]" not in out  # nothing started after the interrupt
     for run in (tmp_path / "logs").glob("*/*"):
-        assert runs.read_marker(run) is not None  # what was written is a marked run folder
+        assert folders.read_marker(run) is not None  # what was written is a marked run folder
         assert hidden_temporaries(run) == []
 
 
@@ -528,7 +532,7 @@ def test_a_bad_label_is_refused_before_anything_is_printed_or_written(tmp_path, 
     ],
 )
 def test_tensorboard_flags_are_checked_in_one_line(args, expected, tmp_path, capsys):
-    assert cli.main(["tensorboard", "--logdir", str(tmp_path), *args]) == 2
+    assert main.main(["tensorboard", "--logdir", str(tmp_path), *args]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     assert expected in one_line(captured.err)
@@ -537,12 +541,12 @@ def test_tensorboard_flags_are_checked_in_one_line(args, expected, tmp_path, cap
 def test_tensorboard_on_another_logdir_suggests_filling_that_logdir(tmp_path, capsys):
     empty = tmp_path / "other logs"
     empty.mkdir()
-    assert cli.main(["tensorboard", "--logdir", str(empty)]) == 2
+    assert main.main(["tensorboard", "--logdir", str(empty)]) == 2
     line = one_line(capsys.readouterr().err)
     assert line.endswith(f"fill it first with: tfbasics run all --logdir '{empty}'")
     a_file = tmp_path / "events.txt"
     a_file.write_text("x")
-    assert cli.main(["tensorboard", "--logdir", str(a_file)]) == 2
+    assert main.main(["tensorboard", "--logdir", str(a_file)]) == 2
     line = one_line(capsys.readouterr().err)
     assert f"--logdir {a_file} is a file, not a folder" in line
 
@@ -586,9 +590,9 @@ def test_a_busy_default_port_says_which_port_was_taken_and_why(monkeypatch):
 
 
 def test_the_marker_is_json_naming_the_script(tmp_path):
-    run = runs.run_dir(tmp_path, "ch01_01_neuron", "r")
-    record = json.loads((run / runs.MARKER).read_text())
+    run = folders.run_dir(tmp_path, "ch01_01_neuron", "r")
+    record = json.loads((run / folders.MARKER).read_text())
     assert record["written_by"] == "tfbasics" and record["script"] == "ch01_01_neuron"
     assert record["run"] == "r" and record["created"].endswith("+00:00")
-    (run / runs.MARKER).write_text("[]")  # damaged: not proof of anything
-    assert runs.read_marker(run) is None
+    (run / folders.MARKER).write_text("[]")  # damaged: not proof of anything
+    assert folders.read_marker(run) is None

@@ -5,7 +5,7 @@ import gzip
 import numpy as np
 import pytest
 
-from tfbasics import idx
+from tfbasics.data import idx
 
 
 def test_header_bytes_are_mnist_layout(tmp_path):

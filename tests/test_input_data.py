@@ -1,4 +1,4 @@
-"""tfbasics.input_data is TensorFlow 1.x's MNIST input_data: its signatures (written below from
+"""tfbasics.data.input_data is TensorFlow 1.x's MNIST input_data: its signatures (written below from
 TensorFlow r1.15's tensorflow/contrib/learn/python/learn/datasets/mnist.py), its arrays bit for
 bit (computed here the way TF 1.x computed them), its fake data and errors, and small programs
 that call it exactly as TF 1.x's tutorials mnist_softmax.py, fully_connected_feed.py and
@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from helpers import event_files
-from tfbasics import idx, input_data, mnist
 from tfbasics._tf import tf
+from tfbasics.data import idx, input_data, mnist
 
 dtypes = tf.dtypes  # TF 1.x's tensorflow.python.framework.dtypes
 DEFAULT_SOURCE_URL = "https://storage.googleapis.com/cvdf-datasets/mnist/"
@@ -83,7 +83,7 @@ def test_signatures_are_tensorflow_1s(ours, theirs):
 
 
 def test_module_names():
-    from tfbasics import input_data as again  # the way a reader imports it
+    from tfbasics.data import input_data as again  # the way a reader imports it
 
     assert again is input_data
     assert input_data.DEFAULT_SOURCE_URL == DEFAULT_SOURCE_URL
@@ -150,7 +150,7 @@ def test_default_split_and_types(mnist_dir):
     assert d.train.images.shape == (55000, 784) and d.train.images.dtype == np.float32
     assert d.train.labels.shape == (55000,) and d.train.labels.dtype == np.uint8
     assert (d.train.images.min(), d.train.images.max()) == (0.0, 1.0)
-    # the same pixels as tfbasics.mnist's own API: one conversion underneath
+    # the same pixels as tfbasics.data.mnist's own API: one conversion underneath
     own = mnist.read_data_sets(mnist_dir)
     assert own.test.images.tobytes() == d.test.images.tobytes()
 

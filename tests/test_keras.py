@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 from helpers import event_files, graph_op_names, load_events
-from tfbasics import keras_models, mnist  # imports TensorFlow quietly, then Keras
+from tfbasics import keras_models
 from tfbasics._tf import tf
+from tfbasics.data import mnist  # imports TensorFlow quietly, then Keras
 
 # isort: split
 import keras
@@ -336,7 +337,7 @@ def test_ch01_09_first_screen_is_the_books_code():
     code = "\n".join(_code_lines(SCRIPT_09))
     assert code.index("def main(") > code.index("model.evaluate(")
     assert code.rstrip().endswith(
-        'if __name__ == "__main__":\n    sys.exit(runs.script_main(main))'
+        'if __name__ == "__main__":\n    sys.exit(folders.script_main(main))'
     )
 
 
@@ -474,7 +475,7 @@ def test_ch01_09_read_only_disk_found_while_writing_is_one_line(
     def refuse(logdir, script, run_name=None, exist_ok=False):
         raise OSError(code, os.strerror(code), str(Path(logdir) / script))
 
-    monkeypatch.setattr(ch01_09_keras_mnist_mlp.runs, "run_dir", refuse)
+    monkeypatch.setattr(ch01_09_keras_mnist_mlp.folders, "run_dir", refuse)
     assert ch01_09_keras_mnist_mlp.main(_fake_args(tmp_path)) == 1
     assert _one_line(capsys.readouterr().err) == (
         f"ch01_09_keras_mnist_mlp: error: {tmp_path / 'ch01_09_keras_mnist_mlp'}: "

@@ -1,4 +1,4 @@
-"""tfbasics.mnist and tfbasics.mnist_files: TF 1.x read_data_sets / DataSet semantics on tiny
+"""tfbasics.data.mnist and tfbasics.data.mnist_files: TF 1.x read_data_sets / DataSet semantics on tiny
 files, every bad input as one clear MNISTError, the sources in their order (offline simulated by
 replacing the remote sources), faults (gzip bomb, killed and interrupted fetches, an unreadable
 folder), the cache reused for another folder, `tfbasics data fetch` / `data clean`, the real
@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 
 from helpers import load_events
-from tfbasics import cli, idx, mnist
-from tfbasics import mnist_files as files
-from tfbasics import mnist_sources as sources
+from tfbasics.cli import main
+from tfbasics.data import idx, mnist
+from tfbasics.data import mnist_files as files
+from tfbasics.data import mnist_sources as sources
 
 # the well-known MNIST digit counts (LeCun's files), 0 to 9
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
@@ -442,7 +443,7 @@ def test_npz_with_pickle_or_wrong_arrays_is_refused(tmp_path):
 
 
 def test_cli_prints_one_line_and_fails(offline, capsys):
-    assert cli.main(["data", "fetch", "--data-dir", str(offline)]) == 2
+    assert main.main(["data", "fetch", "--data-dir", str(offline)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("tfbasics data: MNIST files missing") and err.count("\n") == 1
     assert f"then run `tfbasics data fetch --data-dir {offline}` again" in err
@@ -539,7 +540,7 @@ def test_real_read_data_sets(mnist_dir):
 
 def test_fetch_of_a_complete_folder_uses_it(mnist_dir, capsys):
     assert mnist.fetch(mnist_dir) == mnist_dir
-    assert cli.main(["data", "fetch", "--data-dir", str(mnist_dir)]) == 0
+    assert main.main(["data", "fetch", "--data-dir", str(mnist_dir)]) == 0
     out = capsys.readouterr().out
     assert "train-images-idx3-ubyte: already there (verified)" in out
     assert f"MNIST ready (4 files verified by SHA-256) in {mnist_dir}" in out
@@ -768,7 +769,7 @@ def test_sigkill_during_a_write_then_the_next_fetch_cleans_up(offline, tmp_path)
     code = (
         "import sys, time\n"
         "from pathlib import Path\n"
-        "from tfbasics import idx\n"
+        "from tfbasics.data import idx\n"
         "def chunks():\n"
         "    yield bytes(4096)\n"
         "    print('writing', flush=True)\n"
@@ -798,7 +799,9 @@ def test_ctrl_c_during_a_fetch_is_one_line_and_exit_130(mnist_dir, tmp_path):
     code = f"""
 import gzip, sys, time
 from pathlib import Path
-from tfbasics import cli, mnist_files as files, mnist_sources as sources
+from tfbasics.cli import main
+from tfbasics.data import mnist_files as files
+from tfbasics.data import mnist_sources as sources
 
 def unavailable(directory, missing, origins):
     raise sources._Unavailable("not in this test")
@@ -812,7 +815,7 @@ def download(url, max_size):  # the first file arrives, the second hangs
 
 sources.from_cache = sources.from_keras_cache = unavailable
 sources._download = download
-sys.exit(cli.main(["data", "fetch", "--data-dir", {str(target)!r}]))
+sys.exit(main.main(["data", "fetch", "--data-dir", {str(target)!r}]))
 """
     child = subprocess.Popen(
         [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -852,7 +855,7 @@ def test_unreadable_data_folder_is_one_line(offline, monkeypatch, capsys):
     msg = str(err.value)
     assert msg.startswith(f"{offline}: permission denied; make the folder readable (chmod u+rwx")
     assert "--data-dir" in msg and "\n" not in msg
-    assert cli.main(["data", "fetch"]) == 2
+    assert main.main(["data", "fetch"]) == 2
     out = capsys.readouterr().err
     assert out.count("\n") == 1 and "permission denied" in out and "Traceback" not in out
 
@@ -931,7 +934,7 @@ def no_download(monkeypatch):
 def test_book_folder_is_filled_from_the_cache_without_download(
     mnist_dir, monkeypatch, tmp_path, capsys, no_download
 ):
-    from tfbasics import input_data
+    from tfbasics.data import input_data
 
     monkeypatch.setenv(mnist.ENV_VAR, str(mnist_dir))
     monkeypatch.chdir(tmp_path)
@@ -1008,16 +1011,16 @@ def test_data_clean_lists_asks_and_removes_only_ours(our_cache, monkeypatch, cap
     root, mine = our_cache
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
     monkeypatch.setattr("builtins.input", lambda prompt: "n")
-    assert cli.main(["data", "clean"]) == 1
+    assert main.main(["data", "clean"]) == 1
     out = capsys.readouterr().out
     assert f"  {root}  (" in out and ".x.tmp" in out and "Nothing removed." in out
     assert f"Kept: ${mnist.ENV_VAR}={mine}" in out
     assert root.exists()
-    assert cli.main(["data", "clean", "--yes"]) == 0
+    assert main.main(["data", "clean", "--yes"]) == 0
     assert "Removed 2 items" in capsys.readouterr().out
     assert not root.exists() and root.parent.exists()
     assert names(mine) == ["train-images-idx3-ubyte"]  # the user's folder and file stay
-    assert cli.main(["data", "clean", "--yes"]) == 0
+    assert main.main(["data", "clean", "--yes"]) == 0
     assert "Nothing to clean" in capsys.readouterr().out
 
 
@@ -1026,13 +1029,13 @@ def test_data_clean_without_a_terminal_or_through_a_symlink(our_cache, tmp_path,
 
     root, _ = our_cache
     assert not sys.stdin.isatty()  # pytest's stdin
-    assert cli.main(["data", "clean"]) == 2
+    assert main.main(["data", "clean"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "re-run with --yes" in err and root.exists()
     elsewhere = tmp_path / "elsewhere"
     root.rename(elsewhere)
     root.symlink_to(elsewhere)
-    assert cli.main(["data", "clean", "--yes"]) == 2
+    assert main.main(["data", "clean", "--yes"]) == 2
     err = capsys.readouterr().err
     assert "is a symbolic link" in err and "nothing removed" in err
     assert (elsewhere / "mnist").is_dir() and root.is_symlink()

@@ -17,10 +17,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tfbasics import checkpoints, in_graph, runs
+from tfbasics import in_graph
 from tfbasics import softmax_regression as sr
 from tfbasics._tf import tf
 from tfbasics.chapters import ch01_07_single_layer_mnist as script
+from tfbasics.runs import checkpoints, folders
 
 REPO = Path(__file__).resolve().parents[1]
 RUN = "ch01_07_single_layer_mnist"
@@ -343,7 +344,7 @@ def test_ctrl_c_during_training_keeps_the_last_checkpoint_and_says_how_to_resume
         "--no-progress --run-name k --resume"
     )
     assert [p for p in run.rglob(".*.tmp*")] == []
-    assert runs.read_marker(run) is not None and (run / "hparams.json").is_file()
+    assert folders.read_marker(run) is not None and (run / "hparams.json").is_file()
 
 
 # ----------------------------------------------------------- 7. one line, no run folder left
@@ -369,7 +370,7 @@ def test_a_logdir_that_is_a_file_or_read_only_is_one_line(tmp_path, monkeypatch,
         f"error: --logdir {a_file}: {a_file} is a file, not a folder; pass a folder"
     )
     assert a_file.read_text() == "a file"
-    monkeypatch.setattr(runs.os, "access", lambda path, mode: False)  # tests run as root
+    monkeypatch.setattr(folders.os, "access", lambda path, mode: False)  # tests run as root
     assert run_script(tmp_path / "ro") == 2
     assert "cannot write in " in one_line(capsys.readouterr().err)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["logs"]
@@ -403,12 +404,12 @@ def test_a_damaged_run_file_on_resume_is_one_line_naming_it(
 @pytest.mark.parametrize("name", ["ch01_06_mnist_data", RUN, "ch01_09_keras_mnist_mlp"])
 def test_scripts_run_through_script_main(name):
     source = (REPO / "chapters" / f"{name}.py").read_text()
-    assert 'if __name__ == "__main__":\n    sys.exit(runs.script_main(main))' in source
+    assert 'if __name__ == "__main__":\n    sys.exit(folders.script_main(main))' in source
 
 
 def test_ch01_06_checks_the_logdir_before_reading_mnist(tmp_path, monkeypatch, capsys):
-    from tfbasics import mnist
     from tfbasics.chapters import ch01_06_mnist_data
+    from tfbasics.data import mnist
 
     monkeypatch.setattr(mnist, "load_data", lambda *a: pytest.fail("MNIST read before --logdir"))
     a_file = tmp_path / "logs"

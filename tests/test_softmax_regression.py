@@ -14,10 +14,12 @@ import numpy as np
 import pytest
 
 from helpers import load_events
-from tfbasics import batches, in_graph, mnist, run_summaries
+from tfbasics import in_graph
 from tfbasics import softmax_regression as sr
 from tfbasics._tf import tf
 from tfbasics.chapters import ch01_07_single_layer_mnist as script
+from tfbasics.data import batches, mnist
+from tfbasics.runs import run_summaries
 
 REPO = Path(__file__).resolve().parents[1]
 RUN = "ch01_07_single_layer_mnist"

@@ -3,7 +3,7 @@ port, and headless Chromium (Debian's ``chromium``) reading what the pages draw.
 
 tests/test_tensorboard_e2e.py checks what the server sends over HTTP; a page can still draw
 nothing of it (a graph of constants nothing consumes renders blank). These tests look at the
-drawn page through ``tfbasics.tensorboard_pages``: the Graphs tab's boxes, the HParams table's
+drawn page through ``tfbasics.board.tensorboard_pages``: the Graphs tab's boxes, the HParams table's
 rows and columns, the Images and Text tabs' cards.
 
 Without Chromium the tests are skipped with one line saying how to get it (``apt-get install
@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from tfbasics import browser as chromium
-from tfbasics import tensorboard_pages as pages
-from tfbasics import tensorboard_server as tb
+from tfbasics.board import browser as chromium
+from tfbasics.board import tensorboard_pages as pages
+from tfbasics.board import tensorboard_server as tb
 
 RUN = "browser"  # --run-name of the hello-world and backprop runs
 HELLO = f"ch01_02_hello_tensorflow/{RUN}/hello"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tfbasics import tensorboard_server as tb
+from tfbasics.board import tensorboard_server as tb
 
 REPO = Path(__file__).resolve().parent.parent
 RUN = "e2e"  # --run-name of every script run here

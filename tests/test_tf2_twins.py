@@ -14,11 +14,10 @@ import numpy as np
 import pytest
 
 from helpers import load_events
-from tfbasics import basic_math, hello, mnist, placeholders
+from tfbasics import basic_math, hello, placeholders
 from tfbasics import softmax as sm
 from tfbasics import softmax_regression as sr
 from tfbasics._tf import tf
-from tfbasics.batches import batch_indices
 from tfbasics.chapters import (
     ch01_02_hello_tensorflow,
     ch01_03_basic_math,
@@ -30,6 +29,8 @@ from tfbasics.chapters.tf2 import ch01_04_placeholders as tf2_feeds
 from tfbasics.chapters.tf2 import ch01_05_softmax_cross_entropy as tf2_softmax
 from tfbasics.chapters.tf2 import ch01_06_mnist_data as tf2_data
 from tfbasics.chapters.tf2 import ch01_07_single_layer_mnist as tf2_mnist
+from tfbasics.data import mnist
+from tfbasics.data.batches import batch_indices
 
 LR, BATCH = 0.5, 128  # the book's hyperparameters
 RTOL, ATOL = 1e-5, 1e-6  # float32: the two loops may sum in another order, nothing more
@@ -365,7 +366,7 @@ def test_a_real_tensorboard_serves_the_twins_graphs_and_scalars(tmp_path):
     import time
     import urllib.parse
 
-    from tfbasics import tensorboard_server as tb
+    from tfbasics.board import tensorboard_server as tb
 
     assert run_main(ch01_02_hello_tensorflow, tmp_path) == 0
     assert run_main(tf2_hello, tmp_path) == 0
@@ -447,10 +448,10 @@ def test_unreadable_tf2_checkpoint_is_one_line_not_a_fresh_start(tmp_path, capsy
 
 # -------------------------------------------------------------- the command line: tf2/N
 def test_list_shows_the_twins_after_the_chapter_and_run_all_leaves_them_out(capsys):
-    from tfbasics import cli
-    from tfbasics import sections as chapter_sections
+    from tfbasics.cli import main
+    from tfbasics.cli import sections as chapter_sections
 
-    assert cli.main(["list"]) == 0
+    assert main.main(["list"]) == 0
     out = capsys.readouterr().out
     twins = [line.split() for line in out.splitlines() if line.strip().startswith("tf2/")]
     assert [row[:2] for row in twins] == [
@@ -477,16 +478,16 @@ def test_list_shows_the_twins_after_the_chapter_and_run_all_leaves_them_out(caps
     both = chapter_sections.resolve_sections(["tf2/3", "3"], sections, twins)
     assert [s.name for s in both] == ["ch01_03_basic_math", "tf2/ch01_03_basic_math"]
     with pytest.raises(
-        cli.CliError, match=r"unknown section 'tf2/9'.*tf2/7 \(single_layer_mnist\)"
+        main.CliError, match=r"unknown section 'tf2/9'.*tf2/7 \(single_layer_mnist\)"
     ):
         chapter_sections.resolve_sections(["tf2/9"], sections, twins)
 
 
 def test_tfbasics_run_runs_a_twin_in_its_own_process(tmp_path, capsys):
-    from tfbasics import cli
+    from tfbasics.cli import main
 
     flags = ["--quiet", "--logdir", str(tmp_path), "--", "--run-name", "cli"]
-    assert cli.main(["run", "tf2/3", *flags]) == 0
+    assert main.main(["run", "tf2/3", *flags]) == 0
     out = capsys.readouterr().out
     assert "[1/1] tf2/ch01_03_basic_math ... ok (" in out
     assert traced_op_names(tmp_path / "ch01_03_basic_math_tf2" / "cli")["basic_math"]

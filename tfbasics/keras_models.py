@@ -28,12 +28,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from tfbasics import atomic
-from tfbasics._tf import tf  # before Keras, so TensorFlow's start-up noise stays hidden
+from tfbasics._tf import keras, tf
 from tfbasics.constants import IMAGE_PIXELS, NUM_CLASSES
-
-# isort: split
-import keras  # Keras 3, as shipped with TensorFlow 2.21
+from tfbasics.runs import atomic
 
 NUM_PIXELS = IMAGE_PIXELS  # an MNIST image flattened to one row
 HIDDEN_UNITS = 512  # both hidden layers of the book's MLP
@@ -229,7 +226,7 @@ def write_model_logs(path, model):
       path: str or Path, the run folder.
       model: a built keras.Sequential with one input.
     """
-    from tfbasics.runs import write_graph
+    from tfbasics.runs.folders import write_graph
 
     writer = tf.summary.create_file_writer(str(path))
     with writer.as_default():
@@ -333,7 +330,7 @@ def save_model(model, path):
     """``model.save(path)`` through a temporary ``.keras`` file in the same folder, then rename.
 
     A full disk or an interrupt leaves no file under ``path`` (an existing one stays as it was)
-    and no temporary file either: ``tfbasics.atomic.atomic_path``, since Keras writes the file
+    and no temporary file either: ``tfbasics.runs.atomic.atomic_path``, since Keras writes the file
     itself, to a name ending in ``.keras``.
 
     Args:

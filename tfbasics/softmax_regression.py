@@ -8,9 +8,9 @@
 
 Each function adds ops to the graph that is current when it is called; the caller builds the
 graph (``chapters/ch01_07_single_layer_mnist.py`` does, in plain sight) and runs it. ``Config``
-holds one run's hyperparameters. The batch stream is in ``tfbasics.batches``, the in-graph
-input pipeline in ``tfbasics.in_graph``, checkpoints and resume in ``tfbasics.checkpoints``,
-TensorBoard logging in ``tfbasics.run_summaries``.
+holds one run's hyperparameters. The batch stream is in ``tfbasics.data.batches``, the in-graph
+input pipeline in ``tfbasics.in_graph``, checkpoints and resume in ``tfbasics.runs.checkpoints``,
+TensorBoard logging in ``tfbasics.runs.run_summaries``.
 """
 
 import dataclasses

@@ -23,10 +23,10 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from tfbasics import browser as chromium
-from tfbasics import runs
-from tfbasics import tensorboard_pages as pages
-from tfbasics import tensorboard_server as tb
+from tfbasics.board import browser as chromium
+from tfbasics.board import tensorboard_pages as pages
+from tfbasics.board import tensorboard_server as tb
+from tfbasics.runs import folders
 
 HERE = Path(__file__).resolve().parent
 SCRIPT = "ch01_07_single_layer_mnist"
@@ -124,7 +124,7 @@ def take(browser, server, out):
 
 
 def main(argv=None):
-    parser = runs.Parser(description=__doc__.splitlines()[0])
+    parser = folders.Parser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--out",
         type=Path,

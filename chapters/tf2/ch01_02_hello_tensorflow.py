@@ -10,8 +10,8 @@ from pathlib import Path
 
 from tfbasics import hello
 from tfbasics._tf import tf
-from tfbasics.runs import base_parser, run_dir, view_command
-from tfbasics.traces import trace_graph
+from tfbasics.runs.folders import base_parser, run_dir, view_command
+from tfbasics.runs.traces import trace_graph
 
 SCRIPT = Path(__file__).stem + "_tf2"  # logs/ch01_02_hello_tensorflow_tf2/<run>/
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from tfbasics import basic_math
 from tfbasics._tf import tf
-from tfbasics.runs import base_parser, run_dir, view_command
-from tfbasics.traces import trace_graph
+from tfbasics.runs.folders import base_parser, run_dir, view_command
+from tfbasics.runs.traces import trace_graph
 
 CALLS = {  # what the book writes, for each result
     "add": "tf.add(1, 2)",

@@ -13,8 +13,8 @@ import numpy as np
 
 from tfbasics import placeholders
 from tfbasics._tf import tf
-from tfbasics.runs import base_parser, run_dir, view_command
-from tfbasics.traces import trace_graph
+from tfbasics.runs.folders import base_parser, run_dir, view_command
+from tfbasics.runs.traces import trace_graph
 
 SCRIPT = Path(__file__).stem + "_tf2"  # logs/ch01_04_placeholders_tf2/<run>/
 

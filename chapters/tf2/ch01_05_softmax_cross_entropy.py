@@ -14,8 +14,8 @@ import numpy as np
 from tfbasics import softmax as sm
 from tfbasics._tf import tf
 from tfbasics.constants import NUM_CLASSES
-from tfbasics.runs import base_parser, run_dir, view_command
-from tfbasics.traces import trace_graph
+from tfbasics.runs.folders import base_parser, run_dir, view_command
+from tfbasics.runs.traces import trace_graph
 
 SCRIPT = Path(__file__).stem + "_tf2"  # logs/ch01_05_softmax_cross_entropy_tf2/<run>/
 VECTOR = tf.TensorSpec([None], tf.float32)  # TF1: placeholder(tf.float32, shape=[None])

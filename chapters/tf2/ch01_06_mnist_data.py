@@ -11,11 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
-from tfbasics import digits, mnist
+from tfbasics import digits
 from tfbasics._tf import tf
 from tfbasics.constants import IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES
-from tfbasics.runs import base_parser, run_dir
-from tfbasics.traces import trace_graph
+from tfbasics.data import mnist
+from tfbasics.runs.folders import base_parser, run_dir
+from tfbasics.runs.traces import trace_graph
 
 SCRIPT = Path(__file__).stem + "_tf2"  # logs/ch01_06_mnist_data_tf2/<run>/
 NUM_ONE_HOT = 5  # labels shown with their one-hot encoding

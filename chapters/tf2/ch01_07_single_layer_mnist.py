@@ -14,12 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
-from tfbasics import mnist
 from tfbasics._tf import tf
-from tfbasics.batches import batch_indices  # the TF1 script's batch order
 from tfbasics.constants import IMAGE_PIXELS, NUM_CLASSES
-from tfbasics.idx import atomic_write
-from tfbasics.runs import base_parser, progress, run_dir, view_command
+from tfbasics.data import mnist
+from tfbasics.data.batches import batch_indices  # the TF1 script's batch order
+from tfbasics.data.idx import atomic_write
+from tfbasics.runs.folders import base_parser, progress, run_dir, view_command
 
 SCRIPT = Path(__file__).stem + "_tf2"  # logs/ch01_07_single_layer_mnist_tf2/<run>/
 HPARAMS_FILE = "hparams.json"

@@ -12,14 +12,14 @@
 
 A section is named by its number (``3``, ``03``, ``ch01_03``), its full script name
 (``ch01_03_basic_math``) or the name after the number (``basic_math``). Every section runs in its
-own process (``python -m tfbasics.launch tfbasics.chapters.<script>``, the same as ``python -m
+own process (``python -m tfbasics.cli.launch tfbasics.chapters.<script>``, the same as ``python -m
 tfbasics.chapters.<script>``), so its own error message and exit code are kept.
 Also runnable as ``python -m tfbasics``. Importing this module imports no TensorFlow.
 
 This module is the parser and the dispatch; the commands' work lives below it:
-``tfbasics.sections`` (finding and running sections), ``tfbasics.clean_logs``,
-``tfbasics.tensorboard_server``, ``tfbasics.checker`` / ``tfbasics.class_grader``,
-``tfbasics.mnist_sources`` / ``tfbasics.mnist_files`` (data fetch, data clean).
+``tfbasics.cli.sections`` (finding and running sections), ``tfbasics.cli.clean_logs``,
+``tfbasics.board.tensorboard_server``, ``tfbasics.grading.checker`` / ``tfbasics.grading.class_grader``,
+``tfbasics.data.mnist_sources`` / ``tfbasics.data.mnist_files`` (data fetch, data clean).
 """
 
 import argparse
@@ -28,11 +28,12 @@ import shlex
 import sys
 from pathlib import Path
 
-from tfbasics import runs, sections
-from tfbasics.clean_logs import clean_logs
-from tfbasics.cli_common import PROG, CliError, confirm, signals_as_interrupt
-from tfbasics.runs import DEFAULT_LOGDIR, MARKER, Parser
-from tfbasics.sections import TWINS
+from tfbasics.cli import sections
+from tfbasics.cli.clean_logs import clean_logs
+from tfbasics.cli.common import PROG, CliError, confirm, signals_as_interrupt
+from tfbasics.cli.sections import TWINS
+from tfbasics.runs import folders
+from tfbasics.runs.folders import DEFAULT_LOGDIR, MARKER, Parser
 
 FILL_COMMAND = "tfbasics run all"  # what fills an empty logdir
 
@@ -69,7 +70,7 @@ def cmd_list(args):
 
 
 # ---------------------------------------------------------------------------------------------
-# run: the sections, each in its own process (tfbasics/sections.py)
+# run: the sections, each in its own process (tfbasics/cli/sections.py)
 
 
 def cmd_run(args):
@@ -119,7 +120,7 @@ def seconds(text):
 
 
 def cmd_tensorboard(args):
-    from tfbasics import tensorboard_server as tb
+    from tfbasics.board import tensorboard_server as tb
 
     logdir = Path(args.logdir)
     args.logdir = str(logdir)  # "logs/" and "logs" print the same
@@ -182,7 +183,7 @@ def _delegate(module_name, what, argv):
         if err.name != f"tfbasics.{module_name}":
             raise
         raise CliError(
-            f"{what} (tfbasics/{module_name}.py) is not part of this installation"
+            f"{what} (tfbasics/{module_name.replace('.', '/')}.py) is not part of this installation"
         ) from None
     try:
         code = module.main(list(argv))
@@ -194,11 +195,11 @@ def _delegate(module_name, what, argv):
 
 
 def cmd_check(args):
-    return _delegate("checker", "the exercise checker", args.checker_args)
+    return _delegate("grading.checker", "the exercise checker", args.checker_args)
 
 
 def cmd_grade(args):
-    return _delegate("class_grader", "the class grader", args.checker_args)
+    return _delegate("grading.class_grader", "the class grader", args.checker_args)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,8 +208,8 @@ def cmd_grade(args):
 
 def cmd_data_fetch(args):
     """``tfbasics data fetch``: make sure the four MNIST files are there, verified; say from where."""
-    from tfbasics import mnist_files as files
-    from tfbasics import mnist_sources as sources
+    from tfbasics.data import mnist_files as files
+    from tfbasics.data import mnist_sources as sources
 
     directory = files.resolve_dir(args.data_dir)
     try:
@@ -234,7 +235,7 @@ def cmd_data_fetch(args):
 
 def cmd_data_clean(args):
     """``tfbasics data clean``: remove our MNIST cache and a killed fetch's leftovers, asking first."""
-    from tfbasics import mnist_files as files
+    from tfbasics.data import mnist_files as files
 
     try:
         targets, kept = files.clean_plan()
@@ -246,23 +247,23 @@ def cmd_data_clean(args):
         print("Nothing to clean: no tfbasics cache and no leftover temporary files.")
         return 0
     size = sum(files.size_of(t) for t in targets)
-    print(f"{PROG} data clean would remove ({runs.human_size(size)}):")
+    print(f"{PROG} data clean would remove ({folders.human_size(size)}):")
     for target in targets:
-        print(f"  {target}  ({runs.human_size(files.size_of(target))})")
+        print(f"  {target}  ({folders.human_size(files.size_of(target))})")
     cannot_ask = "cannot ask for confirmation here; re-run with --yes to remove them"
     if not args.yes and not confirm("Remove them? [y/N] ", cannot_ask):
         print("Nothing removed.")
         return 1
     files.remove_paths(targets)
     print(
-        f"Removed {len(targets)} item{'s' * (len(targets) != 1)} ({runs.human_size(size)}). "
+        f"Removed {len(targets)} item{'s' * (len(targets) != 1)} ({folders.human_size(size)}). "
         f"The next MNIST use fetches the files again ({PROG} data fetch)."
     )
     return 0
 
 
 # ---------------------------------------------------------------------------------------------
-# clean-logs (tfbasics/clean_logs.py)
+# clean-logs (tfbasics/cli/clean_logs.py)
 
 
 def cmd_clean_logs(args):
@@ -368,7 +369,7 @@ def build_parser():
     p.add_argument("checker_args", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_check)
 
-    from tfbasics.mnist_files import add_data_dir_flag
+    from tfbasics.data.mnist_files import add_data_dir_flag
 
     p = sub.add_parser(
         "grade",
@@ -440,10 +441,10 @@ def main(argv=None):
       argv: list of str without the program name, or None for ``sys.argv[1:]``.
     Returns:
       int exit status (0 on success); output into a closed pipe (``tfbasics list | head -2``)
-      ends quietly (``runs.script_main``).
+      ends quietly (``folders.script_main``).
     """
     argv = list(sys.argv[1:] if argv is None else argv)
-    return runs.script_main(_main, argv, prog=PROG)
+    return folders.script_main(_main, argv, prog=PROG)
 
 
 def _main(argv):

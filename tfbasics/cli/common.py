@@ -1,7 +1,7 @@
 """What the ``tfbasics`` command's parts share: its name, its one-line user error, the signals.
 
 - ``PROG``: the command's name, in every message.
-- ``CliError``: an expected user error; ``tfbasics.cli`` prints it as one line, exit status 2.
+- ``CliError``: an expected user error; ``tfbasics.cli.main`` prints it as one line, exit status 2.
 - ``signals_as_interrupt()``: SIGTERM and SIGHUP act as Ctrl-C inside the block.
 - ``confirm(prompt, refusal)``: ask y/N at a terminal before removing anything.
 

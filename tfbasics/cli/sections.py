@@ -4,7 +4,7 @@
   TensorFlow 2 twins in ``chapters/tf2/``), read without importing a script (no TensorFlow).
 - ``resolve_sections(names, sections, twins)``: the names given to ``tfbasics run`` (``3``,
   ``03``, ``ch01_03``, ``ch01_03_basic_math``, ``basic_math``, ``tf2/3``, ``all``) -> sections.
-- ``run_section(section, flags)``: ``python -m tfbasics.launch tfbasics.chapters.<script>
+- ``run_section(section, flags)``: ``python -m tfbasics.cli.launch tfbasics.chapters.<script>
   FLAGS`` in its own process group; Ctrl-C is passed on once and the section gets
   ``INTERRUPT_GRACE`` seconds to say what it kept.
 - ``run_sections(selected, flags)``: ``tfbasics run``'s loop, progress lines and the summary of
@@ -22,9 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from tfbasics import runs, script_errors
-from tfbasics.cli_common import PROG, CliError, signals_as_interrupt
-from tfbasics.runs import DEFAULT_LOGDIR
+from tfbasics.cli.common import PROG, CliError, signals_as_interrupt
+from tfbasics.runs import folders, script_errors
+from tfbasics.runs.folders import DEFAULT_LOGDIR
 
 SCRIPT_GLOB = "ch01_*.py"  # chapter 1's sections; the number after ch01_ orders them
 SCRIPT_RE = re.compile(r"^ch(\d\d)_(\d\d)_(\w+)$")
@@ -165,7 +165,7 @@ def _run_folders(logdir):
 def _section_env():
     """The environment for a section's process: it imports the same ``tfbasics`` as this one."""
     env = dict(os.environ)
-    root = str(Path(__file__).resolve().parent.parent)
+    root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     return env
 
@@ -219,9 +219,9 @@ def _wait_interruptible(process, communicate=False):
 
 
 def run_section(section, flags, quiet=False):
-    """Run one section as ``python -m tfbasics.launch tfbasics.chapters.<name> FLAGS``.
+    """Run one section as ``python -m tfbasics.cli.launch tfbasics.chapters.<name> FLAGS``.
 
-    ``tfbasics.launch`` runs the script as ``python -m tfbasics.chapters.<name>`` would (a TF2
+    ``tfbasics.cli.launch`` runs the script as ``python -m tfbasics.chapters.<name>`` would (a TF2
     twin: ``tfbasics.chapters.tf2.<name>``), and keeps a Ctrl-C during its imports to one line.
     On Ctrl-C here the section is sent SIGINT, given ``INTERRUPT_GRACE`` seconds to say what it
     kept, and KeyboardInterrupt is re-raised.
@@ -233,7 +233,7 @@ def run_section(section, flags, quiet=False):
     Returns:
       int, the script's exit status.
     """
-    argv = [sys.executable, "-m", "tfbasics.launch", section.module, *flags]
+    argv = [sys.executable, "-m", "tfbasics.cli.launch", section.module, *flags]
     if not quiet:
         process = subprocess.Popen(argv, env=_section_env(), **_own_process_group())
         return _wait_interruptible(process)[0]
@@ -255,7 +255,7 @@ def _logdir_problem(logdir):
     """None if the scripts can write under ``logdir``, else one line on why not (str)."""
     path = Path(logdir)
     try:
-        runs.make_folder(path)
+        folders.make_folder(path)
         with tempfile.TemporaryFile(dir=path):  # a real write: read-only and full disks show here
             pass
     except OSError as err:
@@ -337,5 +337,5 @@ def _print_summary(logdir, before):
     print(f"Written under {logdir}/:")
     width = max(len(str(run.relative_to(root))) for run in new) + 1
     for run in new:
-        print(f"  {str(run.relative_to(root)) + '/':<{width}}  {runs.describe_run(run)}")
-    print(f"\nOpen them in TensorBoard: {runs.view_command(logdir)}")
+        print(f"  {str(run.relative_to(root)) + '/':<{width}}  {folders.describe_run(run)}")
+    print(f"\nOpen them in TensorBoard: {folders.view_command(logdir)}")

@@ -6,7 +6,7 @@
 - At the end, one line per exercise, ``softmax: 3/4 tasks passed``, and an overall count; with
   ``--hints``, the nudge of every task not passed yet (``--hints --hints``: the near-answer).
   Against a learner's files the summary comes after pytest's own last line, so it is the last
-  thing the learner reads. ``tfbasics check`` is the isolated, graded route (tfbasics/grader.py).
+  thing the learner reads. ``tfbasics check`` is the isolated, graded route (tfbasics/grading/grader.py).
 """
 
 from dataclasses import dataclass
@@ -19,8 +19,8 @@ RESULTS = pytest.StashKey()
 
 
 def pytest_addoption(parser):
-    """Options of the exercise checks (tfbasics/exercise_checks/): which code they grade."""
-    group = parser.getgroup("exercises", "exercise checks (tfbasics/exercise_checks/)")
+    """Options of the exercise checks (tfbasics/grading/exercise_checks/): which code they grade."""
+    group = parser.getgroup("exercises", "exercise checks (tfbasics/grading/exercise_checks/)")
     group.addoption(
         "--exercises",
         nargs="?",
@@ -45,7 +45,7 @@ def pytest_sessionstart(session):
     import os
 
     if session.config.getoption("exercises") is not None or os.environ.get("TFBASICS_EXERCISES"):
-        from tfbasics.exercise_checks.framework import target
+        from tfbasics.grading.exercise_checks.framework import target
 
         target(session.config)
 

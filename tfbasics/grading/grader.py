@@ -1,10 +1,10 @@
 """Grade a learner's exercise files: each exercise in a fresh child process, graded in the parent.
 
-The parent (this process) imports TensorFlow, NumPy and the checks of ``tfbasics/exercise_checks/``,
+The parent (this process) imports TensorFlow, NumPy and the checks of ``tfbasics/grading/exercise_checks/``,
 never the learner's code, and forks one child per exercise (a fork server: the child starts with
 TensorFlow loaded instead of paying its import: 3.7 to 22 s on this 2-core machine, by its
 load; see benchmarks/grading.py). The child works in a temporary folder, is
-confined (tfbasics.sandbox: memory, CPU, writes), imports the learner's file and runs the
+confined (tfbasics.grading.sandbox: memory, CPU, writes), imports the learner's file and runs the
 exercise's checks task by task, reporting each task over a pipe as soon as it is done. The grade
 is made here from those reports, never from the child's exit status:
 
@@ -33,11 +33,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tfbasics import grade_child, sandbox
-from tfbasics.exercise_list import EXERCISES
-from tfbasics.grade_child import fingerprint, sign
+from tfbasics.grading import grade_child, sandbox
+from tfbasics.grading.exercise_list import EXERCISES
+from tfbasics.grading.grade_child import fingerprint, sign
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 STATUSES = ("pass", "fail", "error", "not-started")
 
 
@@ -123,10 +123,10 @@ def load_checks(names):
         with g.as_default():
             x = tf.compat.v1.placeholder(tf.float32, [None, 2])
             tf.nn.softmax_cross_entropy_with_logits(labels=x, logits=x)
-        _loaded["framework"] = importlib.import_module("tfbasics.exercise_checks.framework")
+        _loaded["framework"] = importlib.import_module("tfbasics.grading.exercise_checks.framework")
         for name in missing:
             _loaded[f"test_{name}"] = importlib.import_module(
-                f"tfbasics.exercise_checks.test_{name}"
+                f"tfbasics.grading.exercise_checks.test_{name}"
             )
     return _loaded["framework"], {n: _loaded[f"test_{n}"] for n in names}
 

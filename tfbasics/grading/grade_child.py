@@ -1,10 +1,10 @@
 """The child side of the grader: run one exercise's checks on a learner's file, report each task.
 
-``run`` is called in a process just forked by tfbasics.grader (which has TensorFlow and the
-checks loaded, never the learner's code). It confines itself (tfbasics.sandbox), imports the
+``run`` is called in a process just forked by tfbasics.grading.grader (which has TensorFlow and the
+checks loaded, never the learner's code). It confines itself (tfbasics.grading.sandbox), imports the
 learner's file through the checks' ``Target``, runs the checks in task order with the learner's
 printed output captured per task, and writes one signed, numbered JSON line per task to the
-parent, with a fingerprint of the checker as it is then (see tfbasics.grader).
+parent, with a fingerprint of the checker as it is then (see tfbasics.grading.grader).
 """
 
 import hashlib
@@ -15,7 +15,7 @@ import signal
 import sys
 import time
 
-from tfbasics import sandbox
+from tfbasics.grading import sandbox
 
 OUTPUT_CAP = 64 * 1024  # bytes of a task's printed output sent to the parent
 

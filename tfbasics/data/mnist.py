@@ -5,13 +5,13 @@
   of ``DataSet`` (``images``, ``labels``, ``num_examples``, ``epochs_completed``,
   ``next_batch``), with TensorFlow 1.x's semantics (tensorflow r1.15,
   ``contrib/learn/python/learn/datasets/mnist.py``) in this package's own argument order.
-  TensorFlow 1.x's exact signatures are ``tfbasics.input_data``, built on this module.
+  TensorFlow 1.x's exact signatures are ``tfbasics.data.input_data``, built on this module.
 - ``load_data(path=None)`` -> ``((x_train, y_train), (x_test, y_test))`` uint8, like
   ``keras.datasets.mnist.load_data()``.
 - ``fake_arrays()``: small generated digits for smoke tests; ``add_data_flags(parser)``: the
   ``--data-dir`` and ``--fake-data`` flags of every script that reads MNIST.
 
-The files are fetched by ``tfbasics.mnist_sources`` and verified by ``tfbasics.mnist_files``
+The files are fetched by ``tfbasics.data.mnist_sources`` and verified by ``tfbasics.data.mnist_files``
 (their names ``fetch``, ``MNISTError``, ``FILES`` ... are re-exported here); the command line is
 ``tfbasics data fetch``.
 """
@@ -22,9 +22,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from tfbasics import idx
 from tfbasics.constants import IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES  # noqa: F401 (re-exported)
-from tfbasics.mnist_files import (  # noqa: F401 (re-exported: callers know them as mnist.*)
+from tfbasics.data import idx
+from tfbasics.data.mnist_files import (  # noqa: F401 (re-exported: callers know them as mnist.*)
     DEFAULT_DIR,
     ENV_VAR,
     FETCH_COMMAND,
@@ -41,7 +41,7 @@ from tfbasics.mnist_files import (  # noqa: F401 (re-exported: callers know them
     resolve_dir,
     verify_file,
 )
-from tfbasics.mnist_sources import fetch, fetch_report  # noqa: F401 (re-exported, as above)
+from tfbasics.data.mnist_sources import fetch, fetch_report  # noqa: F401 (re-exported, as above)
 
 FAKE_SIZES = (1100, 100, 200)  # train, validation, test examples of fake_data=True
 
@@ -209,7 +209,7 @@ def scale_images(images, dtype):
 
     TensorFlow 1.x's conversion, bit for bit: ``images.astype(float32) * (1.0 / 255.0)`` (a
     multiplication, not a division: the two differ in the last bit of about 6 million of the
-    47 million training pixels). ``tfbasics.input_data`` uses this function too.
+    47 million training pixels). ``tfbasics.data.input_data`` uses this function too.
 
     Args:
       images: uint8 np.ndarray of any shape.
@@ -240,7 +240,7 @@ def dense_to_one_hot(labels, num_classes=NUM_CLASSES):
     Args:
       labels: int array [N] with values in [0, num_classes).
     Returns:
-      float32 [N, num_classes] (``tfbasics.input_data.dense_to_one_hot`` gives TF 1.x's float64).
+      float32 [N, num_classes] (``tfbasics.data.input_data.dense_to_one_hot`` gives TF 1.x's float64).
     """
     return one_hot_rows(labels, num_classes, np.float32)
 

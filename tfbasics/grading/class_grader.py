@@ -13,9 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-from tfbasics import checker, exercise_list, grade_reports, grader
-from tfbasics.idx import atomic_write
-from tfbasics.runs import Parser
+from tfbasics.data.idx import atomic_write
+from tfbasics.grading import checker, exercise_list, grade_reports, grader
+from tfbasics.runs.folders import Parser
 
 PROG = "tfbasics grade"
 

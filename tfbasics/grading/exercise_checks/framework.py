@@ -1,7 +1,7 @@
 """How an exercise check finds the code it grades and says what went wrong.
 
 A check is a test function in ``test_<exercise>.py`` marked ``@task(n)`` (its title is task n of
-the exercise in ``tfbasics.exercise_list``, the one list of exercises and tasks); the module sets ``EXERCISE = "<exercise>"`` and the check gets the code under test from the fixture
+the exercise in ``tfbasics.grading.exercise_list``, the one list of exercises and tasks); the module sets ``EXERCISE = "<exercise>"`` and the check gets the code under test from the fixture
 ``ex``: ``ex.softmax(...)`` is ``tfbasics.softmax.softmax`` by default (the reference) or
 ``softmax`` from ``<folder>/softmax.py`` when a learner's folder is the target. Checks compare with
 ``expect_close`` / ``expect_equal`` / ``expect_raises``, which raise ``TaskFailure`` with a message a
@@ -20,9 +20,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tfbasics.exercise_list import EXERCISES, Exercise  # noqa: F401  (the one list; re-exported)
+from tfbasics.grading.exercise_list import EXERCISES, Exercise  # noqa: F401  (the one list; re-exported)
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 BUNDLED = REPO / "exercises"  # the stubs learners start from
 ENV_VAR = "TFBASICS_EXERCISES"  # a folder, or "1" for the bundled exercises/
 
@@ -32,7 +32,7 @@ class TaskFailure(AssertionError):
 
 
 def task(number):
-    """Mark a check as task ``number`` of its module's exercise (title: tfbasics.exercise_list)."""
+    """Mark a check as task ``number`` of its module's exercise (title: tfbasics.grading.exercise_list)."""
     return pytest.mark.task(number=number)
 
 

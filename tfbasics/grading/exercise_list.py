@@ -1,9 +1,9 @@
 """The chapter's exercises: order, titles, sections and tasks (one home for the list).
 
 Both the checker (``tfbasics check``, ``tfbasics grade``) and the checks in
-``tfbasics/exercise_checks/`` import this list: each exercise is ``exercises/<name>.py`` (a stub
-shipped as ``tfbasics/exercise_stubs/<name>.py``), ``exercises/<name>.hints.md`` and
-``tfbasics/exercise_checks/test_<name>.py``, whose checks are marked ``@task(n)`` for the n-th title
+``tfbasics/grading/exercise_checks/`` import this list: each exercise is ``exercises/<name>.py`` (a stub
+shipped as ``tfbasics/grading/exercise_stubs/<name>.py``), ``exercises/<name>.hints.md`` and
+``tfbasics/grading/exercise_checks/test_<name>.py``, whose checks are marked ``@task(n)`` for the n-th title
 below.
 """
 
@@ -106,7 +106,7 @@ _ALL = [
         "reading IDX files and DataSet.next_batch",
         "Introduction to the MNIST dataset",
         6,
-        ("tfbasics.idx", "tfbasics.mnist"),
+        ("tfbasics.data.idx", "tfbasics.data.mnist"),
         (
             "parse_idx of a labels file (1 dimension, uint8)",
             "parse_idx of an images file (3 dimensions) and of big-endian int32 data",

@@ -10,7 +10,7 @@ dimension, then the data in C order::
 ``read_idx`` checks the magic number, the dimension count and that the sizes in the header agree
 with the length of the file, and raises ``IDXError`` (a ``ValueError``) saying which file and what
 was expected and found. Files whose name ends in ``.gz`` are read and written gzip-compressed.
-``write_idx`` writes atomically (``tfbasics.atomic``: a temporary file, then a rename): the tests
+``write_idx`` writes atomically (``tfbasics.runs.atomic``: a temporary file, then a rename): the tests
 build tiny MNIST-like files with it.
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tfbasics import atomic
+from tfbasics.runs import atomic
 
 # type code (third magic byte) -> big-endian dtype, from the format's definition
 DTYPES = {
@@ -182,7 +182,7 @@ def to_bytes(array):
 
 
 def atomic_write(path, chunks):
-    """Write byte chunks to ``path`` atomically: ``tfbasics.atomic.atomic_write`` (kept here by name)."""
+    """Write byte chunks to ``path`` atomically: ``tfbasics.runs.atomic.atomic_write`` (kept here by name)."""
     return atomic.atomic_write(path, chunks)
 
 

@@ -1,4 +1,4 @@
-"""What TensorBoard's pages show, read from a real browser (a ``tfbasics.browser.Page``).
+"""What TensorBoard's pages show, read from a real browser (a ``tfbasics.board.browser.Page``).
 
 TensorBoard 2.21's dashboards are web components whose content lives in shadow roots, so every
 query here walks them (``DEEP_ALL``). Each function opens or drives one dashboard the way a

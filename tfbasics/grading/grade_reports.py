@@ -14,7 +14,7 @@ import io
 import json
 import xml.etree.ElementTree as ET
 
-from tfbasics.exercise_list import EXERCISES
+from tfbasics.grading.exercise_list import EXERCISES
 
 OUTPUT_LIMIT = 500  # characters of a task's printed output in results.json (Exercism's limit)
 SHOWN_OUTPUT = 800  # ... and in the terminal without -v

@@ -1,17 +1,17 @@
 """TensorFlow 1.x's MNIST ``input_data``, for code written against it: change one import.
 
     from tensorflow.examples.tutorials.mnist import input_data   # TensorFlow 1.x, gone in 2.x
-    from tfbasics import input_data                             # this module
+    from tfbasics.data import input_data                             # this module
 
 Same names, signatures, defaults, positional order, dtypes, conversions, fake data and errors
 as TensorFlow r1.15's ``tensorflow/contrib/learn/python/learn/datasets/mnist.py`` (which
 ``input_data`` re-exported): ``read_data_sets``, ``DataSet``, ``Datasets``, ``extract_images``,
 ``extract_labels``, ``dense_to_one_hot``, ``load_mnist``, ``DEFAULT_SOURCE_URL``.
 
-Built on ``tfbasics.mnist`` (one implementation: the files, the pixel conversion and the batching
+Built on ``tfbasics.data.mnist`` (one implementation: the files, the pixel conversion and the batching
 are that module's). Where we differ from TensorFlow 1.x, on purpose:
 
-- the files are this package's verified ones (``tfbasics.mnist_files``: SHA-256 checked, copied
+- the files are this package's verified ones (``tfbasics.data.mnist_files``: SHA-256 checked, copied
   from our cache or fetched from the same mirror, written atomically); ``source_url`` is
   accepted and not used;
 - a ``DataSet`` draws its shuffles from its own ``np.random.RandomState`` seeded as TensorFlow
@@ -26,9 +26,9 @@ import operator
 
 import numpy as np
 
-from tfbasics import idx, mnist
 from tfbasics._tf import tf
 from tfbasics.constants import IMAGE_PIXELS, NUM_CLASSES
+from tfbasics.data import idx, mnist
 
 DEFAULT_SOURCE_URL = "https://storage.googleapis.com/cvdf-datasets/mnist/"  # TF 1.x's; not used
 IMAGES_MAGIC = 2051  # 0x00000803: unsigned bytes, 3 dimensions
@@ -194,7 +194,7 @@ def read_data_sets(
 
     Args:
       train_dir: str or Path, the data folder (the book's ``"MNIST_data/"``); missing files are
-        copied from our verified cache or fetched (``tfbasics.mnist_sources``); None means
+        copied from our verified cache or fetched (``tfbasics.data.mnist_sources``); None means
         ``$TFBASICS_DATA_DIR`` or ``~/.cache/tfbasics/mnist``.
       fake_data: bool; True gives three fake DataSets (no files read; see ``DataSet``).
       one_hot: bool; labels float64 [N, 10] instead of uint8 [N].

@@ -1,7 +1,7 @@
 """``tfbasics clean-logs``: remove the run folders the chapter scripts wrote, and nothing else.
 
 ``plan_clean(logdir)`` decides: a run folder ``<logdir>/<script>/<run>/`` is removed only if it
-carries this package's marker (``runs.read_marker``) and holds nothing but files the scripts
+carries this package's marker (``folders.read_marker``) and holds nothing but files the scripts
 write (``OUR_FILES``); anything else is left alone and named, and a symbolic link is never
 followed. ``clean_logs(logdir, yes)`` lists the plan, asks, and removes.
 """
@@ -13,9 +13,9 @@ import shutil
 import sys
 from pathlib import Path
 
-from tfbasics import runs
-from tfbasics.cli_common import PROG, CliError, confirm
-from tfbasics.runs import MARKER
+from tfbasics.cli.common import PROG, CliError, confirm
+from tfbasics.runs import folders
+from tfbasics.runs.folders import MARKER
 
 # What the scripts write inside a run folder (at any depth); any other file is the user's, and
 # a run folder holding one is left whole. Hidden *.tmp* files are our interrupted atomic writes.
@@ -56,7 +56,7 @@ def plan_clean(logdir):
     """What ``clean-logs`` would remove under ``logdir``, and what it leaves, with why.
 
     Only run folders ``<logdir>/<script>/<run>/`` that carry this package's marker
-    (``runs.read_marker``) and hold nothing but files the scripts write are removed. A symbolic
+    (``folders.read_marker``) and hold nothing but files the scripts write are removed. A symbolic
     link is never followed.
 
     Returns:
@@ -79,8 +79,8 @@ def plan_clean(logdir):
                 links.append(run)
             elif not run.is_dir():
                 kept.append((run, ""))
-            elif runs.read_marker(run) is None:
-                kept.append((run, f"no {runs.MARKER} marker"))
+            elif folders.read_marker(run) is None:
+                kept.append((run, f"no {folders.MARKER} marker"))
             elif foreign := _foreign_files(run):
                 more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
                 kept.append((run, f"holds {foreign[0]}{more}"))
@@ -123,11 +123,11 @@ def clean_logs(logdir, yes=False):
         print(f"Nothing to clean: no run folders written by {PROG} under {shown}/.")
         return 0
     size = sum(f.stat().st_size for run in remove for f in run.rglob("*") if f.is_file())
-    what = f"{len(remove)} run{'s' * (len(remove) != 1)} ({runs.human_size(size)})"
+    what = f"{len(remove)} run{'s' * (len(remove) != 1)} ({folders.human_size(size)})"
     print(f"To remove under {shown}/, {what}:")
     width = max(len(_shown(run, logdir)) for run in remove)
     for run in remove:
-        print(f"  {_shown(run, logdir):<{width}}  {runs.describe_run(run)}")
+        print(f"  {_shown(run, logdir):<{width}}  {folders.describe_run(run)}")
     sys.stdout.flush()
     cannot_ask = (
         f"would remove the {what} listed above, but cannot ask for confirmation here; "

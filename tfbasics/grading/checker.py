@@ -1,12 +1,12 @@
 """The exercise checker: ``tfbasics check [EXERCISE ...] [--path DIR] [--hints] [--watch]``.
 
 Grades the learner's files in ``exercises/`` (or a student's copy given by ``--path``) with the
-checks of ``tfbasics/exercise_checks/``, each exercise in a child process of its own
-(tfbasics.grader), and prints one line per exercise, ``softmax: 3/5 tasks passed``, what did not
+checks of ``tfbasics/grading/exercise_checks/``, each exercise in a child process of its own
+(tfbasics.grading.grader), and prints one line per exercise, ``softmax: 3/5 tasks passed``, what did not
 pass and why, the overall count and the next task: the last thing the learner reads. The exit
 status is 0 only when every task passes (1 otherwise, 2 for a usage error, 130 for Ctrl-C);
 ``--results`` and ``--junit`` write the same grade for programs. ``tfbasics grade CLASS_DIR``
-(tfbasics.class_grader) grades a whole class.
+(tfbasics.grading.class_grader) grades a whole class.
 """
 
 import argparse
@@ -14,9 +14,9 @@ import sys
 import time
 from pathlib import Path
 
-from tfbasics import exercise_list, grade_reports, grader
-from tfbasics.idx import atomic_write
-from tfbasics.runs import Parser
+from tfbasics.data.idx import atomic_write
+from tfbasics.grading import exercise_list, grade_reports, grader
+from tfbasics.runs.folders import Parser
 
 BUNDLED = grader.ROOT / "exercises"
 PROG = "tfbasics check"
@@ -28,7 +28,7 @@ class UsageError(Exception):
 
 
 def exercise_names():
-    """The exercises in the chapter's order (tfbasics.exercise_list)."""
+    """The exercises in the chapter's order (tfbasics.grading.exercise_list)."""
     return exercise_list.names()
 
 
@@ -205,7 +205,7 @@ def _where(args):
 def _hints(args, result):
     if not args.hints:
         return {}
-    from tfbasics.exercise_checks.framework import (
+    from tfbasics.grading.exercise_checks.framework import (
         hints_for,  # the hint reader lives with the checks
     )
 

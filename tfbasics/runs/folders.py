@@ -8,7 +8,7 @@ claims the folder atomically (``mkdir`` without ``exist_ok``; on a collision the
 
 ``script_main(main)``, every script's entry point (Ctrl-C, a closed pipe and a full, read-only
 or misplaced logdir end in one line and an exit status instead of a traceback), lives in
-``tfbasics.script_errors`` and is importable from here as ``runs.script_main``::
+``tfbasics.runs.script_errors`` and is importable from here as ``runs.script_main``::
 
     if __name__ == "__main__":
         sys.exit(runs.script_main(main))
@@ -25,9 +25,9 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from tfbasics import atomic, script_errors
+from tfbasics.runs import atomic, script_errors
 
-# Every script's entry point lives in tfbasics/script_errors.py; the scripts reach it through
+# Every script's entry point lives in tfbasics/runs/script_errors.py; the scripts reach it through
 # runs (sys.exit(runs.script_main(main)), raise runs.Interrupted(...)), with their run folders.
 script_main = script_errors.script_main  # re-export
 Interrupted = script_errors.Interrupted  # re-export

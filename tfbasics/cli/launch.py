@@ -1,7 +1,7 @@
-"""``python -m tfbasics.launch MODULE [FLAGS]``: run a chapter script as ``python -m MODULE``.
+"""``python -m tfbasics.cli.launch MODULE [FLAGS]``: run a chapter script as ``python -m MODULE``.
 
 ``tfbasics run`` starts each section this way. The script runs as ``__main__`` exactly as with
-``python -m MODULE FLAGS`` (its own ``runs.script_main`` handles Ctrl-C once ``main`` runs); this
+``python -m MODULE FLAGS`` (its own ``folders.script_main`` handles Ctrl-C once ``main`` runs); this
 wrapper also covers the seconds before that, while the script imports TensorFlow, so a Ctrl-C
 there is one line too instead of a KeyboardInterrupt traceback.
 """
@@ -9,14 +9,14 @@ there is one line too instead of a KeyboardInterrupt traceback.
 import runpy
 import sys
 
-from tfbasics import runs
+from tfbasics.runs import folders
 
 
 def main(argv=None):
     """Run ``argv[0]`` (a module name) as ``__main__`` with ``argv[1:]`` as its arguments."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv:
-        print("usage: python -m tfbasics.launch MODULE [FLAGS]", file=sys.stderr)
+        print("usage: python -m tfbasics.cli.launch MODULE [FLAGS]", file=sys.stderr)
         return 2
     module = argv[0]
     sys.argv = [module, *argv[1:]]  # run_module puts the script's file name in sys.argv[0]
@@ -25,7 +25,7 @@ def main(argv=None):
         runpy.run_module(module, run_name="__main__", alter_sys=True)
         return 0
 
-    return runs.script_main(run, prog=module.rsplit(".", 1)[-1] + ".py")
+    return folders.script_main(run, prog=module.rsplit(".", 1)[-1] + ".py")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,3 @@
+"""The exercise checker and grader: checks, sandboxed student processes, reports.
+
+Importing it runs nothing; import its modules (``from tfbasics.grading import ...``)."""

@@ -38,9 +38,12 @@ setup(
         "tfbasics.runs",
         "tfbasics.chapters",
         "tfbasics.chapters.tf2",
+        "tfbasics.exercises",
     ],
-    package_dir={"tfbasics.chapters": "chapters"},
-    package_data={"tfbasics.grading": ["exercise_stubs/*.py"]},  # the stubs as shipped (checker)
+    # exercises/ (the learner's stubs and hints) installs as tfbasics.exercises: one copy, found
+    # by the checker in a wheel as in an editable install
+    package_dir={"tfbasics.chapters": "chapters", "tfbasics.exercises": "exercises"},
+    package_data={"tfbasics.exercises": ["*.hints.md", "README.md"]},
     install_requires=requirements(),
     entry_points={"console_scripts": ["tfbasics = tfbasics.cli.main:main"]},
 )

@@ -9,189 +9,15 @@ status is 0 only when every task passes (1 otherwise, 2 for a usage error, 130 f
 (tfbasics.grading.class_grader) grades a whole class.
 """
 
-import argparse
 import sys
 import time
-from pathlib import Path
 
-from tfbasics.data.idx import atomic_write
 from tfbasics.grading import exercise_list, grade_reports, grader
-from tfbasics.runs.folders import Parser
-
-BUNDLED = grader.ROOT / "exercises"
-PROG = "tfbasics check"
-GLOB_CHARS = set("*?[")
-
-
-class UsageError(Exception):
-    """A bad flag or folder: one line, exit status 2."""
-
-
-def exercise_names():
-    """The exercises in the chapter's order (tfbasics.grading.exercise_list)."""
-    return exercise_list.names()
-
-
-class _Once(argparse.Action):
-    """A flag that may be given once (``--path a --path b`` is a mistake, not "the last wins")."""
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        if getattr(namespace, self.dest) is not None:
-            parser.error(
-                f"{option_string} given twice; it takes one folder (to grade many students' "
-                "folders at once: tfbasics grade CLASS_DIR)"
-            )
-        setattr(namespace, self.dest, values)
-
-
-def add_limit_flags(parser):
-    """--timeout, --memory, --jobs: shared by check and grade."""
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=grader.Limits.timeout,
-        metavar="S",
-        help="seconds each exercise's checks may take (default: %(default)g)",
-    )
-    parser.add_argument(
-        "--memory",
-        type=int,
-        default=grader.Limits.memory_mb,
-        metavar="MB",
-        help="memory each exercise's process may allocate, in MB (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--jobs",
-        type=int,
-        default=2,
-        metavar="N",
-        help="exercises checked at the same time (default: %(default)s)",
-    )
-
-
-def check_limits(args):
-    if not args.timeout > 0:
-        raise UsageError(f"--timeout {args.timeout:g}: give a number of seconds above 0")
-    if args.memory < 64:
-        raise UsageError(f"--memory {args.memory}: give at least 64 (MB)")
-    if args.jobs < 1:
-        raise UsageError(f"--jobs {args.jobs}: give at least 1")
-    return grader.Limits(args.timeout, args.memory)
-
-
-def build_parser():
-    """The checker's command line (``tfbasics check --help``)."""
-    parser = Parser(
-        prog=PROG,
-        description="Check your solutions to the chapter's exercises, task by task, each "
-        "exercise in a process of its own. Work in exercises/ (or a copy of it) and run this "
-        "after each change (or once with --watch).",
-    )
-    parser.add_argument(
-        "exercises",
-        nargs="*",
-        metavar="EXERCISE",
-        help="check only these exercises (e.g. softmax); default: all of them, "
-        "in the chapter's order: " + ", ".join(exercise_names()),
-    )
-    parser.add_argument(
-        "--hints",
-        action="count",
-        default=0,
-        help="show a nudge for every task that does not pass yet; twice (--hints --hints) "
-        "for the near-answer",
-    )
-    parser.add_argument(
-        "--path",
-        action=_Once,
-        default=None,
-        metavar="DIR",
-        help=f"folder holding the exercise files (default: {BUNDLED}); "
-        "instructors: a student's copy",
-    )
-    parser.add_argument(
-        "--reference",
-        action="store_true",
-        help="check the reference implementation in tfbasics/ instead (all tasks pass there)",
-    )
-    parser.add_argument(
-        "--results", metavar="FILE.json", help="also write the results as JSON (Exercism v3)"
-    )
-    parser.add_argument("--junit", metavar="FILE.xml", help="also write the results as JUnit XML")
-    parser.add_argument(
-        "-v",
-        "--verbose",
-        action="store_true",
-        help="show everything your code printed, for every task (default: failing tasks, cut)",
-    )
-    parser.add_argument(
-        "--watch",
-        action="store_true",
-        help="keep running: re-check an exercise each time its file is saved (Ctrl-C stops)",
-    )
-    add_limit_flags(parser)
-    return parser
-
-
-def student_folder(text, flag="--path"):
-    """The folder ``text`` as a Path if it holds exercise files, else UsageError (one line)."""
-    path = Path(text).expanduser()
-    if not path.exists():
-        if GLOB_CHARS & set(text):
-            raise UsageError(
-                f"{flag} {text}: no such folder (a pattern is not expanded here; give one "
-                "folder, or grade a class at once with tfbasics grade CLASS_DIR)"
-            )
-        raise UsageError(f"{flag} {text}: no such folder")
-    if not path.is_dir():
-        raise UsageError(
-            f"{flag} {text}: a file, not a folder; give the folder holding the exercise files "
-            "(e.g. exercises/)"
-        )
-    if not any((path / f"{n}.py").is_file() for n in exercise_names()):
-        some = ", ".join(f"{n}.py" for n in exercise_names()[:3])
-        raise UsageError(
-            f"{flag} {text}: no exercise files ({some}, ...) in that folder; copy exercises/ "
-            "there, or give the folder that holds them"
-        )
-    return path
-
-
-def _output_file(text, flag):
-    path = Path(text)
-    if path.is_dir():
-        raise UsageError(f"{flag} {text}: a folder; give a file name")
-    if not path.parent.resolve().is_dir():
-        raise UsageError(f"{flag} {text}: the folder {path.parent} does not exist")
-    return path
-
-
-def parse(argv):
-    args = build_parser().parse_args(argv)
-    names = exercise_names()
-    for name in args.exercises:
-        if name not in names:
-            if Path(name).is_dir():
-                raise UsageError(
-                    f"{name!r} is a folder, not an exercise: --path takes one folder (did a "
-                    "pattern expand to several?); to grade many: tfbasics grade CLASS_DIR"
-                )
-            raise UsageError(f"no exercise {name!r}; the exercises are: {', '.join(names)}")
-    if args.path is not None and args.reference:
-        raise UsageError("--path and --reference exclude each other")
-    args.folder = None if args.reference else student_folder(args.path or str(BUNDLED))
-    args.chosen = [n for n in names if n in args.exercises] or names  # the chapter's order
-    args.limits = check_limits(args)
-    args.results = args.results and _output_file(args.results, "--results")
-    args.junit = args.junit and _output_file(args.junit, "--junit")
-    return args
-
-
-def _display(path):
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+from tfbasics.grading.check_flags import PROG, UsageError, parse
+from tfbasics.grading.exercise_list import display
+from tfbasics.grading.grade_results import GraderError, StudentResult
+from tfbasics.grading.hints import hints_for
+from tfbasics.runs.atomic import atomic_write
 
 
 def _where(args):
@@ -199,23 +25,19 @@ def _where(args):
         return lambda name: " or ".join(
             m.replace(".", "/") + ".py" for m in exercise_list.EXERCISES[name].references
         )
-    return lambda name: _display(args.folder / f"{name}.py")
+    return lambda name: display(args.folder / f"{name}.py")
 
 
 def _hints(args, result):
     if not args.hints:
         return {}
-    from tfbasics.grading.exercise_checks.framework import (
-        hints_for,  # the hint reader lives with the checks
-    )
-
     return {e.name: hints_for(e.name, args.folder, args.hints) for e in result.exercises}
 
 
 def _next_tip(args):
     where = ""
-    if args.folder is not None and args.folder.resolve() != BUNDLED.resolve():
-        where = f" --path {_display(args.folder)}"
+    if args.folder is not None and args.folder.resolve() != exercise_list.bundled_folder():
+        where = f" --path {display(args.folder)}"
     if args.folder is None:
         return lambda name: ""
     if args.hints >= 2:
@@ -272,9 +94,9 @@ def _mtimes(folder, names):
 def watch(args, interval=0.5, rounds=None, out=print):
     """Re-check each exercise whose file changes (polling); ``rounds`` polls then return 0."""
     latest = {e.name: e for e in run_check(args, args.chosen).exercises}
-    report(args, grader.StudentResult(args.folder, list(latest.values())), out)
+    report(args, StudentResult(args.folder, list(latest.values())), out)
     stamps = _mtimes(args.folder, args.chosen)
-    out(f"watching {_display(args.folder)}/ for saved changes (Ctrl-C stops)")
+    out(f"watching {display(args.folder)}/ for saved changes (Ctrl-C stops)")
     polled = 0
     while rounds is None or polled < rounds:
         time.sleep(interval)
@@ -288,7 +110,7 @@ def watch(args, interval=0.5, rounds=None, out=print):
         for exercise in run_check(args, changed).exercises:
             latest[exercise.name] = exercise
         ordered = [latest[n] for n in args.chosen]
-        report(args, grader.StudentResult(args.folder, ordered), out)
+        report(args, StudentResult(args.folder, ordered), out)
     return 0
 
 
@@ -296,8 +118,6 @@ def main(argv=None):
     """Check exercises; 0 if every task passes, 1 if some do not, 2 usage error, 130 Ctrl-C."""
     try:
         args = parse(argv)
-        if args.watch and args.folder is None:
-            raise UsageError("--watch checks your files; it does not go with --reference")
     except UsageError as err:
         print(f"{PROG}: {err}", file=sys.stderr)
         return 2
@@ -308,7 +128,7 @@ def main(argv=None):
         if args.watch:
             return watch(args)
         result = run_check(args, args.chosen, finished)
-    except grader.GraderError as err:
+    except GraderError as err:
         print(f"{PROG}: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -319,7 +139,7 @@ def main(argv=None):
         if done:
             print()
             args.results = args.junit = None
-            report(args, grader.StudentResult(args.folder, done))
+            report(args, StudentResult(args.folder, done))
         left = [n for n in args.chosen if n not in finished]
         print(
             f"{PROG}: interrupted; not checked: {', '.join(left)} (no results file written)",

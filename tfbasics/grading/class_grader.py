@@ -13,8 +13,11 @@ import sys
 import time
 from pathlib import Path
 
-from tfbasics.data.idx import atomic_write
-from tfbasics.grading import checker, exercise_list, grade_reports, grader
+from tfbasics.grading import exercise_list, grade_reports, grader
+from tfbasics.grading.check_flags import UsageError, add_limit_flags, check_limits
+from tfbasics.grading.exercise_list import display
+from tfbasics.grading.grade_results import GraderError, StudentResult
+from tfbasics.runs.atomic import atomic_write
 from tfbasics.runs.folders import Parser
 
 PROG = "tfbasics grade"
@@ -33,7 +36,7 @@ def build_parser():
         metavar="DIR",
         help="where grades.csv and <student>.json go (default: %(default)s, made if missing)",
     )
-    checker.add_limit_flags(parser)
+    add_limit_flags(parser)
     return parser
 
 
@@ -73,7 +76,7 @@ def grade_class(students, limits, jobs=2, out=print):
     for folder in students:
         key = folder.resolve()
         exercises = [found[(key, n)] for n in names]
-        result = grader.StudentResult(key, exercises, sum(e.duration for e in exercises))
+        result = StudentResult(key, exercises, sum(e.duration for e in exercises))
         rows.append((folder.name, result))
     return rows
 
@@ -88,30 +91,30 @@ def main(argv=None):
     try:
         if not class_dir.is_dir():
             what = "a file, not a folder" if class_dir.exists() else "no such folder"
-            raise checker.UsageError(f"{args.class_dir}: {what} (give the folder of students)")
-        limits = checker.check_limits(args)
+            raise UsageError(f"{args.class_dir}: {what} (give the folder of students)")
+        limits = check_limits(args)
         out_dir = Path(args.out)
         if out_dir.exists() and not out_dir.is_dir():
-            raise checker.UsageError(f"--out {args.out}: a file, not a folder")
+            raise UsageError(f"--out {args.out}: a file, not a folder")
         students, skipped = find_students(class_dir)
         if not students:
-            raise checker.UsageError(
+            raise UsageError(
                 f"{args.class_dir}: no student folders in it (a student's folder holds "
                 "neuron.py, hello.py, ... as exercises/ does)"
             )
-    except checker.UsageError as err:
+    except UsageError as err:
         print(f"{PROG}: {err}", file=sys.stderr)
         return 2
     names = exercise_list.names()
     print(
-        f"grading {len(students)} students in {checker._display(class_dir)}/ "
+        f"grading {len(students)} students in {display(class_dir)}/ "
         f"({len(names)} exercises each, each in its own process: {limits.timeout:g} s, "
         f"{limits.memory_mb} MB; {args.jobs} at a time)"
     )
     started = time.monotonic()
     try:
         rows = grade_class(students, limits, args.jobs)
-    except grader.GraderError as err:
+    except GraderError as err:
         print(f"{PROG}: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -136,7 +139,7 @@ def main(argv=None):
     except OSError as err:
         print(f"{PROG}: cannot write {err.filename}: {err.strerror}", file=sys.stderr)
         return 1
-    print(f"wrote {checker._display(out_dir)}/grades.csv and {len(rows)} results JSON files")
+    print(f"wrote {display(out_dir)}/grades.csv and {len(rows)} results JSON files")
     return 0
 
 

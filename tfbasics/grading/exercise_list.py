@@ -1,16 +1,17 @@
 """The chapter's exercises: order, titles, sections and tasks (one home for the list).
 
 Both the checker (``tfbasics check``, ``tfbasics grade``) and the checks in
-``tfbasics/grading/exercise_checks/`` import this list: each exercise is ``exercises/<name>.py`` (a stub
-shipped as ``tfbasics/grading/exercise_stubs/<name>.py``), ``exercises/<name>.hints.md`` and
-``tfbasics/grading/exercise_checks/test_<name>.py``, whose checks are marked ``@task(n)`` for the n-th title
-below.
+``tfbasics/grading/exercise_checks/`` import this list: each exercise is ``exercises/<name>.py`` (a
+stub), ``exercises/<name>.hints.md`` and ``tfbasics/grading/exercise_checks/test_<name>.py``, whose
+checks are marked ``@task(n)`` for the n-th title below. ``exercises/`` is the one copy of the
+stubs: setup.py installs it as the package ``tfbasics.exercises`` (``bundled_folder()``).
 """
 
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
-STUBS = Path(__file__).resolve().parent / "exercise_stubs"  # the stubs as shipped (package data)
+STUBS_PACKAGE = "tfbasics.exercises"  # setup.py's package_dir maps it to exercises/
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,27 @@ def total_tasks(chosen=None):
     return sum(len(EXERCISES[n].tasks) for n in (chosen or EXERCISES))
 
 
+def bundled_folder():
+    """The folder of the stubs and hints as installed (Path): ``exercises/`` in an editable
+    install, ``site-packages/tfbasics/exercises/`` from a wheel. Found without importing it."""
+    spec = importlib.util.find_spec(STUBS_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(
+            f"no {STUBS_PACKAGE} (exercises/) installed; run: pip install -e .", name=STUBS_PACKAGE
+        )
+    return Path(list(spec.submodule_search_locations)[0]).resolve()
+
+
 def stub_path(name):
-    """The shipped (pristine) stub of exercise ``name``: a Path in the package data."""
-    return STUBS / f"{name}.py"
+    """The stub of exercise ``name`` as installed: ``bundled_folder() / <name>.py`` (a Path)."""
+    return bundled_folder() / f"{name}.py"
+
+
+def display(path):
+    """How a learner's file is named in messages: relative to the current folder when below it,
+    else absolute (str)."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

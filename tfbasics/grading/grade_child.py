@@ -39,8 +39,12 @@ def sign(key, seq, payload):
     return hmac.new(key, f"{seq}:{payload}".encode(), hashlib.sha256).hexdigest()
 
 
-def run(fd, key, snapshot, framework, check_module, folder, exercise, workdir, limits):
+def run(fd, key, snapshot, check_module, folder, exercise, workdir, limits):
     """Run ``exercise``'s checks on ``folder``'s file and report each task on ``fd``."""
+    # loaded by the parent (grader.load_checks), bound here before any learner code runs
+    from tfbasics.grading.exercise_checks.expect import TaskFailure
+    from tfbasics.grading.exercise_checks.target import Target, classify
+
     seq = [0]
 
     def send(message):
@@ -66,7 +70,7 @@ def run(fd, key, snapshot, framework, check_module, folder, exercise, workdir, l
         sys.dont_write_bytecode = True
         confined = sandbox.confine(workdir, limits.memory_mb, limits.timeout)
         send({"type": "start", "confined": confined})
-        target = framework.Target(folder)
+        target = Target(folder)
         ns = target.namespace(exercise)
         checks = {}
         for value in vars(check_module).values():
@@ -79,7 +83,7 @@ def run(fd, key, snapshot, framework, check_module, folder, exercise, workdir, l
             start_at = os.lseek(out, 0, os.SEEK_END)
             started = time.perf_counter()
             status, message = _run_check(
-                checks.get(number), ns, target, exercise, framework, limits
+                checks.get(number), ns, target, exercise, limits, (classify, TaskFailure)
             )
             duration = time.perf_counter() - started
             try:
@@ -108,8 +112,12 @@ def run(fd, key, snapshot, framework, check_module, folder, exercise, workdir, l
             pass
 
 
-def _run_check(check, ns, target, exercise, framework, limits):
-    """(status, message) of one task's check run on the learner's code."""
+def _run_check(check, ns, target, exercise, limits, verdicts):
+    """(status, message) of one task's check run on the learner's code.
+
+    ``verdicts``: (target.classify, expect.TaskFailure), bound before the learner's code ran.
+    """
+    classify, TaskFailure = verdicts
     if check is None:
         return "error", "this task has no check (a bug in tfbasics)"
     try:
@@ -121,8 +129,8 @@ def _run_check(check, ns, target, exercise, framework, limits):
     except MemoryError:
         return "error", f"ran out of memory (limit: {limits.memory_mb} MB)"
     except BaseException as e:
-        status, message = framework.classify(e, target)
-        if isinstance(target._loaded.get(exercise.name), framework.TaskFailure):
+        status, message = classify(e, target)
+        if isinstance(target._loaded.get(exercise.name), TaskFailure):
             return "error", message  # the file does not import: nothing of it could run
         if message is None:
             message = f"the check failed with {type(e).__name__}: {e}"

@@ -13,9 +13,22 @@ from dataclasses import dataclass
 
 import pytest
 
-from .framework import BUNDLED, EXERCISES, classify, display, hints_for, target
+from tfbasics.grading.exercise_checks.target import classify, resolve_target
+from tfbasics.grading.exercise_list import EXERCISES, bundled_folder, display
+from tfbasics.grading.hints import hints_for
 
 RESULTS = pytest.StashKey()
+TARGET = pytest.StashKey()
+
+
+def target(config):
+    """The Target of this run, from ``--exercises`` / ``TFBASICS_EXERCISES`` (UsageError if bad)."""
+    if TARGET not in config.stash:
+        try:
+            config.stash[TARGET] = resolve_target(config.getoption("exercises", default=None))
+        except ValueError as e:
+            raise pytest.UsageError(str(e)) from None
+    return config.stash[TARGET]
 
 
 def pytest_addoption(parser):
@@ -45,8 +58,6 @@ def pytest_sessionstart(session):
     import os
 
     if session.config.getoption("exercises") is not None or os.environ.get("TFBASICS_EXERCISES"):
-        from tfbasics.grading.exercise_checks.framework import target
-
         target(session.config)
 
 
@@ -56,7 +67,7 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def exercise_target(request):
-    """The Target of this run (see framework.resolve_target)."""
+    """The Target of this run (see target.resolve_target)."""
     return target(request.config)
 
 
@@ -171,6 +182,6 @@ def _summary(tr, config):
     tr.write_line(f"overall: {passed}/{total} tasks passed")
     if first_open and not tgt.is_reference:
         exercise, number = first_open
-        where = "" if tgt.folder == BUNDLED.resolve() else f" --path {display(tgt.folder)}"
+        where = "" if tgt.folder == bundled_folder() else f" --path {display(tgt.folder)}"
         tip = "" if level else f"; stuck? `tfbasics check {exercise.name} --hints{where}`"
         tr.write_line(f"next: task {number} in {tgt.where(exercise)}{tip}")

@@ -6,7 +6,7 @@ a check never trusts the code it grades.
 
 import numpy as np
 
-from .framework import TaskFailure, expect_close, show, task
+from .expect import TaskFailure, expect_close, show, task
 
 EXERCISE = "backprop"
 RNG = np.random.default_rng(0)

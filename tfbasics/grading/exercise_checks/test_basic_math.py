@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .framework import TaskFailure, call_text, expect_close, expect_equal, session_spy, task
+from .expect import TaskFailure, call_text, expect_close, expect_equal, session_spy, task
 
 EXERCISE = "basic_math"
 MATRIX = [[1, 2, 3], [4, 5, 6]]  # a matrix whose axes give different sums

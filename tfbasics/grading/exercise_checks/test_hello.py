@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .framework import TaskFailure, call_text, expect_equal, session_spy, show, task
+from .expect import TaskFailure, call_text, expect_equal, session_spy, show, task
 
 EXERCISE = "hello"
 

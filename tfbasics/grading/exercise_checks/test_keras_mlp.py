@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .framework import TaskFailure, as_array, expect_close, expect_equal, show, task
+from .expect import TaskFailure, as_array, expect_close, expect_equal, show, task
 
 EXERCISE = "keras_mlp"
 BOOK_LAYERS = [

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .framework import TaskFailure, call_text, expect_equal, expect_raises, show, task
+from .expect import TaskFailure, call_text, expect_equal, expect_raises, show, task
 
 EXERCISE = "mnist"
 

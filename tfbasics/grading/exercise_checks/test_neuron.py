@@ -2,7 +2,7 @@
 
 import math
 
-from .framework import call_text, expect_close, expect_raises, expect_type, task
+from .expect import call_text, expect_close, expect_raises, expect_type, task
 
 EXERCISE = "neuron"
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .framework import TaskFailure, call_text, expect_close, expect_raises, session_spy, task
+from .expect import TaskFailure, call_text, expect_close, expect_raises, session_spy, task
 
 EXERCISE = "placeholders"
 

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from .framework import call_text, expect_close, expect_raises, task
+from .expect import call_text, expect_close, expect_raises, task
 
 EXERCISE = "softmax"
 

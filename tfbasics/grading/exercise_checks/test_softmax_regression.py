@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from .framework import TaskFailure, expect_close, expect_graph, show, task
+from .expect import TaskFailure, expect_close, expect_graph, show, task
 
 EXERCISE = "softmax_regression"
 PIXELS, CLASSES = 784, 10

@@ -12,6 +12,7 @@ import pytest
 from helpers import event_files
 from tfbasics.cli import main
 from tfbasics.cli import sections as chapter_sections
+from tfbasics.cli.common import CliError
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -80,9 +81,9 @@ def test_sections_are_found_by_number_name_or_suffix_in_chapter_order():
 
 def test_unknown_section_is_an_error_that_names_the_known_ones():
     sections = chapter_sections.discover_sections()
-    with pytest.raises(main.CliError, match=r"unknown section 'no_such_section'.*tfbasics list"):
+    with pytest.raises(CliError, match=r"unknown section 'no_such_section'.*tfbasics list"):
         chapter_sections.resolve_sections(["no_such_section"], sections)
-    with pytest.raises(main.CliError, match="unknown section '99'"):
+    with pytest.raises(CliError, match="unknown section '99'"):
         chapter_sections.resolve_sections(["99"], sections)
 
 

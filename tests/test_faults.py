@@ -23,8 +23,7 @@ from pathlib import Path
 import pytest
 
 from tfbasics.board import tensorboard_server as tb
-from tfbasics.cli import main
-from tfbasics.cli import sections as chapter_sections
+from tfbasics.cli import main, section_runner
 from tfbasics.data import idx
 from tfbasics.runs import atomic, folders, script_errors
 
@@ -374,7 +373,7 @@ def test_tfbasics_run_checks_the_logdir_before_any_section(fault, tmp_path, monk
 
         monkeypatch.setattr(tempfile, "TemporaryFile", refuse)
     started = []
-    monkeypatch.setattr(chapter_sections, "run_section", lambda *a, **k: started.append(a) or 0)
+    monkeypatch.setattr(section_runner, "run_section", lambda *a, **k: started.append(a) or 0)
     assert main.main(["run", "1", "--logdir", str(logdir)]) == 2
     captured = capsys.readouterr()
     line = one_line(captured.err)

@@ -6,6 +6,7 @@ write (``OUR_FILES``); anything else is left alone and named, and a symbolic lin
 followed. ``clean_logs(logdir, yes)`` lists the plan, asks, and removes.
 """
 
+import argparse
 import contextlib
 import fnmatch
 import os
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from tfbasics.cli.common import PROG, CliError, confirm
 from tfbasics.runs import folders
-from tfbasics.runs.folders import MARKER
+from tfbasics.runs.folders import DEFAULT_LOGDIR, MARKER
 
 # What the scripts write inside a run folder (at any depth); any other file is the user's, and
 # a run folder holding one is left whole. Hidden *.tmp* files are our interrupted atomic writes.
@@ -150,3 +151,28 @@ def clean_logs(logdir, yes=False):
         return 130
     print(f"Removed {what}.")
     return 0
+
+
+def cmd_clean_logs(args):
+    return clean_logs(args.logdir, yes=args.yes)
+
+
+def add_command(sub):
+    """Add ``clean-logs`` to the ``tfbasics`` sub-parsers ``sub``."""
+    p = sub.add_parser(
+        "clean-logs",
+        help="remove the runs the chapter scripts wrote",
+        description="Remove the run folders the chapter scripts wrote under the logdir "
+        f"(each holds a {MARKER} marker), after listing them and asking. Anything else is "
+        "left alone and named: other files and folders, a run folder holding a file the "
+        "scripts do not write, symbolic links (never followed).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--logdir",
+        type=str,
+        default=DEFAULT_LOGDIR,
+        help="the folder to clean (default: %(default)s)",
+    )
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.set_defaults(func=cmd_clean_logs)

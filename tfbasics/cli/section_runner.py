@@ -1,0 +1,225 @@
+"""``tfbasics run``: each section in its own process, one progress line each, then what was written.
+
+- ``run_section(section, flags)``: ``python -m tfbasics.cli.launch tfbasics.chapters.<script>
+  FLAGS`` in its own process group; Ctrl-C is passed on once and the section gets
+  ``INTERRUPT_GRACE`` seconds to say what it kept.
+- ``run_sections(selected, flags)``: the loop, the progress lines and the summary of the run
+  folders that are new under the logdir.
+"""
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tfbasics.cli.common import PROG, CliError, signals_as_interrupt
+from tfbasics.runs import folders, script_errors
+from tfbasics.runs.folders import DEFAULT_LOGDIR
+
+
+def _logdir_from_flags(flags, default):
+    """The ``--logdir`` among pass-through flags (the last one wins, as in argparse), or default."""
+    logdir = default
+    for i, flag in enumerate(flags):
+        if flag == "--logdir" and i + 1 < len(flags):
+            logdir = flags[i + 1]
+        elif flag.startswith("--logdir="):
+            logdir = flag.split("=", 1)[1]
+    return logdir
+
+
+def _run_folders(logdir):
+    """The set of run folders ``<logdir>/<script>/<run>`` that exist now (Paths)."""
+    root = Path(logdir)
+    if not root.is_dir():
+        return set()
+    return {
+        run
+        for script in root.iterdir()
+        if script.is_dir()
+        for run in script.iterdir()
+        if run.is_dir()
+    }
+
+
+def _section_env():
+    """The environment for a section's process: it imports the same ``tfbasics`` as this one."""
+    env = dict(os.environ)
+    root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    return env
+
+
+INTERRUPT_GRACE = 30.0  # seconds a section gets after Ctrl-C to say what it kept, then SIGKILL
+
+
+def _own_process_group():
+    """Popen arguments that put the child in its own process group.
+
+    A Ctrl-C at the terminal then reaches only this process, which passes exactly one SIGINT on
+    (``_wait_interruptible``); a second SIGINT could cut the child's "interrupted" line short.
+    """
+    if os.name != "posix":
+        return {}
+    if sys.version_info >= (3, 11):
+        return {"process_group": 0}
+    return {"preexec_fn": os.setpgrp}  # pragma: no cover - Python 3.10
+
+
+class SectionInterrupted(KeyboardInterrupt):
+    """Ctrl-C while a section ran; ``code`` is the section's exit status (0: it had finished)."""
+
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code
+
+
+def _wait_interruptible(process, communicate=False):
+    """Wait for ``process``; on Ctrl-C pass SIGINT on, wait for it, raise SectionInterrupted.
+
+    Returns:
+      (int exit status, str captured output or None).
+    """
+    try:
+        out = process.communicate()[0] if communicate else None
+        return process.wait(), out
+    except KeyboardInterrupt:
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGINT)
+        try:
+            out = process.communicate(timeout=INTERRUPT_GRACE)[0] if communicate else None
+            process.wait(timeout=INTERRUPT_GRACE)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            out = None
+        if communicate and out:
+            sys.stdout.write(out)
+        raise SectionInterrupted(process.returncode) from None
+
+
+def run_section(section, flags, quiet=False):
+    """Run one section as ``python -m tfbasics.cli.launch tfbasics.chapters.<name> FLAGS``.
+
+    ``tfbasics.cli.launch`` runs the script as ``python -m tfbasics.chapters.<name>`` would (a TF2
+    twin: ``tfbasics.chapters.tf2.<name>``), and keeps a Ctrl-C during its imports to one line.
+    On Ctrl-C here the section is sent SIGINT, given ``INTERRUPT_GRACE`` seconds to say what it
+    kept, and KeyboardInterrupt is re-raised.
+
+    Args:
+      section: Section.
+      flags: list of str, passed to the script as they are.
+      quiet: bool; True captures the script's output and shows it only if the script fails.
+    Returns:
+      int, the script's exit status.
+    """
+    argv = [sys.executable, "-m", "tfbasics.cli.launch", section.module, *flags]
+    if not quiet:
+        process = subprocess.Popen(argv, env=_section_env(), **_own_process_group())
+        return _wait_interruptible(process)[0]
+    process = subprocess.Popen(
+        argv,
+        env=_section_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        **_own_process_group(),
+    )
+    code, out = _wait_interruptible(process, communicate=True)
+    if code != 0:
+        sys.stdout.write(out)
+    return code
+
+
+def _logdir_problem(logdir):
+    """None if the scripts can write under ``logdir``, else one line on why not (str)."""
+    path = Path(logdir)
+    try:
+        folders.make_folder(path)
+        with tempfile.TemporaryFile(dir=path):  # a real write: read-only and full disks show here
+            pass
+    except OSError as err:
+        line = script_errors.describe_os_error(err) or str(err)
+        return f"--logdir {line}" if err.filename == str(path) else f"--logdir {logdir}: {line}"
+    return None
+
+
+def run_sections(selected, flags, quiet=False, keep_going=False):
+    """``tfbasics run``: run the selected sections in order, then say what they wrote.
+
+    One progress line per section (``[2/9] ch01_02_hello_tensorflow ... ok (1.4 s)``), then the
+    run folders that are new under the logdir. Ctrl-C, SIGTERM and SIGHUP stop the running
+    section (``run_section``) and say which sections finished.
+
+    Args:
+      selected: list of Section, from ``resolve_sections``.
+      flags: list of str passed to every script; their ``--logdir`` (or ``logs``) is checked
+        first and summarized after.
+      quiet: bool; True shows a script's output only if it fails.
+      keep_going: bool; True runs the remaining sections after one fails.
+    Returns:
+      int exit status: 0, the first failure's status, or 130 after Ctrl-C.
+    Raises:
+      CliError: the logdir cannot be written (nothing run).
+    """
+    logdir = _logdir_from_flags(flags, DEFAULT_LOGDIR)
+    problem = _logdir_problem(logdir)
+    if problem:
+        raise CliError(problem)
+    before = _run_folders(logdir)
+    failed = []  # (section, exit status)
+    finished = []
+    total, tag = len(selected), None
+    try:
+        with signals_as_interrupt():  # Ctrl-C, SIGTERM, SIGHUP: between sections too
+            for i, section in enumerate(selected, start=1):
+                tag = f"[{i}/{total}] {section.name}"
+                print(f"{tag}: {section.description}", flush=True)
+                start = time.monotonic()
+                code = run_section(section, flags, quiet=quiet)
+                seconds = time.monotonic() - start
+                if code == 0:
+                    print(f"{tag} ... ok ({seconds:.1f} s)", flush=True)
+                    finished.append(section)
+                    continue
+                print(f"{tag} ... FAILED with exit status {code} ({seconds:.1f} s)", flush=True)
+                failed.append((section, code))
+                if not keep_going:
+                    break
+    except KeyboardInterrupt as interrupt:
+        if getattr(interrupt, "code", None) == 0:  # the section had just finished: say so
+            finished.append(section)
+            print(f"{tag} ... ok; interrupted after it", flush=True)
+        elif tag is not None and (not finished or finished[-1] is not section):
+            print(f"\n{tag} ... interrupted", flush=True)
+        _print_summary(logdir, before)
+        done = ", ".join(s.name for s in finished) or "none"
+        print(f"{PROG} run: interrupted; sections finished: {done}", file=sys.stderr)
+        return 130
+    _print_summary(logdir, before)
+    if failed:
+        names = ", ".join(s.name for s, _ in failed)
+        where = "its own message is" if len(failed) == 1 else "their own messages are"
+        print(f"{PROG} run: failed: {names} ({where} above)", file=sys.stderr)
+        code = failed[0][1]
+        return code if 0 < code < 256 else 1  # the first failure's status; < 0 is a signal
+    return 0
+
+
+def _print_summary(logdir, before):
+    new = sorted(_run_folders(logdir) - before)
+    logdir = str(Path(logdir))  # "logs/" and "logs" print the same
+    print()
+    if not new:
+        print(f"Nothing new was written under {logdir}/.")
+        return
+    root = Path(logdir)
+    print(f"Written under {logdir}/:")
+    width = max(len(str(run.relative_to(root))) for run in new) + 1
+    for run in new:
+        print(f"  {str(run.relative_to(root)) + '/':<{width}}  {folders.describe_run(run)}")
+    print(f"\nOpen them in TensorBoard: {folders.view_command(logdir)}")

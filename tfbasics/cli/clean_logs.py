@@ -14,9 +14,9 @@ import shutil
 import sys
 from pathlib import Path
 
-from tfbasics.cli.common import PROG, CliError, confirm
+from tfbasics.cli.common import PROG, CliError, add_logdir_flag, confirm
 from tfbasics.runs import folders
-from tfbasics.runs.folders import DEFAULT_LOGDIR, MARKER
+from tfbasics.runs.folders import MARKER
 
 # What the scripts write inside a run folder (at any depth); any other file is the user's, and
 # a run folder holding one is left whole. Hidden *.tmp* files are our interrupted atomic writes.
@@ -168,11 +168,6 @@ def add_command(sub):
         "scripts do not write, symbolic links (never followed).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument(
-        "--logdir",
-        type=str,
-        default=DEFAULT_LOGDIR,
-        help="the folder to clean (default: %(default)s)",
-    )
+    add_logdir_flag(p, "clean")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p.set_defaults(func=cmd_clean_logs)

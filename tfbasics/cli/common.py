@@ -4,6 +4,7 @@
 - ``CliError``: an expected user error; ``tfbasics.cli.main`` prints it as one line, exit status 2.
 - ``signals_as_interrupt()``: SIGTERM and SIGHUP act as Ctrl-C inside the block.
 - ``confirm(prompt, refusal)``: ask y/N at a terminal before removing anything.
+- ``add_logdir_flag(parser, doing)``: the ``--logdir`` of the commands that read the runs.
 
 Importing this module imports no TensorFlow.
 """
@@ -12,6 +13,8 @@ import contextlib
 import signal
 import sys
 import threading
+
+from tfbasics.runs.folders import DEFAULT_LOGDIR
 
 PROG = "tfbasics"
 
@@ -61,3 +64,18 @@ def confirm(prompt, cannot_ask):
     except (EOFError, KeyboardInterrupt):
         answer = ""
     return answer.strip().lower() in ("y", "yes")
+
+
+def add_logdir_flag(parser, doing):
+    """Add ``--logdir`` (str, default ``logs``): the folder of the runs, to serve, clean, ...
+
+    Args:
+      parser: argparse parser of the command.
+      doing: str, what the command does with the folder, for the help ("serve").
+    """
+    parser.add_argument(
+        "--logdir",
+        type=str,
+        default=DEFAULT_LOGDIR,
+        help=f"the folder to {doing} (default: %(default)s)",
+    )

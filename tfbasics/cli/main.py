@@ -79,25 +79,24 @@ def build_parser():
     section_commands.add_commands(sub)
     tensorboard_command.add_command(sub)
 
-    p = sub.add_parser(
-        "check",
-        help="the exercise checker: [EXERCISE] [--hints] [--path DIR]",
-        add_help=False,
-        description="Check your exercise solutions. Everything after 'check' "
-        "goes to the checker; its own --help lists the flags.",
-    )
-    p.add_argument("checker_args", nargs=argparse.REMAINDER)
-    p.set_defaults(func=cmd_check)
-
-    p = sub.add_parser(
-        "grade",
-        help="grade a class: CLASS_DIR [--out DIR] (a table, grades.csv, results JSON)",
-        add_help=False,
-        description="Grade every student folder under CLASS_DIR. Everything after 'grade' "
-        "goes to the grader; its own --help lists the flags.",
-    )
-    p.add_argument("checker_args", nargs=argparse.REMAINDER)
-    p.set_defaults(func=cmd_grade)
+    delegated = {  # name: (help, whose flags, func); everything after the name goes to them
+        "check": ("the exercise checker: [EXERCISE] [--hints] [--path DIR]", "checker", cmd_check),
+        "grade": (
+            "grade a class: CLASS_DIR [--out DIR] (a table, grades.csv, results JSON)",
+            "grader",
+            cmd_grade,
+        ),
+    }
+    for name, (help_text, owner, func) in delegated.items():
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            add_help=False,
+            description=f"{help_text[:1].upper()}{help_text[1:]}. Everything after '{name}' "
+            f"goes to the {owner}; its own --help lists the flags.",
+        )
+        p.add_argument("checker_args", nargs=argparse.REMAINDER)
+        p.set_defaults(func=func)
     data_parsers = data_commands.add_commands(sub)
     clean_logs.add_command(sub)
     parser.commands = dict(sub.choices)  # name -> sub-parser, for errors in the command's name

@@ -10,7 +10,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from tfbasics.cli.common import PROG, CliError, signals_as_interrupt
+from tfbasics.cli.common import PROG, CliError, add_logdir_flag, signals_as_interrupt
 from tfbasics.runs.folders import DEFAULT_LOGDIR
 
 FILL_COMMAND = "tfbasics run all"  # what fills an empty logdir
@@ -106,12 +106,7 @@ def add_command(sub):
         "its URL. Ctrl-C stops it.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument(
-        "--logdir",
-        type=str,
-        default=DEFAULT_LOGDIR,
-        help="the folder to serve (default: %(default)s)",
-    )
+    add_logdir_flag(p, "serve")
     p.add_argument(
         "--port",
         type=port_number,

@@ -32,29 +32,19 @@ class _Once(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
+LIMIT_FLAGS = (  # flag, type, default, metavar, help: shared by check and grade
+    ("--timeout", float, Limits.timeout, "S", "seconds each exercise's checks may take"),
+    ("--memory", int, Limits.memory_mb, "MB", "memory each exercise's process may allocate, in MB"),
+    ("--jobs", int, 2, "N", "exercises checked at the same time"),
+)
+
+
 def add_limit_flags(parser):
-    """--timeout, --memory, --jobs: shared by check and grade."""
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=Limits.timeout,
-        metavar="S",
-        help="seconds each exercise's checks may take (default: %(default)g)",
-    )
-    parser.add_argument(
-        "--memory",
-        type=int,
-        default=Limits.memory_mb,
-        metavar="MB",
-        help="memory each exercise's process may allocate, in MB (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--jobs",
-        type=int,
-        default=2,
-        metavar="N",
-        help="exercises checked at the same time (default: %(default)s)",
-    )
+    """--timeout, --memory, --jobs (LIMIT_FLAGS): shared by check and grade."""
+    for flag, kind, default, metavar, text in LIMIT_FLAGS:
+        parser.add_argument(
+            flag, type=kind, default=default, metavar=metavar, help=f"{text} (default: {default:g})"
+        )
 
 
 def check_limits(args):

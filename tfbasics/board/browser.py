@@ -118,7 +118,7 @@ class Page:
         Returns:
           Path of the PNG.
         """
-        from tfbasics.data.idx import atomic_write
+        from tfbasics.runs.atomic import atomic_write
 
         params = {"format": "png"}
         if clip:

@@ -23,12 +23,17 @@ def _fill_command(logdir):
     return f"{FILL_COMMAND} --logdir {shlex.quote(str(logdir))}"
 
 
+def _parsed(text, kind, complaint):
+    """``kind(text)``, or argparse's one-line error ``<complaint>: '<text>'``."""
+    try:
+        return kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{complaint}: {text!r}") from None
+
+
 def port_number(text):
     """argparse type for ``--port``: an int in 1..65535."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    value = _parsed(text, int, "invalid int value")
     if not 1 <= value <= 65535:
         raise argparse.ArgumentTypeError(
             f"a port is 1-65535, got {value}; leave --port out for a free one"
@@ -38,10 +43,7 @@ def port_number(text):
 
 def seconds(text):
     """argparse type for ``--reload-interval``: a finite number of seconds, 0 or more."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    value = _parsed(text, float, "not a number of seconds")
     if not math.isfinite(value) or value < 0:
         raise argparse.ArgumentTypeError(f"must be a number of seconds >= 0, got {text!r}")
     return value

@@ -1,5 +1,6 @@
 """Section 10's two experiments that are not over time, as one picture each, for TensorBoard.
 
+- ``markdown_table``: rows as a Markdown table, as TensorBoard's Text tab draws it.
 - ``vanishing_chart``: one bar chart per network (depth, init), mean |dL/dW| per layer on a log
   axis, input side on the left: a vanishing gradient is a staircase down towards layer 1.
 - ``dead_relu_chart``: one bar per case, the fraction of ReLU units that never fire.
@@ -23,6 +24,13 @@ def _figure(width, height):
     fig = Figure(figsize=(width, height), dpi=DPI)
     FigureCanvasAgg(fig)
     return fig
+
+
+def markdown_table(header, rows):
+    """A Markdown table (str): ``header`` a list of str, ``rows`` lists of cells (any type)."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
 
 
 def pixels(fig):

@@ -17,10 +17,10 @@ from tfbasics.data import mnist
 from tfbasics.runs import folders, keras_runs
 from tfbasics.runs.script_errors import script_main
 
-SCRIPT = "ch01_09_keras_mnist_mlp"  # its run folders: logs/ch01_09_keras_mnist_mlp/<run>/
-MODEL_FILE = "model.keras"
 HIDDEN_UNITS = 512  # both hidden layers of the book's MLP
 DROPOUT_RATE = 0.2  # the book's dropout after each hidden layer
+SCRIPT = "ch01_09_keras_mnist_mlp"  # its run folders: logs/ch01_09_keras_mnist_mlp/<run>/
+MODEL_FILE = "model.keras"  # the trained model, in the run folder
 
 # %% [markdown]
 # # 1.9 Handwritten digits with a Keras MLP
@@ -59,26 +59,15 @@ def build_model():
 # build_model().summary()
 
 
-# %%
-def compile_model(model):
-    """Compile ``model`` as the book does: rmsprop, categorical_crossentropy, accuracy.
-
-    Args:
-      model: keras.Model whose output is softmax probabilities [batch, NUM_CLASSES].
-    Returns:
-      the same model, compiled.
-    """
-    model.compile(loss="categorical_crossentropy", optimizer="rmsprop", metrics=["accuracy"])
-    return model
-
-
 # %% [markdown]
 # ## Training
 #
-# The book flattens each 28x28 image to 784 numbers in [0, 1] and one-hot encodes the labels,
-# then calls `fit` and `evaluate`. One change: the book watches the *test* set while training
-# (`validation_data`). We hold out the first 5,000 training images for that, so the test set
-# is only used once, at the end (`validate_on_test=True` does what the book does).
+# The book flattens each 28x28 image to 784 numbers in [0, 1] and one-hot encodes the labels.
+# `compile` then fixes what training minimises (cross-entropy against the one-hot labels), how
+# (RMSprop) and what it reports (accuracy); `fit` trains and `evaluate` scores the test set.
+# One change: the book watches the *test* set while training (`validation_data`). We hold out
+# the first 5,000 training images for that, so the test set is used once, at the end
+# (`validate_on_test=True` does what the book does).
 
 
 # %%
@@ -89,6 +78,18 @@ class Trained(NamedTuple):
     history: dict  # per-epoch lists: "loss", "accuracy", "val_loss", "val_accuracy"
     test_loss: float
     test_accuracy: float
+
+
+def compile_model(model):
+    """Compile ``model`` as the book does: rmsprop, categorical_crossentropy, accuracy.
+
+    Args:
+      model: keras.Model whose output is softmax probabilities [batch, NUM_CLASSES].
+    Returns:
+      the same model, compiled.
+    """
+    model.compile(loss="categorical_crossentropy", optimizer="rmsprop", metrics=["accuracy"])
+    return model
 
 
 def run_training(
@@ -177,8 +178,9 @@ def fake_mnist(seed):
 # trained = run_training(epochs=4, verbose=2)
 
 # %% [markdown]
-# Accuracy per epoch: dropout is on while Keras measures the training accuracy and off for the
-# validation images, which is why the validation curve can sit above the training one.
+# Accuracy per epoch. The training number is measured with dropout on, averaged over an epoch
+# in which the weights kept improving; the validation number uses the weights at the end of the
+# epoch with dropout off. That is why the validation curve can start above the training one.
 
 # %% active="ipynb"
 # import matplotlib.pyplot as plt
@@ -236,7 +238,7 @@ def evaluate_saved(path, data_dir=None, fake_data=False, seed=0):
 
 
 # %% active="ipynb"
-# evaluate_saved(trained.run / MODEL_FILE)
+# test_loss, test_accuracy = evaluate_saved(trained.run / MODEL_FILE)
 
 # %% active="py"
 MAX_SEED = 2**32 - 1  # keras.utils.set_random_seed hands the seed to NumPy, which takes 0..2**32-1

@@ -206,7 +206,7 @@ def show_gradient_check(run, seed=0):
 
 
 # %% active="ipynb"
-# show_gradient_check(run)
+# all_below_tolerance = show_gradient_check(run)
 
 # %% [markdown]
 # ## Training with these gradients
@@ -328,7 +328,7 @@ def train(
 
 # %% active="ipynb"
 # data = load_data()
-# train(data, run, progress=False)
+# test_accuracy = train(data, run, progress=False)
 
 # %% [markdown]
 # ## Vanishing gradients
@@ -518,6 +518,7 @@ def parse_args(argv):
         default=0,
         help="seeds initial weights, batch order and the gradient-check inputs",
     )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     mnist.add_data_flags(parser)
     parser.add_argument(
         "--max-examples",
@@ -525,7 +526,6 @@ def parse_args(argv):
         default=None,
         help="use only the first this many training examples (fast runs)",
     )
-    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     return parser.parse_args(argv)
 
 

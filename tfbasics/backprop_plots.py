@@ -1,4 +1,4 @@
-"""Section 10's two experiments that are not over time, as one picture each, for TensorBoard.
+"""Section 10's two experiments that are not over time, as a picture and a table each.
 
 - ``markdown_table``: rows as a Markdown table, as TensorBoard's Text tab draws it.
 - ``vanishing_chart``: one bar chart per network (depth, init), mean |dL/dW| per layer on a log
@@ -6,7 +6,7 @@
 - ``dead_relu_chart``: one bar per case, the fraction of ReLU units that never fire.
 
 A scalar chart would put the layer number or the case index on TensorBoard's step axis, where a
-reader expects training time. Each function returns RGB pixels, uint8 [height, width, 3], for
+reader expects training time. Each chart function returns RGB pixels, uint8 [height, width, 3], for
 ``tf.summary.image``. Matplotlib's object API (a ``Figure`` with its own Agg canvas, no
 ``pyplot``): nothing opens a window or changes the user's backend.
 """

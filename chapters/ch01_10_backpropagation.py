@@ -179,15 +179,7 @@ def show_gradient_check(run, seed=0):
         "tf.gradients (relative error)"
     )
     rows = gradcheck.check_all(seed)
-    lines = [
-        f"{'model':<24} {'wrt':<9} {'shape':<8} {'vs finite diff':>15} {'vs tf.gradients':>16}"
-    ]
-    for name, r in rows:
-        shape = "x".join(map(str, r.shape))
-        lines.append(
-            f"{name:<24} {r.wrt:<9} {shape:<8} {r.vs_finite_differences:>15.2e} "
-            f"{r.vs_tensorflow:>16.2e}"
-        )
+    lines = plots.gradient_check_lines(rows)
     print("\n".join(lines))
     worst = max(max(r.vs_finite_differences, r.vs_tensorflow) for _, r in rows)
     ok = worst < gradcheck.TOLERANCE
@@ -355,18 +347,7 @@ def vanishing(data, run, hidden=128, seed=0):
         "10 batches of 100"
     )
     rows = ex.vanishing_gradients(x, y, hidden=hidden, seed=seed)
-    lines = [
-        f"{'layers':>6} {'init':<6} {'loss':>6} {'layer':>5} {'W shape':<9} "
-        f"{'mean |dL/dW|':>13} {'saturated z*(1-z)<1e-3':>23}"
-    ]
-    for r in rows:
-        loss = f"{r.loss:6.2f}" if r.layer == 1 else ""
-        sat = "-" if np.isnan(r.saturated) else f"{r.saturated:.1%}"
-        lines.append(
-            f"{r.depth:>6} {r.init:<6} {loss:>6} {r.layer:>5} "
-            f"{'x'.join(map(str, r.shape)):<9} {r.grad_norm:>13.2e} {sat:>23}"
-        )
-    print("\n".join(lines))
+    print("\n".join(plots.vanishing_lines(rows)))
     for init, name in INIT_NAMES.items():
         print(f"  {init:<6} {name}")
     randn = [r.saturated for r in rows if r.init == "randn" and not np.isnan(r.saturated)]
@@ -382,23 +363,8 @@ def vanishing(data, run, hidden=128, seed=0):
         f"without vanishing in a net this wide."
     )
     # not over time: a table and one picture, never scalars with the layer on the step axis
-    table = plots.markdown_table(
-        ["layers", "init", "loss", "layer", "W shape", "mean ‖dL/dW‖", "saturated"],
-        [
-            [
-                r.depth,
-                r.init,
-                f"{r.loss:.2f}",
-                r.layer,
-                "x".join(map(str, r.shape)),
-                f"{r.grad_norm:.2e}",
-                "-" if np.isnan(r.saturated) else f"{r.saturated:.1%}",
-            ]
-            for r in rows
-        ],
-    )
     with run.writer.as_default():
-        tf.summary.text("vanishing_gradients", table, step=0)
+        tf.summary.text("vanishing_gradients", plots.vanishing_markdown(rows), step=0)
         tf.summary.image("vanishing_gradients_by_layer", plots.vanishing_chart(rows)[None], step=0)
     return rows
 
@@ -437,25 +403,14 @@ def dead_relu(data, run, hidden=128, seed=0, progress=True):
     rows, unchanged = ex.dead_relu_experiment(
         x, y, xv, yv, train_epoch, hidden=hidden, seed=seed, progress=bar(progress)
     )
-    lines = [f"{'case':<36} {'never fire':>10} {'validation accuracy':>20}"]
-    for r in rows:
-        acc = "-" if np.isnan(r.accuracy) else f"{r.accuracy:.4f}"
-        lines.append(f"{r.case:<36} {r.dead:>10.1%} {acc:>20}")
-    print("\n".join(lines))
+    print("\n".join(plots.dead_relu_lines(rows)))
     print(
         f"The units killed by the oversized step kept exactly their weights through the next "
         f"epoch: {unchanged} (part 2: zero gradient).\nThe book cites about 40% dead with too "
         f"high a learning rate."
     )
-    table = plots.markdown_table(
-        ["case", "never fire", "validation accuracy"],
-        [
-            [r.case.strip(), f"{r.dead:.1%}", "-" if np.isnan(r.accuracy) else f"{r.accuracy:.4f}"]
-            for r in rows
-        ],
-    )
     with run.writer.as_default():  # cases, not time: a table and one bar chart
-        tf.summary.text("dead_relu", table, step=0)
+        tf.summary.text("dead_relu", plots.dead_relu_markdown(rows), step=0)
         tf.summary.image("dead_relu_by_case", plots.dead_relu_chart(rows)[None], step=0)
     return rows
 

@@ -48,8 +48,8 @@ LOG_EVERY = 50  # SGD steps between two train/loss points in TensorBoard
 class Run(NamedTuple):
     """A run folder and its TensorBoard writer."""
 
-    path: object  # pathlib.Path, logs/ch01_10_backpropagation/<run name>
-    writer: object  # tf.summary writer of that folder
+    path: Path  # logs/ch01_10_backpropagation/<run name>
+    writer: object  # the tf.summary file writer of that folder
 
 
 def start_run(logdir=folders.DEFAULT_LOGDIR, run_name=None):
@@ -59,10 +59,12 @@ def start_run(logdir=folders.DEFAULT_LOGDIR, run_name=None):
 
 
 def heading(text):
+    """Print a part's title: ``== text ==`` after a blank line."""
     print(f"\n== {text} ==", flush=True)
 
 
 def fmt(a):
+    """An array as one short line: 4 decimals, tiny values as 0 (str)."""
     return np.array2string(np.asarray(a), precision=4, suppress_small=True, separator=", ")
 
 

@@ -1,23 +1,29 @@
 """A Keras Sequential model infers every layer's shape from the input shape alone.
 
 The book stacks Flatten, Dense(100), ReLU, Dense(60), ReLU for 32x32 RGB images and prints each
-layer's output shape and ``model.summary()``. Nothing is trained. The run folder gets the summary
-(TensorBoard's Text tab) and the model's forward graph (Graphs tab), with the summary's layer
-names.
-
-    python chapters/ch01_08_keras_sequential.py
+layer's output shape and ``model.summary()``; nothing is trained. The run folder gets the
+summary (TensorBoard's Text tab) and the model's forward graph (Graphs tab).
 """
 
 import sys
-from pathlib import Path
+from functools import partial
 
 from tfbasics import keras_models
 from tfbasics._tf import keras
-from tfbasics.runs import folders
+from tfbasics.runs import folders, keras_runs
+from tfbasics.runs.script_errors import script_main
 
-SCRIPT = Path(__file__).stem
+SCRIPT = "ch01_08_keras_sequential"  # its run folders: logs/ch01_08_keras_sequential/<run>/
+
+# %% [markdown]
+# # 1.8 Keras: a Sequential model works out its own shapes
+#
+# In TensorFlow's graph API we gave every weight matrix its shape by hand. Keras asks for one
+# shape only, the input's; each layer added after it derives its own input and output shapes,
+# and the number of weights it needs, from the layer before.
 
 
+# %%
 def sequential_stack():
     """The book's stack: Flatten, Dense(100), ReLU, Dense(60), ReLU on 32x32 RGB images.
 
@@ -39,8 +45,21 @@ def sequential_stack():
     return model
 
 
+# %% [markdown]
+# Each row: the layer, its class, the shape it takes and the shape it gives (`None` is the batch,
+# any size), and its parameter count. Flatten turns 32x32x3 into 3,072 numbers, so the first
+# Dense layer needs 3,072 x 100 weights and 100 biases.
+
+
+# %%
 def show_shapes(logdir=folders.DEFAULT_LOGDIR, run_name=None):
-    """Build the stack, print what Keras inferred, and log the summary and graph; return the run."""
+    """Build the stack, print what Keras inferred, and log the summary and graph.
+
+    Args:
+      logdir, run_name: the run folder is ``<logdir>/ch01_08_keras_sequential/<run_name>``.
+    Returns:
+      pathlib.Path of the run folder.
+    """
     model = sequential_stack()
     # the book prints l.input_shape and l.output_shape (Keras 2); Keras 3 keeps them on l.input
     # and l.output, which layer_shapes reads
@@ -58,29 +77,25 @@ def show_shapes(logdir=folders.DEFAULT_LOGDIR, run_name=None):
     return run
 
 
-# ------------------------------------------------------------------ command line
-def parse_args(argv):
-    parser = folders.base_parser(__doc__.splitlines()[0])
-    return parser.parse_args(argv)
+# %% active="ipynb"
+# run = show_shapes()
+
+# %% [markdown]
+# In TensorBoard the Text tab shows the same summary, and the Graphs tab the model's forward
+# pass, one box per layer under the names above. If TensorBoard does not start here, run
+# `tfbasics tensorboard` (or `tensorboard --logdir logs/ch01_08_keras_sequential`) in a terminal.
+
+# %% active="ipynb"
+# %load_ext tensorboard
+# %tensorboard --logdir logs/ch01_08_keras_sequential
 
 
+# %% active="py"
 def main(argv=None):
-    args = parse_args(argv)
-    problem = folders.logdir_problem(args.logdir)
-    if problem:
-        print(f"{SCRIPT}: error: {problem}", file=sys.stderr)
-        return 2
-    try:
-        show_shapes(args.logdir, args.run_name)
-    except OSError as e:  # a read-only or full disk found while writing
-        where = f"{e.filename}: " if e.filename else ""
-        print(
-            f"{SCRIPT}: error: {where}{e.strerror}; pass a --logdir you can write to",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
+    args = folders.base_parser(__doc__.splitlines()[0]).parse_args(argv)
+    work = partial(show_shapes, args.logdir, args.run_name)
+    return keras_runs.run_guarded(SCRIPT, folders.logdir_problem(args.logdir), work)
 
 
 if __name__ == "__main__":
-    sys.exit(folders.script_main(main))
+    sys.exit(script_main(main))

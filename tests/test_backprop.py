@@ -14,6 +14,7 @@ from helpers import event_files, graph_op_names, load_events
 from tfbasics import backprop as bp
 from tfbasics import backprop_experiments as ex
 from tfbasics import gradcheck
+from tfbasics.chapters import ch01_10_backpropagation as lesson
 from tfbasics.data import mnist
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -203,7 +204,7 @@ def test_sgd_learns_fake_digits():
     assert ex.accuracy(net, xt, yt) < 0.5
     losses = []
     for _ in range(3):
-        losses += list(ex.train_epoch(net, x, y, 32, 0.5, rng))
+        losses += list(lesson.train_epoch(net, x, y, 32, 0.5, rng))
     assert len(losses) == 3 * ex.steps_per_epoch(len(x), 32) == 3 * 35
     assert np.mean(losses[-10:]) < 0.5 * np.mean(losses[:10])
     assert ex.accuracy(net, xt, yt) > 0.9
@@ -277,7 +278,7 @@ def test_vanishing_gradients_collapse_for_sloppy_init_not_for_scaled(mnist_train
 
 def test_dead_relus_after_oversized_update_not_after_healthy_training(mnist_train):
     x, y, xv, yv = mnist_train
-    rows, unchanged = ex.dead_relu_experiment(x, y, xv, yv, seed=0)
+    rows, unchanged = ex.dead_relu_experiment(x, y, xv, yv, lesson.train_epoch, seed=0)
     dead = {r.case.strip(): r.dead for r in rows}
     assert dead["He init (healthy)"] == 0.0
     assert dead["+ 1 epoch SGD, lr 0.1"] == 0.0
@@ -296,9 +297,7 @@ def test_never_fired_counts_units():
 
 # ------------------------------------------------------------------ the script
 def test_script_smoke(tmp_path, capsys):
-    from tfbasics.chapters import ch01_10_backpropagation as script
-
-    code = script.main(
+    code = lesson.main(
         [
             "--fake-data",
             "--epochs",
@@ -361,18 +360,16 @@ def test_script_smoke(tmp_path, capsys):
 
 
 def test_script_one_part_and_errors(tmp_path, capsys, monkeypatch):
-    from tfbasics.chapters import ch01_10_backpropagation as script
-
-    assert script.main(["--part", "gradients", "--logdir", str(tmp_path)]) == 0
+    assert lesson.main(["--part", "gradients", "--logdir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "Gradient check" in out and "Training" not in out
 
-    assert script.main(["--epochs", "0", "--logdir", str(tmp_path)]) == 2
+    assert lesson.main(["--epochs", "0", "--logdir", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"{SCRIPT}: error: --epochs must be at least 1, got 0"]
 
     assert (
-        script.main(
+        lesson.main(
             [
                 "--part",
                 "train",
@@ -395,13 +392,14 @@ def test_script_one_part_and_errors(tmp_path, capsys, monkeypatch):
         raise mnist.MNISTError("train-images-idx3-ubyte: truncated")
 
     monkeypatch.setattr(mnist, "read_data_sets", broken)
-    assert script.main(["--part", "train", "--logdir", str(tmp_path)]) == 1
+    assert lesson.main(["--part", "train", "--logdir", str(tmp_path)]) == 1
     assert capsys.readouterr().err.strip() == f"{SCRIPT}: error: train-images-idx3-ubyte: truncated"
 
 
 def test_importing_the_modules_imports_no_tensorflow():
     code = (
         "import sys, tfbasics.backprop, tfbasics.gradcheck, tfbasics.backprop_experiments; "
+        "import tfbasics.chapters.ch01_10_backpropagation; "
         "sys.exit('tensorflow' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0

@@ -21,6 +21,7 @@ from tfbasics.data import mnist  # imports TensorFlow quietly, then Keras
 import keras
 
 from tfbasics.chapters import ch01_08_keras_sequential, ch01_09_keras_mnist_mlp
+from tfbasics.runs import keras_runs
 
 # Keras 3 converts tensors with np.array(x), which NumPy 2 flags; not ours to fix
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
@@ -68,7 +69,8 @@ def test_importing_the_module_builds_nothing():
     # in a fresh process: no output on import, and the first layer made afterwards still gets
     # Keras' first default name, so the import created no layer or model
     code = (
-        "import tfbasics.keras_models, keras; "
+        "import tfbasics.keras_models, tfbasics.runs.keras_runs; from tfbasics._tf import keras; "
+        "import tfbasics.chapters.ch01_08_keras_sequential, tfbasics.chapters.ch01_09_keras_mnist_mlp; "
         "print(keras.layers.Dense(1).name, keras.Sequential().name)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
@@ -105,7 +107,7 @@ def test_ch01_08_prints_shapes_and_writes_summary_and_graph(tmp_path, capsys):
 
 
 def test_forward_graph_of_the_mlp_uses_the_summarys_layer_names():
-    model = keras_models.build_model()
+    model = ch01_09_keras_mnist_mlp.build_model()
     ops = {node.name for node in keras_models.forward_graph(model).as_graph_def().node}
     scopes = {op.split("/")[1] for op in ops if op.startswith("mnist_mlp/")}
     # Dropout is off outside training, so it adds no op
@@ -127,7 +129,7 @@ def test_ch01_08_logdir_that_is_a_file_is_one_line(tmp_path, capsys):
 
 # ------------------------------------------------------------------ section 9: the MLP
 def test_build_model_is_the_books_layer_list():
-    model = keras_models.build_model()
+    model = ch01_09_keras_mnist_mlp.build_model()
     expected = [
         ("Dense", 512),
         ("Activation", "relu"),
@@ -154,7 +156,8 @@ def test_build_model_is_the_books_layer_list():
 
 
 def test_compile_model_uses_the_books_settings():
-    model = keras_models.compile_model(keras_models.build_model())
+    lesson = ch01_09_keras_mnist_mlp
+    model = lesson.compile_model(lesson.build_model())
     assert isinstance(model.optimizer, keras.optimizers.RMSprop)
     assert model.loss == "categorical_crossentropy"
 
@@ -320,25 +323,25 @@ def _code_lines(path):
 def test_ch01_09_first_screen_is_the_books_code():
     lines = SCRIPT_09.read_text(encoding="utf-8").splitlines()
     first_screen = "\n".join(lines[:FIRST_SCREEN])
+    # the book's Sequential, written out, on the first screen; the rest of the book's code
+    # (data, compile, fit, evaluate) follows it before the command line
+    assert "def build_model():" in first_screen and "model.add(keras.Input(" in first_screen
+    lesson = "\n".join(lines).split('# %% active="py"')[0]
     for code in (
         "mnist.load_data(",
         "keras_models.split_mnist(",
-        "model = keras_models.build_model()",
+        "model = compile_model(build_model())",
         "model.compile(",
         "model.fit(",
         "score = model.evaluate(",
         'print(f"Test score: {score[0]:.4f}")',
         'print(f"Test accuracy: {score[1]:.4f}")',
     ):
-        assert code in first_screen, (
-            f"{code!r} not in the first {FIRST_SCREEN} lines of {SCRIPT_09}"
-        )
+        assert code in lesson, f"{code!r} not in the lesson part of {SCRIPT_09}"
     assert "argparse" not in first_screen and "add_argument" not in first_screen
     code = "\n".join(_code_lines(SCRIPT_09))
     assert code.index("def main(") > code.index("model.evaluate(")
-    assert code.rstrip().endswith(
-        'if __name__ == "__main__":\n    sys.exit(folders.script_main(main))'
-    )
+    assert code.rstrip().endswith('if __name__ == "__main__":\n    sys.exit(script_main(main))')
 
 
 def test_ch01_09_differences_from_the_book_are_commented():
@@ -391,13 +394,13 @@ def _one_line(err):
 
 
 def test_save_model_writes_through_a_temporary_file(tmp_path):
-    model = keras_models.build_model()  # uncompiled: load_model compiles it as the book does
-    path = keras_models.save_model(model, tmp_path / "model.keras")
+    model = ch01_09_keras_mnist_mlp.build_model()  # uncompiled
+    path = keras_runs.save_model(model, tmp_path / "model.keras")
     assert path == tmp_path / "model.keras" and [p.name for p in tmp_path.iterdir()] == [path.name]
     umask = os.umask(0)
     os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's 0600
-    assert keras_models.load_model(path).count_params() == model.count_params()
+    assert keras_runs.load_model(path).count_params() == model.count_params()
 
 
 def _full_disk_save(self, filepath, *args, **kwargs):
@@ -413,7 +416,7 @@ def test_save_model_on_a_full_disk_keeps_the_old_file_and_leaves_no_temporary(
     path.write_bytes(b"the model saved before")
     monkeypatch.setattr(keras.Model, "save", _full_disk_save)
     with pytest.raises(OSError) as caught:
-        keras_models.save_model(keras_models.build_model(), path)
+        keras_runs.save_model(ch01_09_keras_mnist_mlp.build_model(), path)
     assert caught.value.errno == errno.ENOSPC and caught.value.filename == str(path)
     assert [p.name for p in tmp_path.iterdir()] == ["model.keras"]
     assert path.read_bytes() == b"the model saved before"

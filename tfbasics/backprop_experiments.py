@@ -1,14 +1,15 @@
-"""What the hand-written gradients of ``tfbasics.backprop`` do on MNIST: train, vanish, die.
+"""What the hand-written gradients of ``tfbasics.backprop`` do on MNIST: vanish, die.
 
-- ``train_epoch``: one epoch of plain minibatch SGD; yields the loss of every step.
-- ``accuracy``: fraction of argmax predictions equal to the labels.
+- ``steps_per_epoch``: SGD steps in one epoch; ``accuracy``: fraction of argmax predictions
+  equal to the labels.
 - ``dead_unit_gradients``: a ReLU unit with z = 0 on every example gets exactly zero dL/dW, dL/db.
 - ``gradient_report`` / ``vanishing_gradients``: per FullyConnected layer the mean norm of dL/dW
   and the fraction of saturated sigmoid units after it, for sloppy and scaled initial weights.
 - ``never_fired`` / ``dead_relu_experiment``: the ReLU units that fire on no training
   example, after a healthy init, a sane epoch, one oversized update, an epoch at too high a rate.
 
-Arrays in, plain numbers out: the chapter script loads MNIST and prints. NumPy only.
+Arrays in, plain numbers out: the lesson (chapters/ch01_10_backpropagation.py) loads MNIST,
+trains with its own SGD loop and prints. NumPy only.
 """
 
 from typing import NamedTuple
@@ -19,28 +20,8 @@ from tfbasics import backprop as bp
 
 
 def steps_per_epoch(num_examples, batch_size):
-    """SGD steps in one ``train_epoch`` (int): the last, smaller batch is used too."""
+    """SGD steps in one epoch of minibatches (int): the last, smaller batch is used too."""
     return -(-num_examples // batch_size)
-
-
-def train_epoch(net, images, labels, batch_size, learning_rate, rng):
-    """One pass over the data in a random order, one SGD step per batch.
-
-    Args:
-      net: backprop.Network, updated in place.
-      images: float [N, 784]; labels: int [N].
-      batch_size: int; learning_rate: float.
-      rng: np.random.Generator for the order.
-    Yields:
-      float, the mean cross-entropy of each batch before its step (``steps_per_epoch`` of them).
-    """
-    order = rng.permutation(len(images))
-    for start in range(0, len(images), batch_size):
-        batch = order[start : start + batch_size]
-        loss = net.forward(images[batch], labels[batch])
-        _, grads = net.backward()
-        net.sgd_step(grads, learning_rate)
-        yield loss
 
 
 def accuracy(net, images, labels, chunk=10000):
@@ -149,6 +130,7 @@ def dead_relu_experiment(
     labels,
     eval_images,
     eval_labels,
+    train_epoch,
     hidden=128,
     seed=0,
     batch_size=32,
@@ -162,6 +144,8 @@ def dead_relu_experiment(
     Cases: the He init; one epoch at ``learning_rate``; a fresh He init after one SGD step at
     ``oversized_rate``, then that epoch; a fresh He init after one epoch at ``too_high_rate``.
     Args:
+      train_epoch: the lesson's SGD epoch, ``train_epoch(net, images, labels, batch_size,
+        learning_rate, rng)`` yielding each step's loss.
       progress: None, or callable(iterable, total, desc) wrapping each epoch's steps (a bar).
     Returns:
       (list of DeadReLURow, bool: the units dead after the oversized step kept their weights

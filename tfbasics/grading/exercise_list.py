@@ -137,7 +137,7 @@ _ALL = [
         "the book's Keras MLP: build and compile",
         "Handwritten number recognition with Keras and MNIST",
         9,
-        ("tfbasics.keras_models",),
+        ("tfbasics.chapters.ch01_09_keras_mnist_mlp",),
         (
             "build_model() maps float32 [batch, 784] to probabilities [batch, 10]",
             "the book's layers: Dense(512) relu Dropout(0.2), twice, then Dense(10) softmax",

@@ -15,6 +15,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "README.md"
 DOCS = sorted((REPO / "docs").glob("*.md"))
+FOLDER_READMES = [REPO / "exercises" / "README.md", REPO / "logs" / "README.md"]
 MAX_README_LINES = 300  # issue 20: a README a newcomer reads in five minutes
 
 
@@ -119,7 +120,9 @@ def test_there_are_docs_pages():
     assert len(DOCS) >= 10, [p.name for p in DOCS]
 
 
-@pytest.mark.parametrize("page", [README, *DOCS], ids=lambda p: str(p.relative_to(REPO)))
+@pytest.mark.parametrize(
+    "page", [README, *DOCS, *FOLDER_READMES], ids=lambda p: str(p.relative_to(REPO))
+)
 def test_every_relative_link_resolves(page):
     broken = []
     for line, target in relative_links(page):

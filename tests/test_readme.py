@@ -1,4 +1,8 @@
-"""The README's Quick start is what CI runs: its two commands, read from the README itself."""
+"""The README's Quick start is what CI runs, and the README and docs/ stay short and linked.
+
+The Quick start's two commands are read from the README itself; every relative link in
+README.md and docs/*.md must lead to a file (and an #anchor to a heading) that exists.
+"""
 
 import re
 import shlex
@@ -9,6 +13,10 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+README = REPO / "README.md"
+DOCS = sorted((REPO / "docs").glob("*.md"))
+FOLDER_READMES = [REPO / "exercises" / "README.md", REPO / "logs" / "README.md"]
+MAX_README_LINES = 300  # issue 20: a README a newcomer reads in five minutes
 
 
 def quick_start_commands():
@@ -50,3 +58,96 @@ def test_quick_start_chapter_command_runs_and_ends_with_the_tensorboard_hint(tmp
     last = done.stdout.strip().splitlines()[-1]
     assert "tfbasics tensorboard" in last, f"the run should end with the TensorBoard hint: {last!r}"
     assert any((tmp_path / "logs").iterdir()), "nothing was written under logs/"
+
+
+# ---------------------------------------------------------------------------------------------
+# the README is short, and it and docs/ link only to what exists
+
+LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
+FENCE = re.compile(r"^(```|~~~)")
+
+
+def prose_lines(path):
+    """(line number, line) of a Markdown file outside fenced code blocks, inline code removed."""
+    lines, fenced = [], False
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if FENCE.match(line.strip()):
+            fenced = not fenced
+        elif not fenced:
+            lines.append((number, re.sub(r"`[^`]*`", "", line)))
+    return lines
+
+
+def heading_anchors(path):
+    """GitHub's anchors for the headings of a Markdown file ("## Checkpoints and `--resume`" ->
+    "checkpoints-and---resume"; a repeated heading gets -1, -2, ...)."""
+    anchors, seen = set(), {}
+    text = path.read_text(encoding="utf-8")
+    fenced = False
+    for line in text.splitlines():
+        if FENCE.match(line.strip()):
+            fenced = not fenced
+            continue
+        heading = re.match(r"^#{1,6}\s+(.*?)\s*#*\s*$", line)
+        if fenced or not heading:
+            continue
+        slug = re.sub(r"[^\w\- ]", "", heading.group(1).strip().lower()).replace(" ", "-")
+        n = seen.get(slug, 0)
+        seen[slug] = n + 1
+        anchors.add(slug if n == 0 else f"{slug}-{n}")
+    return anchors
+
+
+def relative_links(path):
+    """(line number, target) of every link and image in path that is not a URL."""
+    found = []
+    for number, line in prose_lines(path):
+        for target in LINK.findall(line):
+            if not re.match(r"^[a-z][a-z0-9+.-]*:", target):  # http:, https:, mailto: ...
+                found.append((number, target))
+    return found
+
+
+def test_the_readme_is_at_most_300_lines():
+    lines = README.read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= MAX_README_LINES, (
+        f"README.md has {len(lines)} lines, more than {MAX_README_LINES}: "
+        "move reference material to a page in docs/ and link it"
+    )
+
+
+def test_there_are_docs_pages():
+    assert len(DOCS) >= 10, [p.name for p in DOCS]
+
+
+@pytest.mark.parametrize(
+    "page", [README, *DOCS, *FOLDER_READMES], ids=lambda p: str(p.relative_to(REPO))
+)
+def test_every_relative_link_resolves(page):
+    broken = []
+    for line, target in relative_links(page):
+        file, _, anchor = target.partition("#")
+        dest = (page.parent / file).resolve() if file else page
+        if not dest.exists():
+            broken.append(f"line {line}: {target} (no file {dest.relative_to(REPO)})")
+        elif anchor and dest.suffix == ".md" and anchor not in heading_anchors(dest):
+            broken.append(f"line {line}: {target} (no heading #{anchor} in {dest.name})")
+    assert not broken, f"{page.relative_to(REPO)} has broken links: " + "; ".join(broken)
+
+
+def test_every_docs_page_is_linked_from_the_readme():
+    linked = {
+        (REPO / target.partition("#")[0]).resolve()
+        for _, target in relative_links(README)
+        if target.partition("#")[0]
+    }
+    unlinked = [p.relative_to(REPO).as_posix() for p in DOCS if p.resolve() not in linked]
+    assert not unlinked, f"README.md does not link these docs pages: {unlinked}"
+
+
+@pytest.mark.parametrize("page", [README, *DOCS], ids=lambda p: str(p.relative_to(REPO)))
+def test_section_markers_are_paired(page):
+    text = page.read_text(encoding="utf-8")
+    opened = re.findall(r"<!-- section: ([\w-]+) -->", text)
+    closed = re.findall(r"<!-- /section: ([\w-]+) -->", text)
+    assert opened == closed, f"{page.name}: sections opened {opened}, closed {closed}"

@@ -103,7 +103,7 @@ def tf2_loop(data, steps, compiled=True, feed="tf.data"):
     model = twin.SoftmaxRegression()
     train_step = twin.make_train_step(model, LEARNING_RATE)
     if compiled:
-        train_step = tf.function(train_step, input_signature=twin.BATCH_SIGNATURE)
+        train_step = tf.function(train_step, input_signature=twin.batch_signature())
     if feed == "tf.data":
         batches = twin.batches(data.train, SEED, BATCH_SIZE, 0, steps)
     else:  # NumPy slices, as feed_dict

@@ -16,10 +16,10 @@ from tfbasics.runs.folders import (
     base_parser,
     finite_float,
     run_dir,
-    script_main,
     view_command,
     write_graph,
 )
+from tfbasics.runs.script_errors import script_main
 
 SCRIPT = Path(__file__).stem
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from tfbasics import hello
 from tfbasics._tf import tf
-from tfbasics.runs.folders import base_parser, run_dir, script_main, view_command, write_graph
+from tfbasics.runs.folders import base_parser, run_dir, view_command, write_graph
+from tfbasics.runs.script_errors import script_main
 
 SCRIPT = Path(__file__).stem
 

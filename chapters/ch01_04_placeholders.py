@@ -14,7 +14,8 @@ import numpy as np
 from tfbasics import placeholders
 from tfbasics._tf import tf
 from tfbasics.placeholders import N_FEATURES, N_LABELS
-from tfbasics.runs.folders import base_parser, run_dir, script_main, view_command, write_graph
+from tfbasics.runs.folders import base_parser, run_dir, view_command, write_graph
+from tfbasics.runs.script_errors import script_main
 
 SCRIPT = Path(__file__).stem
 

@@ -15,6 +15,7 @@ from tfbasics import digits
 from tfbasics.data import mnist
 from tfbasics.runs import folders
 from tfbasics.runs.folders import base_parser, run_dir
+from tfbasics.runs.script_errors import script_main
 
 SCRIPT = Path(__file__).stem
 NUM_ONE_HOT = 5  # labels shown with their one-hot encoding
@@ -107,4 +108,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(folders.script_main(main))
+    sys.exit(script_main(main))

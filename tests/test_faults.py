@@ -296,7 +296,7 @@ def test_a_full_disk_at_the_run_marker_is_one_line_and_leaves_no_run_folder(
 ):
     module = load_script("ch01_03_basic_math")
     FullDisk(monkeypatch, 1)
-    code = folders.script_main(
+    code = script_errors.script_main(
         module.main, ["--logdir", str(tmp_path)], prog="ch01_03_basic_math.py"
     )
     assert code == 1
@@ -323,7 +323,7 @@ def test_a_bug_keeps_its_traceback():
         raise OSError(errno.EBADF, "Bad file descriptor")
 
     with pytest.raises(OSError):
-        folders.script_main(main)
+        script_errors.script_main(main)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -342,7 +342,7 @@ def test_a_read_only_logdir_is_one_line_and_writes_nothing(tmp_path, monkeypatch
 
     monkeypatch.setattr(pathlib.Path, "mkdir", read_only)
     module = load_script("ch01_01_neuron")
-    code = folders.script_main(module.main, ["--logdir", str(tmp_path / "ro")], prog="ch01_01.py")
+    code = script_errors.script_main(module.main, ["--logdir", str(tmp_path / "ro")], prog="ch01_01.py")
     assert code == 1
     line = one_line(capsys.readouterr().err)
     assert "Read-only file system; write elsewhere with --logdir" in line
@@ -353,7 +353,7 @@ def test_a_logdir_that_is_a_file_is_one_line_and_the_file_is_unchanged(tmp_path,
     path = tmp_path / "logs"
     path.write_text("a file")
     module = load_script("ch01_01_neuron")
-    code = folders.script_main(module.main, ["--logdir", str(path)], prog="ch01_01_neuron.py")
+    code = script_errors.script_main(module.main, ["--logdir", str(path)], prog="ch01_01_neuron.py")
     assert code == 1
     line = one_line(capsys.readouterr().err)
     assert f"{path}: is a file, not a folder; pass a folder with --logdir" in line
@@ -387,7 +387,7 @@ def test_tfbasics_run_checks_the_logdir_before_any_section(fault, tmp_path, monk
 
 SLOW_SCRIPT = """
 import sys, time
-from tfbasics.runs import folders
+from tfbasics.runs import folders, script_errors
 
 def main(argv=None):
     run = folders.run_dir(sys.argv[1], "slow", "r")
@@ -398,7 +398,7 @@ def main(argv=None):
     return 0
 
 if __name__ == "__main__":
-    sys.exit(folders.script_main(main))
+    sys.exit(script_errors.script_main(main))
 """
 
 
@@ -420,7 +420,7 @@ def test_ctrl_c_in_a_script_is_one_line_exit_130_and_keeps_its_files(how, tmp_pa
     if how == "Interrupted":
         raise_line = (
             "import signal; signal.signal(signal.SIGINT, "
-            "lambda *a: (_ for _ in ()).throw(folders.Interrupted('part1.json is kept')))"
+            "lambda *a: (_ for _ in ()).throw(script_errors.Interrupted('part1.json is kept')))"
         )
     script = tmp_path / "slow.py"
     script.write_text(textwrap.dedent(SLOW_SCRIPT).replace("{raise_line}", raise_line))

@@ -21,7 +21,7 @@ from tfbasics import in_graph
 from tfbasics import softmax_regression as sr
 from tfbasics._tf import tf
 from tfbasics.chapters import ch01_07_single_layer_mnist as script
-from tfbasics.runs import checkpoints, folders
+from tfbasics.runs import checkpoints, folders, run_records
 
 REPO = Path(__file__).resolve().parents[1]
 RUN = "ch01_07_single_layer_mnist"
@@ -183,7 +183,7 @@ def test_a_nan_at_step_one_marks_the_run_too(tmp_path, capsys):
     flags = ["--init", "book", "--loss", "book", "--learning-rate", "1000", "--seed", "0"]
     assert run_script(tmp_path, *flags) == 3
     assert "marked stopped" in one_line(capsys.readouterr().err)
-    assert checkpoints.is_stopped(tmp_path / RUN / "r")
+    assert run_records.is_stopped(tmp_path / RUN / "r")
     assert script.main(["--fake-data", "--logdir", str(tmp_path), "--resume"]) == 2
     assert "no resumable run under" in capsys.readouterr().err
 
@@ -404,7 +404,7 @@ def test_a_damaged_run_file_on_resume_is_one_line_naming_it(
 @pytest.mark.parametrize("name", ["ch01_06_mnist_data", RUN, "ch01_09_keras_mnist_mlp"])
 def test_scripts_run_through_script_main(name):
     source = (REPO / "chapters" / f"{name}.py").read_text()
-    assert 'if __name__ == "__main__":\n    sys.exit(folders.script_main(main))' in source
+    assert 'if __name__ == "__main__":\n    sys.exit(script_main(main))' in source
 
 
 def test_ch01_06_checks_the_logdir_before_reading_mnist(tmp_path, monkeypatch, capsys):

@@ -203,7 +203,7 @@ def tf2_loop(data, W0, b0, seed, steps, compiled=True):
     model = tf2_mnist.SoftmaxRegression(W0, b0)
     train_step = tf2_mnist.make_train_step(model, LR)
     if compiled:
-        train_step = tf.function(train_step, input_signature=tf2_mnist.BATCH_SIGNATURE)
+        train_step = tf.function(train_step, input_signature=tf2_mnist.batch_signature())
     losses = [train_step(x, y).numpy() for x, y in tf2_mnist.batches(data, seed, BATCH, 0, steps)]
     return np.array(losses), model.W.numpy(), model.b.numpy()
 

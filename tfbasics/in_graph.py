@@ -21,7 +21,6 @@ from tfbasics import softmax_regression as sr
 from tfbasics._tf import tf
 from tfbasics.constants import IMAGE_PIXELS, NUM_CLASSES
 
-v1 = tf.compat.v1
 SCOPE = "in_graph_pipeline"
 
 
@@ -41,7 +40,7 @@ class Pipeline(NamedTuple):
 
 def _sgd_steps(config, images, labels, global_step):
     """A ``while_loop`` making one SGD step per row of ``batch_indices`` (int32 [k, batch])."""
-    indices = v1.placeholder(tf.int32, [None, config.batch_size], name="batch_indices")
+    indices = tf.compat.v1.placeholder(tf.int32, [None, config.batch_size], name="batch_indices")
     num_steps = tf.shape(indices)[0]
 
     def step(j, losses):
@@ -75,14 +74,20 @@ def build(config, num_examples, global_step):
       Pipeline.
     """
     with tf.name_scope(SCOPE):
-        images_in = v1.placeholder(tf.float32, [num_examples, IMAGE_PIXELS], name="images")
-        labels_in = v1.placeholder(tf.float32, [num_examples, NUM_CLASSES], name="labels")
+        images_in = tf.compat.v1.placeholder(
+            tf.float32, [num_examples, IMAGE_PIXELS], name="images"
+        )
+        labels_in = tf.compat.v1.placeholder(tf.float32, [num_examples, NUM_CLASSES], name="labels")
         # variables set from placeholders: a 172 MB tf.constant would be copied into the
         # GraphDef (and into every graph written for TensorBoard)
-        local = [v1.GraphKeys.LOCAL_VARIABLES]
-        images = v1.Variable(images_in, trainable=False, collections=local, name="train_images")
-        labels = v1.Variable(labels_in, trainable=False, collections=local, name="train_labels")
-        load = v1.variables_initializer([images, labels], name="load_data")
+        local = [tf.compat.v1.GraphKeys.LOCAL_VARIABLES]
+        images = tf.compat.v1.Variable(
+            images_in, trainable=False, collections=local, name="train_images"
+        )
+        labels = tf.compat.v1.Variable(
+            labels_in, trainable=False, collections=local, name="train_labels"
+        )
+        load = tf.compat.v1.variables_initializer([images, labels], name="load_data")
         indices, losses = _sgd_steps(config, images, labels, global_step)
     return Pipeline(images_in, labels_in, load, indices, losses)
 

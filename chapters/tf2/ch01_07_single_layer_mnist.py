@@ -8,7 +8,7 @@ graph of ``train_step`` as ``tf.function`` traced it, and a checkpoint per epoch
 continues from the last one).
 """
 
-import json
+import functools
 import sys
 from pathlib import Path
 
@@ -16,25 +16,32 @@ import numpy as np
 
 from tfbasics._tf import tf
 from tfbasics.constants import IMAGE_PIXELS, NUM_CLASSES
-from tfbasics.data import mnist
 from tfbasics.data.batches import batch_indices  # the TF1 script's batch order
-from tfbasics.data.idx import atomic_write
-from tfbasics.runs.folders import base_parser, progress, run_dir, view_command
+from tfbasics.runs import training_run
+from tfbasics.runs.folders import progress
+from tfbasics.runs.run_records import CheckpointError
+from tfbasics.runs.script_errors import script_main
 
 SCRIPT = Path(__file__).stem + "_tf2"  # logs/ch01_07_single_layer_mnist_tf2/<run>/
-HPARAMS_FILE = "hparams.json"
-KEPT_ON_RESUME = ("learning_rate", "batch_size", "seed")  # a resumed run continues the same run
-
-# TF1: features = placeholder(float32, [None, 784]); labels = placeholder(float32, [None, 10]).
-# TF2: the same dtype and shape are the input_signature of the functions that take a batch.
-BATCH_SIGNATURE = [
-    tf.TensorSpec([None, IMAGE_PIXELS], tf.float32, name="features"),
-    tf.TensorSpec([None, NUM_CLASSES], tf.float32, name="labels"),
-]
+CHECKPOINTS = "checkpoints"  # the run folder's tf.train.CheckpointManager folder
 
 
-class SoftmaxRegression(tf.Module):
-    """The book's single layer, ``logits = x @ W + b``; a tf.Module tracks its variables.
+def batch_signature():
+    """TF1: features = placeholder(float32, [None, 784]); labels = placeholder(float32,
+    [None, 10]). TF2: the same dtype and shape are the input_signature of the functions that
+    take a batch (a function, so that importing this script imports no TensorFlow)."""
+    return [
+        tf.TensorSpec([None, IMAGE_PIXELS], tf.float32, name="features"),
+        tf.TensorSpec([None, NUM_CLASSES], tf.float32, name="labels"),
+    ]
+
+
+class SoftmaxRegression:
+    """The book's single layer, ``logits = x @ W + b``, on two tf.Variables.
+
+    TF2 code would subclass tf.Module to track the variables; a plain class keeps ``--help``
+    free of TensorFlow (tf.Module is read when the class is defined), and the checkpoint names
+    ``W`` and ``b`` itself (``run_training``).
 
     Args:
       W: float32 [IMAGE_PIXELS, NUM_CLASSES] initial weights, or None for zeros.
@@ -42,7 +49,6 @@ class SoftmaxRegression(tf.Module):
     """
 
     def __init__(self, W=None, b=None):
-        super().__init__(name="softmax_regression")
         # TF1: the value appears when sess.run(global_variables_initializer()) runs; TF2: now
         self.W = tf.Variable(
             tf.zeros([IMAGE_PIXELS, NUM_CLASSES]) if W is None else W, name="weights"
@@ -71,7 +77,7 @@ def make_train_step(model, learning_rate):
 
     TF1's ``GradientDescentOptimizer(lr).minimize(loss)`` added the gradient and update ops to the
     graph; here the tape records the forward pass and the update is two ``assign_sub`` calls.
-    ``tf.function(train_step, input_signature=BATCH_SIGNATURE)`` compiles it into one graph.
+    ``tf.function(train_step, input_signature=batch_signature())`` compiles it into one graph.
 
     Args:
       model: SoftmaxRegression; learning_rate: float.
@@ -109,24 +115,19 @@ def batches(data_set, seed, batch_size, first_step, num_steps):
     )
 
 
-def run_training(
-    data,
-    out,
-    learning_rate=0.5,
-    batch_size=128,
-    epochs=10,
-    seed=0,
-    max_steps=None,
-    resume=False,
-    eager=False,
-    show_progress=True,
-):
-    """Train, print ``Epoch: N cost = X.XXX`` per epoch, and return the trained model."""
+def run_training(data, hp, out, resume=False, max_steps=None, show_progress=True, eager=False):
+    """Train, print ``Epoch: N cost = X.XXX`` per epoch, and return the trained model.
+
+    Args:
+      data: mnist.read_data_sets(one_hot=True); hp: softmax_regression.Config (learning_rate,
+        batch_size, epochs, seed); out: Path of the run folder; eager: bool, no tf.function.
+    """
+    learning_rate, batch_size, epochs, seed = hp.learning_rate, hp.batch_size, hp.epochs, hp.seed
     model = SoftmaxRegression()
     step = tf.Variable(0, dtype=tf.int64, name="step")  # TF1: the global_step variable
     # TF1: Saver([weights, biases, global_step]).save(sess, path); TF2: a Checkpoint of objects
-    checkpoint = tf.train.Checkpoint(model=model, step=step)
-    manager = tf.train.CheckpointManager(checkpoint, out / "checkpoints", max_to_keep=None)
+    checkpoint = tf.train.Checkpoint(model=tf.train.Checkpoint(W=model.W, b=model.b), step=step)
+    manager = tf.train.CheckpointManager(checkpoint, out / CHECKPOINTS, max_to_keep=None)
     if resume:
         try:
             checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
@@ -139,9 +140,9 @@ def run_training(
 
     train_step = make_train_step(model, learning_rate)
     if not eager:  # TF1 always ran a graph; TF2 runs Python eagerly unless tf.function compiles it
-        train_step = tf.function(train_step, input_signature=BATCH_SIGNATURE)
+        train_step = tf.function(train_step, input_signature=batch_signature())
     evaluate = tf.function(
-        lambda x, y: (loss(model(x), y), accuracy(model(x), y)), input_signature=BATCH_SIGNATURE
+        lambda x, y: (loss(model(x), y), accuracy(model(x), y)), input_signature=batch_signature()
     )
     # TF1: FileWriter(logdir, graph) and summary ops run by sess.run; TF2: a writer, and
     # tf.summary.scalar called where the value is
@@ -200,123 +201,25 @@ def run_training(
     return model
 
 
-class CheckpointError(Exception):
-    """The checkpoint to resume from cannot be read."""
-
-
 def main(argv=None):
-    parser = base_parser(__doc__.splitlines()[0])
-    parser.add_argument(
-        "--epochs",
-        type=int,
-        default=10,
-        help="epochs of (training examples // batch size) steps (the book: 10)",
-    )
-    parser.add_argument(
-        "--batch-size", type=int, default=128, help="examples per SGD step (the book: 128)"
-    )
-    parser.add_argument(
-        "--learning-rate", type=float, default=0.5, help="SGD learning rate (the book: 0.5)"
-    )
-    parser.add_argument("--seed", type=int, default=0, help="seeds the batch order")
+    parser = training_run.parser(__doc__.splitlines()[0], seed=0)  # section 7's flags
     parser.add_argument(
         "--eager",
         action="store_true",
         help="run train_step eagerly, op by op (slower; no traced graph)",
     )
-    mnist.add_data_flags(parser)
-    parser.add_argument(
-        "--max-steps",
-        type=int,
-        default=None,
-        help="stop after this many SGD steps in all (fast smoke mode)",
-    )
-    parser.add_argument(
-        "--resume",
-        action="store_true",
-        help="continue the run --run-name (default: the newest run with a checkpoint) from its last checkpoint",
-    )
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
-    out = None
-    hparams = {
-        "learning_rate": args.learning_rate,
-        "batch_size": args.batch_size,
-        "seed": args.seed,
-    }
-    try:
-        for flag in ("epochs", "batch_size", "max_steps"):
-            value = getattr(args, flag)
-            if value is not None and value < 1:
-                raise ValueError(f"--{flag.replace('_', '-')} must be at least 1, got {value}")
-        if not (args.learning_rate > 0 and np.isfinite(args.learning_rate)):
-            raise ValueError(f"--learning-rate must be a positive number, got {args.learning_rate}")
-        out = resumed_run(args, hparams) if args.resume else None
-        data = mnist.read_data_sets(args.data_dir, one_hot=True, fake_data=args.fake_data)
-        if args.batch_size > data.train.num_examples:
-            raise ValueError(
-                f"--batch-size {args.batch_size} is larger than the {data.train.num_examples} training examples"
-            )
-        if out is None:
-            out = run_dir(args.logdir, SCRIPT, args.run_name)
-            atomic_write(out / HPARAMS_FILE, [json.dumps(hparams, indent=1).encode()])
-        print(f"Run folder: {out}", flush=True)
-        run_training(
-            data,
-            out,
-            args.learning_rate,
-            args.batch_size,
-            args.epochs,
-            args.seed,
-            args.max_steps,
-            args.resume,
-            args.eager,
-            not args.no_progress,
-        )
-    except ValueError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except (mnist.MNISTError, CheckpointError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        kept = f"; continue with --resume --run-name {out.name}" if out else ""
-        print(f"\ninterrupted: the checkpoints of finished epochs are kept{kept}", file=sys.stderr)
-        return 130
-    except ArithmeticError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 3
-    print(
-        f"Wrote checkpoints and TensorBoard events to {out}; view them with: "
-        f"{view_command(Path(args.logdir) / SCRIPT)}"
+    train = functools.partial(run_training, eager=args.eager)
+    return training_run.run(
+        args,
+        argv,
+        SCRIPT,
+        train,
+        command="chapters/tf2/ch01_07_single_layer_mnist.py",
+        index=f"{CHECKPOINTS}/checkpoint",
+        tf1_checkpoints=False,
     )
-    return 0
-
-
-def resumed_run(args, hparams):
-    """The run folder ``--resume`` continues, checked against this run's flags (ValueError)."""
-    root = Path(args.logdir) / SCRIPT
-    if args.run_name:
-        out = root / args.run_name
-    else:
-        runs = [p.parent.parent for p in root.glob("*/checkpoints/checkpoint")]
-        if not runs:
-            raise ValueError(f"--resume: no run with a checkpoint under {root}")
-        out = max(runs, key=lambda p: (p / "checkpoints" / "checkpoint").stat().st_mtime)
-    if not (out / "checkpoints" / "checkpoint").is_file():
-        raise ValueError(f"--resume: no checkpoint in {out / 'checkpoints'}")
-    try:
-        saved = json.loads((out / HPARAMS_FILE).read_text())
-    except (OSError, ValueError) as err:
-        raise ValueError(f"--resume: cannot read {out / HPARAMS_FILE} ({err})") from None
-    for name in KEPT_ON_RESUME:
-        if saved.get(name) != hparams[name]:
-            raise ValueError(
-                f"--resume: run {out} was trained with --{name.replace('_', '-')} "
-                f"{saved.get(name)}, not {hparams[name]}; resume with the same flags"
-            )
-    return out
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(script_main(main))

@@ -1,7 +1,7 @@
 """``python -m tfbasics.cli.launch MODULE [FLAGS]``: run a chapter script as ``python -m MODULE``.
 
 ``tfbasics run`` starts each section this way. The script runs as ``__main__`` exactly as with
-``python -m MODULE FLAGS`` (its own ``folders.script_main`` handles Ctrl-C once ``main`` runs); this
+``python -m MODULE FLAGS`` (its own ``script_main`` handles Ctrl-C once ``main`` runs); this
 wrapper also covers the seconds before that, while the script imports TensorFlow, so a Ctrl-C
 there is one line too instead of a KeyboardInterrupt traceback.
 """
@@ -9,7 +9,7 @@ there is one line too instead of a KeyboardInterrupt traceback.
 import runpy
 import sys
 
-from tfbasics.runs import folders
+from tfbasics.runs import script_errors
 
 
 def main(argv=None):
@@ -25,7 +25,7 @@ def main(argv=None):
         runpy.run_module(module, run_name="__main__", alter_sys=True)
         return 0
 
-    return folders.script_main(run, prog=module.rsplit(".", 1)[-1] + ".py")
+    return script_errors.script_main(run, prog=module.rsplit(".", 1)[-1] + ".py")
 
 
 if __name__ == "__main__":

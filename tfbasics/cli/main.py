@@ -27,7 +27,7 @@ import sys
 
 from tfbasics.cli import clean_logs, data_commands, section_commands, tensorboard_command
 from tfbasics.cli.common import PROG, CliError
-from tfbasics.runs import folders
+from tfbasics.runs import script_errors
 from tfbasics.runs.folders import Parser
 
 
@@ -111,10 +111,10 @@ def main(argv=None):
       argv: list of str without the program name, or None for ``sys.argv[1:]``.
     Returns:
       int exit status (0 on success); output into a closed pipe (``tfbasics list | head -2``)
-      ends quietly (``folders.script_main``).
+      ends quietly (``script_errors.script_main``).
     """
     argv = list(sys.argv[1:] if argv is None else argv)
-    return folders.script_main(_main, argv, prog=PROG)
+    return script_errors.script_main(_main, argv, prog=PROG)
 
 
 def _main(argv):

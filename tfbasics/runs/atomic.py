@@ -11,7 +11,7 @@ folder is atomic on POSIX and Windows.
         model.save(tmp)                         # tmp keeps the suffix (.keras) such tools check
 
 An ``OSError`` from the write names the real ``path`` (a full disk's ``ENOSPC`` otherwise names
-no file), so the one-line message of ``runs.script_main`` can say which file failed.
+no file), so the one-line message of ``script_errors.script_main`` can say which file failed.
 """
 
 import contextlib

@@ -1,233 +1,44 @@
-"""Checkpoints and ``--resume``: every rule about continuing a run lives here.
+"""A TF1 run's checkpoints: one per full epoch, each recorded, restored only if it is the run's.
 
-A run folder ``<logdir>/<script>/<run>/`` holds, besides its TensorBoard events:
+In the run folder (beside ``hparams.json`` and ``history.json``, see ``run_records``):
 
-- ``hparams.json``: the hyperparameters it was started with (its seed included), the run's id
-  (``run_id``, a random hex string), the data it trains on (``data``: ``source`` MNIST or fake,
-  and the ``train``/``validation``/``test`` sizes) and, once the NaN guard stopped it, ``stopped``;
-- ``model.ckpt-N.*`` after every full epoch N (``tf.compat.v1.train.Saver``: the variables the
+- ``model.ckpt-N.*`` after every full epoch N (``tf.compat.tf.compat.v1.train.Saver``: the variables the
   caller lists, the global step among them) and TensorFlow's ``checkpoint`` index, which names
   them relative to the run folder, so a copied or moved folder resumes its own weights;
 - ``checkpoints.json``: each checkpoint's identity (the run's id and seed, epoch, global step,
-  SHA-256 of its files), written after the checkpoint and before the index names it;
-- ``history.json``: the epochs' numbers, so a resumed run draws its curves from epoch 1.
+  SHA-256 of its files), written after the checkpoint and before the index names it.
 
-The rules: ``open_run`` claims a new folder, or for ``--resume`` finds the run (by name, or the
-newest resumable one: with a checkpoint, not stopped) and refuses, in one line, a stopped run,
-other data, or other values of the hyperparameters in ``KEPT`` (else the run would not continue
-the same training), and damaged ``hparams.json``/``history.json``. ``Checkpoints.restore``
-never silently starts afresh: a checkpoint whose files differ from the run's record (another
-run's) is refused; a damaged newest checkpoint is named, and the newest intact earlier one is
-used, saying so in one line.
+``Checkpoints.restore`` never silently starts afresh: a checkpoint whose files differ from the
+run's record (another run's) is refused; a damaged newest checkpoint is named, and the newest
+intact earlier one is used, saying so in one line.
 """
 
-import dataclasses
-import errno
 import hashlib
 import json
 import logging
-import os
 import re
 import sys
-import uuid
 from pathlib import Path
 
 from tfbasics._tf import tf
 from tfbasics.runs.atomic import atomic_write_text
-from tfbasics.runs.folders import run_dir
+from tfbasics.runs.run_records import (
+    HISTORY_FILE,
+    HPARAMS_FILE,
+    INDEX_FILE,
+    CheckpointError,
+    history_json,
+    load_history,
+    read_hparams,
+)
+from tfbasics.runs.script_errors import os_error_in
 
-v1 = tf.compat.v1
-
-HPARAMS_FILE = "hparams.json"
-HISTORY_FILE = "history.json"
 RECORD_FILE = "checkpoints.json"
-INDEX_FILE = "checkpoint"  # TensorFlow's checkpoint index
 CHECKPOINT_NAME = "model.ckpt"
-# a resumed run must keep these, or it would not continue the same run
-KEPT = ("learning_rate", "batch_size", "init", "loss", "seed")
-BOOKKEEPING = ("run_id", "data", "stopped")  # in hparams.json beside the hyperparameters
-
-
-class ResumeError(Exception):
-    """``--resume`` cannot continue: no such run, other hyperparameters or data (a usage error)."""
-
-
-class CheckpointError(Exception):
-    """A checkpoint or a run file to resume from is missing, damaged or not this run's."""
 
 
 def _write(path, text):
     atomic_write_text(path, text)  # a temporary name in the same folder, then rename
-
-
-def data_record(data, fake_data):
-    """What ``hparams.json`` records of the data: source and sizes (a dict).
-
-    Args:
-      data: mnist.Datasets (train, validation, test); fake_data: bool, ``--fake-data``.
-    """
-    return {
-        "source": "fake" if fake_data else "MNIST",
-        "train": data.train.num_examples,
-        "validation": data.validation.num_examples,
-        "test": data.test.num_examples,
-    }
-
-
-def _describe_data(record):
-    source = "fake data (--fake-data)" if record.get("source") == "fake" else "MNIST"
-    sizes = "/".join(str(record.get(k)) for k in ("train", "validation", "test"))
-    return f"{source}, {sizes} train/validation/test examples"
-
-
-def read_hparams(out):
-    """The run's ``hparams.json`` as a dict; CheckpointError (one line naming it) if damaged."""
-    path = Path(out) / HPARAMS_FILE
-    try:
-        saved = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise CheckpointError(
-            f"{path} is missing: it records the run's seed and hyperparameters, so the run "
-            "cannot be resumed; start a new run without --resume"
-        ) from None
-    except (OSError, ValueError) as e:
-        raise CheckpointError(
-            f"cannot read {path} ({e}); put back the run's own copy, or start a new run "
-            "without --resume"
-        ) from None
-    if not isinstance(saved, dict):
-        raise CheckpointError(
-            f"{path} holds {type(saved).__name__} {json.dumps(saved)[:40]}, not the run's "
-            "hyperparameters (a JSON object); put back the run's own copy, or start a new run "
-            "without --resume"
-        )
-    return saved
-
-
-def is_stopped(out):
-    """True if the run ``out`` was stopped for good (the NaN guard): not offered to --resume."""
-    try:
-        return bool(read_hparams(out).get("stopped"))
-    except CheckpointError:
-        return False
-
-
-def mark_stopped(out, why):
-    """Record in ``out/hparams.json`` that the run was stopped (``why``: str): --resume refuses
-    it and does not pick it as the newest run. Returns True if the mark was written."""
-    path = Path(out) / HPARAMS_FILE
-    try:
-        saved = json.loads(path.read_text())
-        if not isinstance(saved, dict):
-            return False
-        _write(path, json.dumps(dict(saved, stopped=why), indent=1))
-    except (OSError, ValueError):
-        return False
-    return True
-
-
-def _newest_run(script_dir):
-    runs = [
-        p.parent
-        for p in script_dir.glob(f"*/{INDEX_FILE}")
-        if p.is_file() and not is_stopped(p.parent)
-    ]
-    if not runs:
-        raise ResumeError(
-            f"--resume: no resumable run under {script_dir} (none with a checkpoint that was "
-            "not stopped); start a new run without --resume"
-        )
-    return max(runs, key=lambda p: (p / INDEX_FILE).stat().st_mtime)
-
-
-def open_run(logdir, script, run_name, hparams, resume=False, data=None):
-    """The run folder to write to, and the hyperparameters to train with.
-
-    Args:
-      logdir: str/Path, the TensorBoard root; script: str, the script's name.
-      run_name: str or None (a timestamp; for ``resume``: the newest resumable run).
-      hparams: dict of this invocation's hyperparameters; ``seed`` None means "not given".
-      resume: bool, continue an existing run.
-      data: dict from ``data_record`` (recorded for a new run, compared for ``resume``), or None.
-    Returns:
-      (Path of the run folder, dict of hyperparameters: for a resumed run its saved seed, if
-      none was given).
-    Raises:
-      ResumeError: no such run, it was stopped, or its data or a value in KEPT differs.
-      CheckpointError: its hparams.json or history.json is damaged.
-    """
-    if not resume:
-        out = run_dir(logdir, script, run_name)
-        record = dict(hparams, run_id=uuid.uuid4().hex, data=data)
-        _write(out / HPARAMS_FILE, json.dumps(record, indent=1))
-        return out, hparams
-    script_dir = Path(logdir) / script
-    out = script_dir / run_name if run_name else _newest_run(script_dir)
-    if not out.is_dir():
-        raise ResumeError(f"--resume: no run folder {out}")
-    saved = read_hparams(out)
-    if saved.get("stopped"):
-        raise ResumeError(
-            f"--resume: run {out} was stopped ({saved['stopped']}) and is not resumed; "
-            "start a new run with other flags"
-        )
-    if hparams.get("seed") is None:
-        hparams = dict(hparams, seed=saved.get("seed"))
-    if data is not None and saved.get("data") not in (None, data):
-        flag = "without --fake-data" if data.get("source") == "fake" else "with --fake-data"
-        if saved["data"].get("source") == data.get("source"):
-            flag = "with the same --data-dir"
-        raise ResumeError(
-            f"--resume: run {out} was trained on {_describe_data(saved['data'])}, not "
-            f"{_describe_data(data)}; resume it {flag}"
-        )
-    for name in KEPT:
-        if saved.get(name) != hparams.get(name):
-            flag = "--" + name.replace("_", "-")
-            raise ResumeError(
-                f"--resume: run {out} was trained with {flag} {saved.get(name)}, "
-                f"not {hparams.get(name)}; resume with the same flags"
-            )
-    load_history(out, None)  # a damaged history.json is refused now, before any work
-    return out, hparams
-
-
-def load_history(out, step):
-    """The epochs of ``out/history.json`` up to global step ``step`` (None: all), as
-    EpochResults; [] if there is none. CheckpointError (naming the file) if it is damaged."""
-    path = Path(out) / HISTORY_FILE
-    if not path.is_file():
-        return []
-    try:
-        rows = json.loads(path.read_text())
-        epochs = [EpochResult(**row) for row in rows]
-    except (OSError, ValueError, TypeError) as e:
-        raise CheckpointError(
-            f"cannot read {path} ({type(e).__name__}: {str(e).splitlines()[0]}): it holds the "
-            "numbers of the epochs before, for curves.png; delete it to resume without them, "
-            "or start a new run without --resume"
-        ) from None
-    return [e for e in epochs if step is None or e.step <= step]
-
-
-@dataclasses.dataclass
-class EpochResult:
-    """What one epoch gave: the book's ``cost`` (mean loss of its steps), then accuracy and loss
-    on the whole training and validation sets after it; ``step`` is the global step at its end."""
-
-    epoch: int
-    step: int
-    cost: float
-    train_accuracy: float | None = None
-    train_loss: float | None = None
-    validation_accuracy: float | None = None
-    validation_loss: float | None = None
-
-    def __post_init__(self):  # NumPy scalars from sess.run become plain numbers (JSON)
-        for field in dataclasses.fields(self):
-            value = getattr(self, field.name)
-            if value is not None:
-                setattr(self, field.name, (int if field.type is int else float)(value))
 
 
 def _sha256(path):
@@ -237,22 +48,6 @@ def _sha256(path):
 def _epoch_of(name):
     match = re.fullmatch(rf"{re.escape(CHECKPOINT_NAME)}-(\d+)", name)
     return int(match.group(1)) if match else None
-
-
-_DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES)
-
-
-def _disk_error(exc):
-    """The OSError (naming the file) inside a TensorFlow writer's error, or None.
-
-    TensorFlow reports a full disk as ``<file>.tempstate<digits>; No space left on device``
-    deep in a long message."""
-    for line in str(exc).splitlines():
-        for code in _DISK_ERRORS:
-            if line.strip().endswith(f"; {os.strerror(code)}"):
-                path = re.sub(r"\.tempstate\d+$", "", line.strip().rsplit("; ", 1)[0])
-                return OSError(code, os.strerror(code), path)
-    return None
 
 
 def last_checkpoint(out):
@@ -279,14 +74,14 @@ class Checkpoints:
     def __init__(self, run_dir, var_list):
         self.run_dir = Path(run_dir)
         # keep every checkpoint (31 KB each): pruning old ones logs a deprecation warning
-        self.saver = v1.train.Saver(var_list, max_to_keep=None, save_relative_paths=True)
+        self.saver = tf.compat.v1.train.Saver(var_list, max_to_keep=None, save_relative_paths=True)
         self.history = []
 
     # -------------------------------------------------------------------------- the record
     def _identity(self):
         """(run_id, seed) from the run's hparams.json ((None, None) for a bare folder)."""
-        path = self.run_dir / HPARAMS_FILE
-        saved = read_hparams(self.run_dir) if path.exists() else {}
+        has_record = (self.run_dir / HPARAMS_FILE).exists()
+        saved = read_hparams(self.run_dir) if has_record else {}
         return saved.get("run_id"), saved.get("seed")
 
     def _read_record(self):
@@ -356,7 +151,7 @@ class Checkpoints:
                 f"cannot read checkpoint {damaged}; no earlier checkpoint of the run is intact: "
                 "start a new run without --resume"
             )
-        step = int(sess.run(v1.train.get_global_step(sess.graph)))
+        step = int(sess.run(tf.compat.v1.train.get_global_step(sess.graph)))
         if damaged:
             print(
                 f"warning: cannot read checkpoint {damaged}; resuming from {name} (epoch "
@@ -382,7 +177,7 @@ class Checkpoints:
         else:
             changed = []
         try:
-            reader = v1.train.load_checkpoint(str(path))
+            reader = tf.compat.v1.train.load_checkpoint(str(path))
             step = int(reader.get_tensor("global_step"))
             for var in reader.get_variable_to_shape_map():
                 reader.get_tensor(var)  # reads every tensor: checksums are verified
@@ -409,7 +204,7 @@ class Checkpoints:
         level = logger.level
         logger.setLevel(logging.ERROR)  # we say it in one line below, not in TF's two warnings
         try:
-            state = v1.train.get_checkpoint_state(str(self.run_dir))
+            state = tf.compat.v1.train.get_checkpoint_state(str(self.run_dir))
         except Exception as e:  # an unreadable `checkpoint` index file
             state, reason = None, f" ({type(e).__name__}: {str(e).splitlines()[0]})"
         else:
@@ -446,7 +241,7 @@ class Checkpoints:
                 write_state=False,  # the index is written below, after the record
             )
         except tf.errors.OpError as e:  # a full disk: "Graph execution error:" + 40 lines
-            raise _disk_error(e) or e from None
+            raise os_error_in(e) or e from None
         run_id, seed = self._identity()
         record = self._read_record() or {"run_id": run_id, "seed": seed, "checkpoints": []}
         entries = [c for c in record["checkpoints"] if c["epoch"] < result.epoch]
@@ -459,11 +254,8 @@ class Checkpoints:
             }
         )
         _write(self.run_dir / RECORD_FILE, json.dumps(dict(record, checkpoints=entries), indent=1))
-        _write(
-            self.run_dir / HISTORY_FILE,
-            json.dumps([dataclasses.asdict(e) for e in self.history], indent=1),
-        )
-        state = v1.train.generate_checkpoint_state_proto(
+        _write(self.run_dir / HISTORY_FILE, history_json(self.history))
+        state = tf.compat.v1.train.generate_checkpoint_state_proto(
             str(self.run_dir.resolve()),  # absolute: the names below are kept relative
             name,
             all_model_checkpoint_paths=[c["name"] for c in entries],

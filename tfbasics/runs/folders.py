@@ -6,12 +6,7 @@ claims the folder atomically (``mkdir`` without ``exist_ok``; on a collision the
 ``-2``, ``-3``, ...), so two runs started together never share one, and writes a marker file
 ``.tfbasics-run`` (JSON) into it: ``tfbasics clean-logs`` deletes only folders with that marker.
 
-``script_main(main)``, every script's entry point (Ctrl-C, a closed pipe and a full, read-only
-or misplaced logdir end in one line and an exit status instead of a traceback), lives in
-``tfbasics.runs.script_errors`` and is importable from here as ``runs.script_main``::
-
-    if __name__ == "__main__":
-        sys.exit(runs.script_main(main))
+Every script's entry point, ``script_main(main)``, lives in ``tfbasics.runs.script_errors``.
 """
 
 import argparse
@@ -26,11 +21,6 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from tfbasics.runs import atomic, script_errors
-
-# Every script's entry point lives in tfbasics/runs/script_errors.py; the scripts reach it through
-# runs (sys.exit(runs.script_main(main)), raise runs.Interrupted(...)), with their run folders.
-script_main = script_errors.script_main  # re-export
-Interrupted = script_errors.Interrupted  # re-export
 
 DEFAULT_LOGDIR = "logs"
 PROGRESS_FORMAT = (

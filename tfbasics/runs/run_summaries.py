@@ -27,8 +27,6 @@ import numpy as np
 from tfbasics import regression_plots
 from tfbasics._tf import tf
 
-v1 = tf.compat.v1
-
 NUM_INPUT_DIGITS = 8  # input digits shown in TensorBoard
 HISTOGRAM_BINS = 30
 SPLITS = ("train", "validation", "test")
@@ -40,19 +38,23 @@ FINAL_METRICS = tuple(f"final/{split}_accuracy" for split in SPLITS) + tuple(
 
 
 def _scalar(tag, value):
-    return v1.Summary(value=[v1.Summary.Value(tag=tag, simple_value=float(value))])
+    return tf.compat.v1.Summary(
+        value=[tf.compat.v1.Summary.Value(tag=tag, simple_value=float(value))]
+    )
 
 
 def _image(tag, size_and_png):
     (width, height), png = size_and_png
-    image = v1.Summary.Image(height=height, width=width, colorspace=3, encoded_image_string=png)
-    return v1.Summary(value=[v1.Summary.Value(tag=tag, image=image)])
+    image = tf.compat.v1.Summary.Image(
+        height=height, width=width, colorspace=3, encoded_image_string=png
+    )
+    return tf.compat.v1.Summary(value=[tf.compat.v1.Summary.Value(tag=tag, image=image)])
 
 
 def _histogram(tag, values):
     values = np.asarray(values, dtype=np.float64).ravel()
     counts, edges = np.histogram(values, bins=HISTOGRAM_BINS)
-    histo = v1.HistogramProto(
+    histo = tf.compat.v1.HistogramProto(
         min=float(values.min()),
         max=float(values.max()),
         num=float(values.size),
@@ -61,16 +63,18 @@ def _histogram(tag, values):
         bucket_limit=edges[1:].tolist(),
         bucket=counts.astype(float).tolist(),
     )
-    return v1.Summary(value=[v1.Summary.Value(tag=tag, histo=histo)])
+    return tf.compat.v1.Summary(value=[tf.compat.v1.Summary.Value(tag=tag, histo=histo)])
 
 
 def _text(tag, markdown):
     """A Text-tab summary, as tensorboard.plugins.text.summary.pb makes it (without importing
     that plugin: 0.3 s here)."""
-    metadata = v1.SummaryMetadata(plugin_data=v1.SummaryMetadata.PluginData(plugin_name="text"))
+    metadata = tf.compat.v1.SummaryMetadata(
+        plugin_data=tf.compat.v1.SummaryMetadata.PluginData(plugin_name="text")
+    )
     tensor = tf.make_tensor_proto(markdown, dtype=tf.string)
-    value = v1.Summary.Value(tag=f"{tag}/text_summary", metadata=metadata, tensor=tensor)
-    return v1.Summary(value=[value])
+    value = tf.compat.v1.Summary.Value(tag=f"{tag}/text_summary", metadata=metadata, tensor=tensor)
+    return tf.compat.v1.Summary(value=[value])
 
 
 def hparams_markdown(hparams, num_examples):
@@ -115,13 +119,14 @@ class RunSummaries:
     def __init__(self, run_dir, graph, hparams, train, first_step=0):
         run_dir = Path(run_dir)
         with graph.as_default():  # FileWriter refuses to be made while eager is current
-            self.train = v1.summary.FileWriter(str(run_dir / "train"), graph=graph)
-            self.validation = v1.summary.FileWriter(str(run_dir / "validation"))
+            self.train = tf.compat.v1.summary.FileWriter(str(run_dir / "train"), graph=graph)
+            self.validation = tf.compat.v1.summary.FileWriter(str(run_dir / "validation"))
         self._pending_trace = None
         self._trace_next = first_step == 0
         if first_step:  # TensorBoard drops the events at steps >= first_step + 1 written before
-            start = v1.Event(
-                session_log=v1.SessionLog(status=v1.SessionLog.START), step=first_step + 1
+            start = tf.compat.v1.Event(
+                session_log=tf.compat.v1.SessionLog(status=tf.compat.v1.SessionLog.START),
+                step=first_step + 1,
             )
             for writer in (self.train, self.validation):
                 writer.add_event(start)
@@ -155,9 +160,9 @@ class RunSummaries:
         if not self._trace_next:
             return {}
         self._trace_next = False
-        self._pending_trace = (step + 1, v1.RunMetadata())
+        self._pending_trace = (step + 1, tf.compat.v1.RunMetadata())
         return {
-            "options": v1.RunOptions(trace_level=v1.RunOptions.FULL_TRACE),
+            "options": tf.compat.v1.RunOptions(trace_level=tf.compat.v1.RunOptions.FULL_TRACE),
             "run_metadata": self._pending_trace[1],
         }
 

@@ -4,16 +4,19 @@
 misplaced logdir end in one line on stderr and an exit status instead of a traceback::
 
     if __name__ == "__main__":
-        sys.exit(runs.script_main(main))
+        sys.exit(script_main(main))
 
-``runs.run_dir`` reports each run folder it claims through ``note_claimed``, so a Ctrl-C can
-say what was kept. ``describe_os_error`` turns a disk or folder problem into that one line.
+``folders.run_dir`` reports each run folder it claims through ``note_claimed``, so a Ctrl-C can
+say what was kept. Every line about a full or read-only disk is built here: ``describe_os_error``
+(what is wrong, what to do) and ``disk_error_line`` (the same, for a run that keeps checkpoints:
+which one is intact and how to resume).
 """
 
 import contextvars
 import errno
 import logging
 import os
+import re
 import sys
 import threading
 
@@ -42,7 +45,7 @@ def note_claimed(path):
     """Record run folder ``path`` as made during the current ``script_main`` call, if any.
 
     Args:
-      path: pathlib.Path of a run folder just claimed (``runs.run_dir``).
+      path: pathlib.Path of a run folder just claimed (``folders.run_dir``).
     """
     claimed = _claimed.get()
     if claimed is not None:
@@ -50,7 +53,7 @@ def note_claimed(path):
 
 
 class Interrupted(KeyboardInterrupt):
-    """Ctrl-C, with a word on what was kept: ``raise runs.Interrupted("the last checkpoint
+    """Ctrl-C, with a word on what was kept: ``raise Interrupted("the last checkpoint
     (epoch 3) is kept; resume with --resume RUN") from None``; ``script_main`` prints it."""
 
     def __init__(self, kept):
@@ -81,6 +84,46 @@ def describe_os_error(exc):
     return None
 
 
+_DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES)
+
+
+def os_error_in(exc):
+    """The OSError (naming the file) inside a TensorFlow writer's error, or None.
+
+    TensorFlow reports a full disk as ``<file>.tempstate<digits>; No space left on device``
+    deep in a long message (``Saver.save``: "Graph execution error:" and 40 lines)."""
+    for line in str(exc).splitlines():
+        for code in _DISK_ERRORS:
+            if line.strip().endswith(f"; {os.strerror(code)}"):
+                path = re.sub(r"\.tempstate\d+$", "", line.strip().rsplit("; ", 1)[0])
+                return OSError(code, os.strerror(code), path)
+    return None
+
+
+def disk_error_line(exc, run, epoch, resume):
+    """One line for a full or read-only disk in a run that keeps a checkpoint per epoch.
+
+    Args:
+      exc: the exception (as for ``describe_os_error``); run: Path of the run folder;
+      epoch: int, the epoch of its last intact checkpoint (0: none); resume: str, the command
+        that resumes it.
+    Returns:
+      str ``<file>: <what>; the last good checkpoint (epoch N) is intact: <fix>, then resume
+      with: <command>``, or None if ``exc`` is no disk problem.
+    """
+    line = describe_os_error(exc)
+    if line is None:
+        return None
+    what = line.rsplit("; ", 1)[0]
+    fix = "free some space" if os.strerror(errno.ENOSPC) in what else "fix that"
+    if epoch:
+        return (
+            f"{what}; the last good checkpoint (epoch {epoch}) is intact: {fix}, then "
+            f"resume with: {resume}"
+        )
+    return f"{what}; no epoch was checkpointed yet in {run}: {fix} and run again"
+
+
 def _print_error(line):
     try:
         print(line, file=sys.stderr, flush=True)
@@ -92,7 +135,7 @@ def script_main(main, argv=None, prog=None):
     """Run a script's ``main`` and turn the machine's and the user's interruptions into one line.
 
     - Ctrl-C: ``<prog>: interrupted; <what was kept>`` on stderr, exit 130. What was kept is the
-      ``kept`` of a ``runs.Interrupted`` raised by ``main``, else the run folders ``run_dir``
+      ``kept`` of an ``Interrupted`` raised by ``main``, else the run folders ``run_dir``
       made during this call (their files are complete: each was written whole or not at all).
     - a closed pipe (``script | head -1``): quiet exit 1; stdout goes to devnull, as the Python
       docs' note on SIGPIPE recommends, so the interpreter's last flush does not fail again.
@@ -106,7 +149,7 @@ def script_main(main, argv=None, prog=None):
       argv: list of str or None (``main()`` is called without arguments then).
       prog: str for the messages; default: the script's file name, as argparse says it.
     Returns:
-      int exit status, for ``sys.exit(runs.script_main(main))``.
+      int exit status, for ``sys.exit(script_main(main))``.
     """
     prog = prog or os.path.basename(sys.argv[0]) or "tfbasics"
     claimed = []

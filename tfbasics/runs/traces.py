@@ -1,6 +1,6 @@
 """TensorBoard's Graphs tab for TensorFlow 2 code: the graph a ``tf.function`` traces.
 
-TF1 code hands its ``tf.Graph`` to a ``FileWriter`` (``runs.write_graph``). In TensorFlow 2 there is
+TF1 code hands its ``tf.Graph`` to a ``FileWriter`` (``folders.write_graph``). In TensorFlow 2 there is
 no graph until a ``tf.function`` is traced; ``tf.summary.trace_on(graph=True)`` records the graphs
 traced from then on and ``tf.summary.trace_export`` writes them as a summary TensorBoard draws.
 """

@@ -342,7 +342,9 @@ def test_a_read_only_logdir_is_one_line_and_writes_nothing(tmp_path, monkeypatch
 
     monkeypatch.setattr(pathlib.Path, "mkdir", read_only)
     module = load_script("ch01_01_neuron")
-    code = script_errors.script_main(module.main, ["--logdir", str(tmp_path / "ro")], prog="ch01_01.py")
+    code = script_errors.script_main(
+        module.main, ["--logdir", str(tmp_path / "ro")], prog="ch01_01.py"
+    )
     assert code == 1
     line = one_line(capsys.readouterr().err)
     assert "Read-only file system; write elsewhere with --logdir" in line

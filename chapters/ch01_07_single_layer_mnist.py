@@ -39,7 +39,7 @@ SCRIPT = "ch01_07_single_layer_mnist"  # its runs: logs/ch01_07_single_layer_mni
 
 # %%
 def run_training(data, hp, run_dir, resume=False, max_steps=None, show_progress=True):
-    """The book's loop. data: mnist.read_data_sets(one_hot=True); hp: sr.Config. -> TrainResult"""
+    """The book's loop. data: mnist.read_data_sets(one_hot=True); hp: sr.Config -> TrainResult."""
     with tf.Graph().as_default() as graph:  # a graph of its own: eager mode stays on outside
         v1 = tf.compat.v1  # the book's TensorFlow 1.x API
         v1.set_random_seed(hp.seed)

@@ -178,7 +178,7 @@ class RunSummaries:
         """Per epoch: cost and accuracies (train/ and validation/), histograms, the templates.
 
         Args:
-          result: checkpoints.EpochResult; weights: float32 [784, 10]; biases: float32 [10].
+          result: run_records.EpochResult; weights: float32 [784, 10]; biases: float32 [10].
         """
         step = result.step
         for summary in (

@@ -18,8 +18,6 @@ import math
 import os
 from pathlib import Path
 
-from tqdm.auto import tqdm
-
 from tfbasics.runs import atomic, script_errors
 
 DEFAULT_LOGDIR = "logs"
@@ -270,6 +268,9 @@ def progress(iterable=None, total=None, desc="", **kwargs):
     Returns:
       a tqdm bar; use ``.update()``/``.set_postfix()`` as usual.
     """
+    # tqdm's text bar everywhere: tqdm.auto would want ipywidgets in a notebook, and warn
+    from tqdm import tqdm
+
     disable = True if kwargs.pop("disable", False) else None  # None: tqdm hides it off a TTY
     return tqdm(
         iterable,

@@ -10,8 +10,9 @@ examples), same hyperparameters (learning rate 0.5, batch 128, zero initial weig
 
 - ``tfbasics feed_dict``: ch01_07's ``run_training`` loop (library model functions,
   ``BatchStream.next_batch``, ``sess.run([train_op, loss], feed_dict=...)``) without its logging;
-- ``tfbasics in_graph``: ch01_07's ``run_training_in_graph`` loop (``tfbasics.in_graph``: 13
-  unrolled steps per ``session.run``) without its logging;
+- ``tfbasics in_graph``: section 7's ``run_training_in_graph`` loop
+  (``chapters/in_graph_training.py``, ``tfbasics.in_graph``: 13 steps per ``session.run``)
+  without its logging;
 - ``book loop``: the book's notebook code ported to ``tf.compat.v1`` (placeholders, ``next_batch``,
   ``sess.run(feed_dict=...)``) with nothing else changed but the zero init;
 - ``NumPy``: the same SGD by hand (matrix products, stable softmax, the same update);
@@ -75,7 +76,7 @@ def _library_graph(config, in_graph_steps=None):
 
 
 def tfbasics_path(data, epochs, input_kind):
-    """ch01_07's training loop (run_training or run_training_in_graph) without its logging."""
+    """Section 7's training loop (run_training or run_training_in_graph) without its logging."""
     from tfbasics import in_graph
     from tfbasics import softmax_regression as sr
     from tfbasics._tf import tf

@@ -102,7 +102,10 @@ def parser(description, inputs=None, seed=None):
         "--seed",
         type=int,
         default=seed,
-        help="seeds the initial weights and the batch order, 0 to 2147483647"
+        help=(
+            "seeds the initial weights and the batch order" if inputs else "seeds the batch order"
+        )
+        + ", 0 to 2147483647"
         + (
             " (default: a random seed, printed and saved with the run, so --resume sees the "
             "same batches)"

@@ -11,7 +11,7 @@ import io
 import numpy as np
 
 from tfbasics.constants import IMAGE_SIZE, NUM_CLASSES
-from tfbasics.data.idx import atomic_write
+from tfbasics.runs.atomic import atomic_write
 
 COLOURS = ("#1f77b4", "#ff7f0e")  # Matplotlib's first two, for train and validation
 

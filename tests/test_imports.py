@@ -88,7 +88,13 @@ def module_name(path):
 
 
 SCRIPTS = sorted(ROOT.glob("chapters/ch01_*.py")) + sorted(ROOT.glob("chapters/tf2/ch01_*.py"))
-ENTRY_MODULES = [module_name(p) for p in SCRIPTS] + ["tfbasics.cli.main", "tfbasics.__main__"]
+ENTRY_MODULES = [
+    "tfbasics.chapters",
+    "tfbasics.chapters.tf2",
+    *(module_name(p) for p in SCRIPTS),
+    "tfbasics.cli.main",
+    "tfbasics.__main__",
+]
 
 
 def module_level_imports(name):

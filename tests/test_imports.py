@@ -153,6 +153,13 @@ def test_script_help_answers_without_tensorflow(script):
     assert done.stdout.startswith("usage: "), (where, done.stdout[:200])
 
 
+def subcommands():
+    """Every command of ``tfbasics`` ("list", "data fetch", ...), as its parser knows them."""
+    from tfbasics.cli import main  # imports no TensorFlow (checked above)
+
+    return sorted(main.build_parser().commands)
+
+
 @pytest.mark.parametrize(
     "how, target", [("command", "tfbasics"), ("module", "tfbasics")], ids=["tfbasics", "-m"]
 )
@@ -161,6 +168,14 @@ def test_tfbasics_help_answers_without_tensorflow(how, target):
     done = run_guarded(where, how, target, "--help")
     assert done.returncode == 0 and done.stderr == "", (where, done.returncode, done.stderr)
     assert done.stdout.startswith("usage: tfbasics"), (where, done.stdout[:200])
+
+
+@pytest.mark.parametrize("command", subcommands())
+def test_every_tfbasics_command_help_answers_without_tensorflow(command):
+    where = f"tfbasics {command} --help"
+    done = run_guarded(where, "command", "tfbasics", *command.split(), "--help")
+    assert done.returncode == 0 and done.stderr == "", (where, done.returncode, done.stderr)
+    assert done.stdout.startswith(f"usage: tfbasics {command}"), (where, done.stdout[:200])
 
 
 # Import every module of the package (the tooling, the lessons, the twins), each with its output

@@ -105,7 +105,7 @@ def module_level_imports(name):
     todo = list(tree.body)
     while todo:
         node = todo.pop()
-        if isinstance(node, ast.If | ast.Try):  # `if TYPE_CHECKING:`, `try: import x` run too
+        if isinstance(node, ast.If | ast.Try | ast.ExceptHandler):  # top-level blocks run too
             todo.extend(ast.iter_child_nodes(node))
         elif isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)

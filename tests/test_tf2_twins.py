@@ -94,7 +94,7 @@ def test_hello_twin_prints_the_tf1_scripts_values(tmp_path, capsys):
 
 def test_basic_math_twin_gives_the_books_numbers_as_the_tf1_graph_does(tmp_path, capsys):
     tf1 = basic_math.run_basic_math()
-    eager_and_graph = tf2_math.basic_math_graph()
+    eager_and_graph = tf2_math.make_basic_math_graph()()
     book = dict(add=3, subtract=-1, multiply=10, divide=2.5, sum_all=6)
     book.update(sum_axis0=[2, 2, 2], sum_axis1=[3, 3])
     for name, value in book.items():
@@ -110,12 +110,11 @@ def test_basic_math_twin_gives_the_books_numbers_as_the_tf1_graph_does(tmp_path,
 
 
 def test_placeholder_twin_feeds_what_the_tf1_feed_dict_feeds():
+    feeds = tf2_feeds.make_feeds()
     values = [[1, 2, 3], [4, 5, 6]]
-    np.testing.assert_array_equal(
-        tf2_feeds.doubler(values).numpy(), placeholders.run_doubler(values)
-    )
-    np.testing.assert_array_equal(tf2_feeds.doubler(values).numpy(), [[2, 4, 6], [8, 10, 12]])
-    s, i, f = tf2_feeds.feed_three("Welcome to CNN", 123, 123.45)
+    np.testing.assert_array_equal(feeds.doubler(values).numpy(), placeholders.run_doubler(values))
+    np.testing.assert_array_equal(feeds.doubler(values).numpy(), [[2, 4, 6], [8, 10, 12]])
+    s, i, f = feeds.feed_three("Welcome to CNN", 123, 123.45)
     p = placeholders.build_feeds()
     with tf.compat.v1.Session(graph=p.graph) as sess:
         expected = sess.run([p.s, p.i, p.f], {p.s: "Welcome to CNN", p.i: 123, p.f: 123.45})
@@ -127,7 +126,7 @@ def test_placeholder_twin_feeds_what_the_tf1_feed_dict_feeds():
         with pytest.raises(placeholders.FeedError):
             placeholders.run_doubler(bad)
         with pytest.raises(TypeError):
-            tf2_feeds.doubler(bad)
+            feeds.doubler(bad)
 
 
 def test_truncated_normal_twin_is_seeded_and_within_two_standard_deviations():
@@ -142,10 +141,11 @@ def test_truncated_normal_twin_is_seeded_and_within_two_standard_deviations():
 
 
 def test_softmax_twin_gives_the_books_numbers_as_the_tf1_graphs_do():
+    twin = tf2_softmax.make_softmax_functions()
     book = [0.6590, 0.2424, 0.0986]
-    np.testing.assert_allclose(tf2_softmax.softmax(sm.BOOK_LOGITS).numpy(), book, atol=5e-5)
+    np.testing.assert_allclose(twin.softmax(sm.BOOK_LOGITS).numpy(), book, atol=5e-5)
     np.testing.assert_allclose(
-        tf2_softmax.softmax(sm.BOOK_LOGITS).numpy(), sm.tf_softmax(sm.BOOK_LOGITS), rtol=1e-6
+        twin.softmax(sm.BOOK_LOGITS).numpy(), sm.tf_softmax(sm.BOOK_LOGITS), rtol=1e-6
     )
     c = sm.build_cross_entropy()
     with tf.compat.v1.Session(graph=c.graph) as sess:
@@ -153,7 +153,7 @@ def test_softmax_twin_gives_the_books_numbers_as_the_tf1_graphs_do():
             [c.cross_entropy, c.fused],
             {c.softmax: sm.BOOK_SOFTMAX, c.onehot_encoding: sm.BOOK_ONEHOT},
         )
-    tf2 = [t.numpy() for t in tf2_softmax.cross_entropy(sm.BOOK_SOFTMAX, sm.BOOK_ONEHOT)]
+    tf2 = [t.numpy() for t in twin.cross_entropy(sm.BOOK_SOFTMAX, sm.BOOK_ONEHOT)]
     np.testing.assert_allclose(tf2, tf1, rtol=1e-6)
     np.testing.assert_allclose(tf2, [-math.log(0.5)] * 2, rtol=1e-6)  # 0.6931
     st = sm.build_stability()
@@ -161,7 +161,7 @@ def test_softmax_twin_gives_the_books_numbers_as_the_tf1_graphs_do():
         tf1_naive, tf1_fused = sess.run(
             [st.naive_loss, st.fused_loss], {st.logits: sm.UNSTABLE_LOGITS, st.labels: [0.0, 1.0]}
         )
-    naive, fused = tf2_softmax.stability(sm.UNSTABLE_LOGITS, [0.0, 1.0])
+    naive, fused = twin.stability(sm.UNSTABLE_LOGITS, [0.0, 1.0])
     assert math.isnan(naive) and math.isnan(tf1_naive)
     assert float(fused) == float(tf1_fused) == 1000.0
 
@@ -169,7 +169,9 @@ def test_softmax_twin_gives_the_books_numbers_as_the_tf1_graphs_do():
 def test_mnist_twin_pipeline_gives_read_data_sets_features_and_one_hot_labels():
     raw = mnist.read_data_sets(dtype=np.uint8, reshape=False, validation_size=0, fake_data=True)
     tf1 = mnist.read_data_sets(one_hot=True, validation_size=0, fake_data=True)
-    features, onehot = tf2_data.preprocess(raw.train.images[:300, ..., 0], raw.train.labels[:300])
+    features, onehot = tf2_data.make_preprocess()(
+        raw.train.images[:300, ..., 0], raw.train.labels[:300]
+    )
     np.testing.assert_allclose(features.numpy(), tf1.train.images[:300], rtol=1e-6)
     np.testing.assert_array_equal(onehot.numpy(), tf1.train.labels[:300])
     np.testing.assert_array_equal(onehot.numpy(), mnist.dense_to_one_hot(raw.train.labels[:300]))

@@ -4,6 +4,8 @@
 op in a graph and session of its own, the way the book's snippets do.
 """
 
+from __future__ import annotations  # NamedTuple fields name tf types; no TF import for that
+
 from typing import NamedTuple
 
 import numpy as np

@@ -8,6 +8,8 @@ Building ops only describes a computation (a ``tf.Graph``); nothing runs until a
 - ``build_lazy_variable()``: ``variable_y = constant_x + 5``, which is 10 only once initialised.
 """
 
+from __future__ import annotations  # NamedTuple fields name tf types; no TF import for that
+
 from typing import NamedTuple
 
 from tfbasics._tf import tf

@@ -5,6 +5,8 @@ A placeholder is a graph input with a dtype and a (partly) known shape; a value 
 sees it, so a bad value is one readable ``FeedError`` naming the placeholder, not a stack trace.
 """
 
+from __future__ import annotations  # NamedTuple fields name tf types; no TF import for that
+
 from typing import NamedTuple
 
 import numpy as np

@@ -6,6 +6,8 @@ builders show the same in TensorFlow, and why the fused
 probability that has underflowed to 0, and never exponentiates a large logit.
 """
 
+from __future__ import annotations  # NamedTuple fields name tf types; no TF import for that
+
 from typing import NamedTuple
 
 import numpy as np

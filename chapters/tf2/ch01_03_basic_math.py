@@ -26,28 +26,37 @@ CALLS = {  # what the book writes, for each result
 SCRIPT = Path(__file__).stem + "_tf2"  # logs/ch01_03_basic_math_tf2/<run>/
 
 
-@tf.function(input_signature=[])
-def basic_math_graph():
-    """The book's examples as one graph (TF1: ops added to a tf.Graph, then sess.run)."""
-    with tf.name_scope("arithmetic"):
-        add = tf.add(1, 2, name="add")
-        subtract = tf.subtract(1, 2, name="subtract")
-        multiply = tf.multiply(2, 5, name="multiply")
-        divide = tf.divide(10, 4, name="divide")  # ints -> float64 2.5, as in TF1
-    with tf.name_scope("reduce_sum"):
-        sum_all = tf.reduce_sum([1, 2, 3], name="sum_all")
-        x = tf.constant(basic_math.ONES_2X3, name="x")
-        sum_axis0 = tf.reduce_sum(x, 0, name="sum_axis0")  # down the columns
-        sum_axis1 = tf.reduce_sum(x, 1, name="sum_axis1")  # along each row
-    return dict(
-        add=add,
-        subtract=subtract,
-        multiply=multiply,
-        divide=divide,
-        sum_all=sum_all,
-        sum_axis0=sum_axis0,
-        sum_axis1=sum_axis1,
-    )
+def make_basic_math_graph():
+    """The book's examples as one tf.function (TF1: ops added to a tf.Graph, then sess.run).
+
+    Returns:
+      a tf.function of no arguments -> dict of the results by name: int32 scalars, ``divide``
+      float64 [] 2.5, ``sum_axis0`` int32 [3], ``sum_axis1`` int32 [2].
+    """
+
+    @tf.function(input_signature=[])
+    def basic_math_graph():
+        with tf.name_scope("arithmetic"):
+            add = tf.add(1, 2, name="add")
+            subtract = tf.subtract(1, 2, name="subtract")
+            multiply = tf.multiply(2, 5, name="multiply")
+            divide = tf.divide(10, 4, name="divide")  # ints -> float64 2.5, as in TF1
+        with tf.name_scope("reduce_sum"):
+            sum_all = tf.reduce_sum([1, 2, 3], name="sum_all")
+            x = tf.constant(basic_math.ONES_2X3, name="x")
+            sum_axis0 = tf.reduce_sum(x, 0, name="sum_axis0")  # down the columns
+            sum_axis1 = tf.reduce_sum(x, 1, name="sum_axis1")  # along each row
+        return dict(
+            add=add,
+            subtract=subtract,
+            multiply=multiply,
+            divide=divide,
+            sum_all=sum_all,
+            sum_axis0=sum_axis0,
+            sum_axis1=sum_axis1,
+        )
+
+    return basic_math_graph
 
 
 def main(argv=None):
@@ -69,7 +78,7 @@ def main(argv=None):
     for name, value in eager.items():
         print(f"{CALLS[name]:<40} = {value.numpy().tolist()}")
 
-    graph_values = trace_graph(out, "basic_math", basic_math_graph)
+    graph_values = trace_graph(out, "basic_math", make_basic_math_graph())
     with tf.summary.create_file_writer(str(out)).as_default():
         for name, value in graph_values.items():
             if value.shape.rank == 0:  # a scalar summary holds one number

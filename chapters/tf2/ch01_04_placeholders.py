@@ -7,7 +7,9 @@ The book's truncated-normal weights come from a seeded ``tf.random.Generator``, 
 """
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -19,28 +21,47 @@ from tfbasics.runs.traces import trace_graph
 SCRIPT = Path(__file__).stem + "_tf2"  # logs/ch01_04_placeholders_tf2/<run>/
 
 
-# TF1: x = placeholder(tf.string); sess.run(x, feed_dict={x: 'Hello World'})
-@tf.function(input_signature=[tf.TensorSpec([], tf.string, name="x")])
-def feed_one(x):
-    return tf.identity(x, name="fed_x")
+class Feeds(NamedTuple):
+    """The book's placeholders as arguments of tf.functions (each a ``tf.function``)."""
+
+    feed_one: Callable  # feed_one(x: string []) -> x
+    feed_three: Callable  # feed_three(s: string [], i: int32 [], f: float32 []) -> (s, i, f)
+    doubler: Callable  # doubler(x: float32 [None, 3]) -> y = x * 2, float32 [None, 3]
 
 
-# TF1: three placeholders filled by one feed_dict -> three arguments of one call
-@tf.function(
-    input_signature=[
-        tf.TensorSpec([], tf.string, name="s"),
-        tf.TensorSpec([], tf.int32, name="i"),
-        tf.TensorSpec([], tf.float32, name="f"),
-    ]
-)
-def feed_three(s, i, f):
-    return tf.identity(s, name="fed_s"), tf.identity(i, name="fed_i"), tf.identity(f, name="fed_f")
+def make_feeds():
+    """The three feeds of the TF1 script as tf.functions; their signatures are the placeholders.
 
+    Returns:
+      Feeds. A value of another dtype or shape than the signature's is refused at the call.
+    """
 
-# TF1: x = placeholder(tf.float32, shape=[None, 3]); y = x * 2
-@tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32, name="x")])
-def doubler(x):
-    return tf.multiply(x, 2.0, name="y")
+    # TF1: x = placeholder(tf.string); sess.run(x, feed_dict={x: 'Hello World'})
+    @tf.function(input_signature=[tf.TensorSpec([], tf.string, name="x")])
+    def feed_one(x):
+        return tf.identity(x, name="fed_x")
+
+    # TF1: three placeholders filled by one feed_dict -> three arguments of one call
+    @tf.function(
+        input_signature=[
+            tf.TensorSpec([], tf.string, name="s"),
+            tf.TensorSpec([], tf.int32, name="i"),
+            tf.TensorSpec([], tf.float32, name="f"),
+        ]
+    )
+    def feed_three(s, i, f):
+        return (
+            tf.identity(s, name="fed_s"),
+            tf.identity(i, name="fed_i"),
+            tf.identity(f, name="fed_f"),
+        )
+
+    # TF1: x = placeholder(tf.float32, shape=[None, 3]); y = x * 2
+    @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32, name="x")])
+    def doubler(x):
+        return tf.multiply(x, 2.0, name="y")
+
+    return Feeds(feed_one, feed_three, doubler)
 
 
 def truncated_normal_weights(
@@ -65,6 +86,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     out = run_dir(args.logdir, SCRIPT, args.run_name)
 
+    feed_one, feed_three, doubler = make_feeds()
     print(trace_graph(out / "feeds", "feed_one", feed_one, "Hello World").numpy())
     values = feed_three("Welcome to CNN", 123, 123.45)
     print(

@@ -7,7 +7,9 @@ The TensorFlow 2 twin of ch01_05_softmax_cross_entropy.py: the same numbers (sof
 
 import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -18,37 +20,52 @@ from tfbasics.runs.folders import base_parser, run_dir, view_command
 from tfbasics.runs.traces import trace_graph
 
 SCRIPT = Path(__file__).stem + "_tf2"  # logs/ch01_05_softmax_cross_entropy_tf2/<run>/
-VECTOR = tf.TensorSpec([None], tf.float32)  # TF1: placeholder(tf.float32, shape=[None])
 
 
-@tf.function(input_signature=[VECTOR])
-def softmax(logits):
-    return tf.nn.softmax(logits, name="prediction")
+class SoftmaxFunctions(NamedTuple):
+    """The TF1 script's three graphs as tf.functions of float32 vectors."""
+
+    softmax: Callable  # softmax(logits [n]) -> prediction [n]
+    cross_entropy: Callable  # cross_entropy(softmax [n], onehot [n]) -> (by hand, fused), []
+    stability: Callable  # stability(logits [n], labels [n]) -> (naive loss, fused loss), []
 
 
-@tf.function(input_signature=[VECTOR, VECTOR])
-def cross_entropy(softmax, onehot_encoding):
-    """The book's cross-entropy by hand, and the fused op on log(softmax) (the same number)."""
-    by_hand = tf.negative(
-        tf.reduce_sum(onehot_encoding * tf.math.log(softmax)), name="cross_entropy"
-    )
-    fused = tf.nn.softmax_cross_entropy_with_logits(
-        labels=onehot_encoding, logits=tf.math.log(softmax), name="fused_cross_entropy"
-    )
-    return by_hand, fused
+def make_softmax_functions():
+    """Softmax, cross-entropy and the stability check as tf.functions.
 
+    Returns:
+      SoftmaxFunctions; each argument is a float32 vector of any length (TF1: a placeholder).
+    """
+    vector = tf.TensorSpec([None], tf.float32)  # TF1: placeholder(tf.float32, shape=[None])
 
-@tf.function(input_signature=[VECTOR, VECTOR])
-def stability(logits, labels):
-    """The loss on raw logits through a hand-written softmax (NaN for [1000, 0]) and fused."""
-    with tf.name_scope("naive"):
-        exp = tf.exp(logits)
-        prediction = exp / tf.reduce_sum(exp)
-        naive_loss = tf.negative(tf.reduce_sum(labels * tf.math.log(prediction)), name="loss")
-    fused_loss = tf.nn.softmax_cross_entropy_with_logits(
-        labels=labels, logits=logits, name="fused_loss"
-    )
-    return naive_loss, fused_loss
+    @tf.function(input_signature=[vector])
+    def softmax(logits):
+        return tf.nn.softmax(logits, name="prediction")
+
+    @tf.function(input_signature=[vector, vector])
+    def cross_entropy(softmax, onehot_encoding):
+        """The book's cross-entropy by hand, and the fused op on log(softmax) (the same number)."""
+        by_hand = tf.negative(
+            tf.reduce_sum(onehot_encoding * tf.math.log(softmax)), name="cross_entropy"
+        )
+        fused = tf.nn.softmax_cross_entropy_with_logits(
+            labels=onehot_encoding, logits=tf.math.log(softmax), name="fused_cross_entropy"
+        )
+        return by_hand, fused
+
+    @tf.function(input_signature=[vector, vector])
+    def stability(logits, labels):
+        """The loss on raw logits through a hand-written softmax (NaN for [1000, 0]) and fused."""
+        with tf.name_scope("naive"):
+            exp = tf.exp(logits)
+            prediction = exp / tf.reduce_sum(exp)
+            naive_loss = tf.negative(tf.reduce_sum(labels * tf.math.log(prediction)), name="loss")
+        fused_loss = tf.nn.softmax_cross_entropy_with_logits(
+            labels=labels, logits=logits, name="fused_loss"
+        )
+        return naive_loss, fused_loss
+
+    return SoftmaxFunctions(softmax, cross_entropy, stability)
 
 
 def fmt(values):
@@ -66,6 +83,7 @@ def main(argv=None):
         return 2
     out = run_dir(args.logdir, SCRIPT, args.run_name)
 
+    softmax, cross_entropy, stability = make_softmax_functions()
     prediction = trace_graph(out / "softmax", "softmax", softmax, sm.BOOK_LOGITS)
     print(f"tf.nn.softmax({sm.BOOK_LOGITS}) = {fmt(prediction)}")
 

@@ -24,17 +24,27 @@ GRID = 10  # the grid shows GRID x GRID digits
 BATCH_SIZE = 128  # the book's batch size
 
 
-@tf.function(
-    input_signature=[
-        tf.TensorSpec([None, IMAGE_SIZE, IMAGE_SIZE], tf.uint8, name="images"),
-        tf.TensorSpec([None], tf.uint8, name="labels"),
-    ]
-)
-def preprocess(images, labels):
-    """uint8 digits and labels -> the model's inputs: float32 [N, 784] in [0, 1], one-hot [N, 10]."""
-    features = tf.reshape(tf.cast(images, tf.float32) / 255.0, [-1, IMAGE_PIXELS], name="features")
-    onehot = tf.one_hot(tf.cast(labels, tf.int32), NUM_CLASSES, name="labels")
-    return features, onehot
+def make_preprocess():
+    """The step from MNIST's arrays to a model's inputs, as a tf.function of a batch.
+
+    Returns:
+      preprocess(images uint8 [N, 28, 28], labels uint8 [N]) -> (features float32 [N, 784] in
+      [0, 1], one-hot labels float32 [N, 10]).
+    """
+
+    @tf.function(
+        input_signature=[
+            tf.TensorSpec([None, IMAGE_SIZE, IMAGE_SIZE], tf.uint8, name="images"),
+            tf.TensorSpec([None], tf.uint8, name="labels"),
+        ]
+    )
+    def preprocess(images, labels):
+        pixels = tf.cast(images, tf.float32) / 255.0
+        features = tf.reshape(pixels, [-1, IMAGE_PIXELS], name="features")
+        onehot = tf.one_hot(tf.cast(labels, tf.int32), NUM_CLASSES, name="labels")
+        return features, onehot
+
+    return preprocess
 
 
 def main(argv=None):
@@ -69,6 +79,7 @@ def main(argv=None):
         )
         return 2
     out = run_dir(args.logdir, SCRIPT, args.run_name)
+    preprocess = make_preprocess()
 
     for name, array in (
         ("X_train", X_train),

@@ -1,5 +1,5 @@
 """Helpers for tests: read back what a run wrote, with TensorBoard's own event reader; read a
-chapter script's first screen."""
+lesson's first screen."""
 
 import ast
 from pathlib import Path
@@ -37,13 +37,40 @@ def graph_op_names(path):
 
 
 def first_screen(module, lines=60):
-    """The teaching code a reader meets first: up to ``lines`` non-blank code lines after the
-    docstring and imports, cut at ``def main(`` (flags and error handling live below it)."""
+    """The teaching code a reader meets first: up to ``lines`` non-blank code lines (docstrings
+    left out) after the module docstring and imports, cut at the command line.
+
+    A lesson is a jupytext percent-format script: its markdown cells (``# %% [markdown]``) and
+    notebook-only cells (``# %% active="ipynb"``) are comments in the .py and are left out; the
+    command line is ONE script-only cell (``# %% active="py"``), the last cell, holding ``main``,
+    the last function. A script without cells is cut at ``def main(``.
+    """
     source = Path(module.__file__).read_text(encoding="utf-8")
     body = ast.parse(source).body
-    functions = [node.name for node in body if isinstance(node, ast.FunctionDef)]
-    assert functions[-1] == "main", f"main() is not the last function of {module.__file__}"
+    functions = [node for node in body if isinstance(node, ast.FunctionDef)]
+    assert functions[-1].name == "main", f"main() is not the last function of {module.__file__}"
+    source_lines = source.splitlines()
+    markers = [(n, line) for n, line in enumerate(source_lines, 1) if line.startswith("# %%")]
+    if markers:
+        script_only = [n for n, line in markers if line == '# %% active="py"']
+        assert len(script_only) == 1 and markers[-1][0] == script_only[0], (
+            f"{module.__file__}: the command line is not one script-only cell at the bottom"
+        )
+        assert script_only[0] < functions[-1].lineno, "main() is above the script-only cell"
+    docstrings = {
+        n
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and ast.get_docstring(node)
+        for n in range(node.body[0].lineno, node.body[0].end_lineno + 1)
+    }
     skip = (ast.Expr, ast.Import, ast.ImportFrom)
     start = next(node for node in body if not isinstance(node, skip)).lineno
-    code = [line for line in source.splitlines()[start - 1 :] if line.strip()]
+    code, in_code_cell = [], True
+    for n, line in enumerate(source_lines[start - 1 :], start):
+        if line.startswith("# %%"):
+            if line == '# %% active="py"':
+                break
+            in_code_cell = line == "# %%"  # markdown, raw and notebook-only cells are left out
+        elif in_code_cell and line.strip() and n not in docstrings:
+            code.append(line)
     return "\n".join(code[:lines]).split("def main(")[0]

@@ -5,11 +5,11 @@ import pytest
 from helpers import first_screen, graph_op_names, load_events
 from tfbasics import hello
 from tfbasics._tf import tf
-from tfbasics.chapters import ch01_02_hello_tensorflow
+from tfbasics.chapters import ch01_02_hello_tensorflow as lesson
 
 
 def test_hello_constant_runs_to_bytes():
-    h = hello.build_hello()
+    h = lesson.hello_world()
     assert h.hello_constant.op.name == "hello_constant"
     with tf.compat.v1.Session(graph=h.graph) as sess:
         assert sess.run(h.hello_constant) == b"Hello World!"
@@ -24,7 +24,7 @@ def consumers(graph, name):
 def test_every_constant_is_read_by_an_op_so_tensorboard_draws_it():
     # TensorBoard's Graphs tab draws a Const only beside the op that consumes it: a graph of
     # unconsumed constants is blank (tests/test_tensorboard_browser.py looks at the real page)
-    h, r = hello.build_hello(), hello.build_ranks()
+    h, r = lesson.hello_world(), lesson.tensor_ranks()
     assert consumers(h.graph, "hello_constant") == {"output"}
     assert h.output.op.type == "Identity"
     for name in ("A", "B", "C"):
@@ -34,9 +34,9 @@ def test_every_constant_is_read_by_an_op_so_tensorboard_draws_it():
         assert sess.run([r.rank_A, r.rank_B, r.rank_C]) == [0, 1, 2]
 
 
-def test_builders_do_not_touch_the_default_graph_or_eager_mode():
+def test_lessons_do_not_touch_the_default_graph_or_eager_mode():
     before = len(tf.compat.v1.get_default_graph().get_operations())
-    hello.build_hello(), hello.build_ranks(), hello.build_lazy_variable()
+    lesson.hello_world(), lesson.tensor_ranks(), lesson.lazy_variable()
     assert len(tf.compat.v1.get_default_graph().get_operations()) == before
     assert tf.executing_eagerly()
 
@@ -50,7 +50,7 @@ def test_builders_do_not_touch_the_default_graph_or_eager_mode():
     ],
 )
 def test_ranks(name, value, rank, shape):
-    r = hello.build_ranks()
+    r = lesson.tensor_ranks()
     tensor = getattr(r, name)
     assert hello.describe(tensor) == ("int32", rank, shape)
     with tf.compat.v1.Session(graph=r.graph) as sess:
@@ -63,7 +63,7 @@ def test_run_constant():
 
 
 def test_variable_is_lazy_then_fails_then_is_10():
-    v = hello.build_lazy_variable()
+    v = lesson.lazy_variable()
     assert "Variable" in repr(v.variable_y) and "10" not in repr(v.variable_y)
     with tf.compat.v1.Session(graph=v.graph) as sess:
         with pytest.raises(tf.errors.FailedPreconditionError) as info:
@@ -75,7 +75,7 @@ def test_variable_is_lazy_then_fails_then_is_10():
 
 
 def test_script_prints_the_book_and_writes_three_graphs(tmp_path, capsys):
-    assert ch01_02_hello_tensorflow.main(["--logdir", str(tmp_path), "--run-name", "r"]) == 0
+    assert lesson.main(["--logdir", str(tmp_path), "--run-name", "r"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "b'Hello World!'"
     assert "C = [[123, 456, 789], [222, 333, 444]]: dtype int32, rank 2, shape (2, 3)" in out
@@ -88,12 +88,11 @@ def test_script_prints_the_book_and_writes_three_graphs(tmp_path, capsys):
     assert {"constant_x", "variable_y"} <= graph_op_names(run / "variable")
 
 
-def test_script_builds_the_builders_graphs_and_prints_the_librarys_values(tmp_path, capsys):
-    # the script shows the book's code; tfbasics.hello stays the reference that tests and the
-    # exercises use: the two must not drift apart
-    assert ch01_02_hello_tensorflow.main(["--logdir", str(tmp_path), "--run-name", "r"]) == 0
+def test_script_writes_the_lessons_graphs_and_prints_their_values(tmp_path, capsys):
+    # main() writes the graphs the lesson's functions build, and prints what they compute
+    assert lesson.main(["--logdir", str(tmp_path), "--run-name", "r"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    h, r, v = hello.build_hello(), hello.build_ranks(), hello.build_lazy_variable()
+    h, r, v = lesson.hello_world(), lesson.tensor_ranks(), lesson.lazy_variable()
     with tf.compat.v1.Session(graph=h.graph) as sess:
         assert lines[0] == str(sess.run(h.hello_constant))
     with tf.compat.v1.Session(graph=r.graph) as sess:
@@ -114,7 +113,7 @@ def test_script_builds_the_builders_graphs_and_prints_the_librarys_values(tmp_pa
 
 
 def test_script_shows_graph_and_session_first():
-    screen = first_screen(ch01_02_hello_tensorflow)
+    screen = first_screen(lesson)
     for needle in (
         "tf.Graph().as_default()",
         'hello_constant = tf.constant("Hello World!", name="hello_constant")',

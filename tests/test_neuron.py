@@ -8,7 +8,7 @@ import pytest
 from helpers import first_screen, graph_op_names
 from tfbasics import neuron
 from tfbasics._tf import tf
-from tfbasics.chapters import ch01_01_neuron
+from tfbasics.chapters import ch01_01_neuron as lesson
 
 
 def test_book_neuron_forward_is_sigmoid_3():
@@ -34,13 +34,13 @@ def test_wrong_number_of_inputs_is_a_clear_error():
 
 
 def test_graph_twin_matches_numpy():
-    g = neuron.build_graph([1.0, 1.0])
+    g = lesson.neuron_graph([1.0, 1.0])
     with tf.compat.v1.Session(graph=g.graph) as sess:
         assert sess.run(g.output) == pytest.approx(neuron.Neuron().forward([1, 1]), rel=1e-12)
 
 
 def test_script_prints_and_writes_graph(tmp_path, capsys):
-    assert ch01_01_neuron.main(["--logdir", str(tmp_path), "--run-name", "r"]) == 0
+    assert lesson.main(["--logdir", str(tmp_path), "--run-name", "r"]) == 0
     out = capsys.readouterr().out
     assert "forward([1.0, 1.0]) = sigmoid(3) = 0.9525741268" in out
     assert {"neuron/x", "neuron/W", "neuron/z", "neuron/output"} <= graph_op_names(
@@ -48,22 +48,23 @@ def test_script_prints_and_writes_graph(tmp_path, capsys):
     )
 
 
-def test_script_builds_the_builders_graph_and_prints_the_librarys_numbers(tmp_path, capsys):
-    # the script shows the neuron's code; tfbasics.neuron stays the reference that tests and
+def test_script_writes_the_lessons_graph_and_prints_the_librarys_numbers(tmp_path, capsys):
+    # the lesson shows the neuron's code; tfbasics.neuron stays the reference that tests and
     # the exercise checker use: the two must not drift apart
     argv = ["--logdir", str(tmp_path), "--run-name", "r", "--inputs", "-2.5", "0.75"]
-    assert ch01_01_neuron.main(argv) == 0
+    assert lesson.main(argv) == 0
     out = capsys.readouterr().out
     n = neuron.Neuron()
     z = n.weighted_sum([-2.5, 0.75])
     assert f"z = w . x + b = {z:g}\n" in out
     assert f"forward([-2.5, 0.75]) = sigmoid({z:g}) = {n.forward([-2.5, 0.75]):.10f}\n" in out
-    builder = {op.name for op in neuron.build_graph([-2.5, 0.75]).graph.get_operations()}
+    graph = lesson.neuron_graph([-2.5, 0.75]).graph
+    builder = {op.name for op in graph.get_operations()}
     assert graph_op_names(tmp_path / "ch01_01_neuron" / "r") == builder
 
 
 def test_script_shows_the_neuron_first():
-    screen = first_screen(ch01_01_neuron)
+    screen = first_screen(lesson)
     for needle in ("np.dot(W, x) + b", "neuron.sigmoid(z)", "tf.Graph()", 'name="output"'):
         assert needle in screen, needle
     assert "argparse" not in screen and "add_argument" not in screen

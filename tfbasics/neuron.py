@@ -5,8 +5,6 @@ through an activation; the book's neuron has weights [1, 2], bias 0 and a sigmoi
 ``forward([1, 1]) = sigmoid(3) = 0.9525741268``.
 """
 
-from typing import NamedTuple
-
 import numpy as np
 
 BOOK_WEIGHTS = (1.0, 2.0)  # the book's example neuron
@@ -65,34 +63,3 @@ class Neuron:
         """
         return float(self.activation(self.weighted_sum(inputs)))
 
-
-class NeuronGraph(NamedTuple):
-    """The neuron as a TensorFlow graph (for TensorBoard's Graphs tab)."""
-
-    graph: "tf.Graph"
-    x: "tf.Tensor"  # float64 [2], the inputs
-    W: "tf.Tensor"  # float64 [2], the book's weights
-    b: "tf.Tensor"  # float64 [], the bias
-    z: "tf.Tensor"  # float64 [], W . x + b
-    output: "tf.Tensor"  # float64 [], sigmoid(z)
-
-
-def build_graph(inputs=(1.0, 1.0), weights=BOOK_WEIGHTS, bias=BOOK_BIAS):
-    """The same neuron as a tf.compat.v1 graph of its own.
-
-    Args:
-      inputs: two floats.
-      weights: two floats; bias: float.
-    Returns:
-      NeuronGraph; running ``output`` in a Session gives ``Neuron(weights, bias).forward(inputs)``.
-    """
-    from tfbasics._tf import tf
-
-    g = tf.Graph()
-    with g.as_default(), tf.name_scope("neuron"):
-        x = tf.constant(inputs, dtype=tf.float64, name="x")
-        W = tf.constant(weights, dtype=tf.float64, name="W")
-        b = tf.constant(bias, dtype=tf.float64, name="b")
-        z = tf.add(tf.tensordot(W, x, axes=1), b, name="z")
-        output = tf.sigmoid(z, name="output")
-    return NeuronGraph(g, x, W, b, z, output)

@@ -6,11 +6,11 @@ import pytest
 from helpers import first_screen, graph_op_names
 from tfbasics import placeholders
 from tfbasics._tf import tf
-from tfbasics.chapters import ch01_04_placeholders
+from tfbasics.chapters import ch01_04_placeholders as lesson
 
 
 def test_string_and_mixed_feeds():
-    p = placeholders.build_feeds()
+    p = lesson.feed_placeholders()
     with tf.compat.v1.Session(graph=p.graph) as sess:
         assert placeholders.run_feed(sess, p.x, {p.x: "Hello World"}) == "Hello World"
         s, i, f = placeholders.run_feed(
@@ -42,23 +42,23 @@ def test_bad_shape_names_placeholder_shape_and_what_was_given():
 
 def test_unchecked_bad_feed_is_what_tensorflow_would_raise():
     # why the check exists: TensorFlow's own error is a ValueError deep in session.run
-    d = placeholders.build_doubler()
+    d = lesson.feed_doubler()
     with tf.compat.v1.Session(graph=d.graph) as sess, pytest.raises(ValueError):
         sess.run(d.y, {d.x: [1, 2]})
 
 
 def test_truncated_normal_shape_range_and_seed():
-    w = placeholders.truncated_normal_weights(seed=7)
+    w = lesson.truncated_normal_weights(seed=7).value
     assert w.shape == (5, 2) and w.dtype == np.float32
     assert np.all(np.abs(w) <= 2.0)
-    np.testing.assert_array_equal(w, placeholders.truncated_normal_weights(seed=7))
-    assert not np.array_equal(w, placeholders.truncated_normal_weights(seed=8))
-    big = placeholders.truncated_normal_weights(200, 50, seed=1)
+    np.testing.assert_array_equal(w, lesson.truncated_normal_weights(seed=7).value)
+    assert not np.array_equal(w, lesson.truncated_normal_weights(seed=8).value)
+    big = lesson.truncated_normal_weights(1, 200, 50).value
     assert np.all(np.abs(big) <= 2.0) and abs(big.std() - 0.88) < 0.05  # truncated N(0,1) std
 
 
 def test_script_shows_both_bad_feeds_and_goes_on(tmp_path, capsys):
-    assert ch01_04_placeholders.main(["--logdir", str(tmp_path), "--run-name", "r"]) == 0
+    assert lesson.main(["--logdir", str(tmp_path), "--run-name", "r"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "Hello World"
     assert "Welcome to CNN" in out and "i (int32) = 123" in out and "f (float32) = 123.45" in out
@@ -71,29 +71,29 @@ def test_script_shows_both_bad_feeds_and_goes_on(tmp_path, capsys):
     assert "weights" in graph_op_names(run / "weights")
 
 
-def test_script_builds_the_builders_graphs_and_prints_the_librarys_numbers(tmp_path, capsys):
-    # the script shows the book's code; tfbasics.placeholders stays the reference that tests
-    # and the exercise checker use: the two must not drift apart
+def test_script_writes_the_lessons_graphs_and_prints_the_librarys_numbers(tmp_path, capsys):
+    # main() writes the graphs the lesson's functions build; tfbasics.placeholders.run_doubler
+    # stays the reference the exercise checker uses: the two must not drift apart
     argv = ["--logdir", str(tmp_path), "--run-name", "r", "--seed", "3"]
-    assert ch01_04_placeholders.main(argv) == 0
+    assert lesson.main(argv) == 0
     out = capsys.readouterr().out
     doubled = placeholders.run_doubler([[1, 2, 3], [4, 5, 6]]).tolist()
     assert f"x * 2 for x = [[1, 2, 3], [4, 5, 6]]: {doubled}\n" in out
-    w = placeholders.truncated_normal_weights(seed=3)
+    w = lesson.truncated_normal_weights(seed=3).value
     assert f"seed 3:\n{np.array2string(w, precision=4)}\n" in out
     assert f"largest |value| {np.abs(w).max():.4f} " in out
     run = tmp_path / "ch01_04_placeholders" / "r"
     for folder, builder in [
-        ("feeds", placeholders.build_feeds()),
-        ("doubler", placeholders.build_doubler()),
-        ("weights", placeholders.build_truncated_normal_weights(seed=3)),
+        ("feeds", lesson.feed_placeholders()),
+        ("doubler", lesson.feed_doubler()),
+        ("weights", lesson.truncated_normal_weights(seed=3)),
     ]:
         names = {op.name for op in builder.graph.get_operations()}
         assert graph_op_names(run / folder) == names, folder
 
 
 def test_script_shows_graph_and_session_first():
-    screen = first_screen(ch01_04_placeholders)
+    screen = first_screen(lesson)
     for needle in (
         "tf.Graph().as_default()",
         "tf.compat.v1.placeholder(tf.string",

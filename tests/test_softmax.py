@@ -8,13 +8,13 @@ import pytest
 from helpers import first_screen, graph_op_names
 from tfbasics import softmax as sm
 from tfbasics._tf import tf
-from tfbasics.chapters import ch01_05_softmax_cross_entropy
+from tfbasics.chapters import ch01_05_softmax_cross_entropy as lesson
 
 BOOK_SOFTMAX_OF_LOGITS = [0.6590, 0.2424, 0.0986]
 
 
 def test_softmax_of_book_logits_tf_and_numpy():
-    np.testing.assert_allclose(sm.tf_softmax(sm.BOOK_LOGITS), BOOK_SOFTMAX_OF_LOGITS, atol=1e-4)
+    np.testing.assert_allclose(lesson.softmax_graph().value, BOOK_SOFTMAX_OF_LOGITS, atol=1e-4)
     np.testing.assert_allclose(sm.softmax(sm.BOOK_LOGITS), BOOK_SOFTMAX_OF_LOGITS, atol=1e-4)
 
 
@@ -34,7 +34,7 @@ def test_one_hot():
 
 
 def test_cross_entropy_by_hand_and_fused_are_minus_ln_half():
-    c = sm.build_cross_entropy()
+    c = lesson.cross_entropy_graph()
     with tf.compat.v1.Session(graph=c.graph) as sess:
         by_hand, fused = sess.run(
             [c.cross_entropy, c.fused],
@@ -54,7 +54,7 @@ def test_cross_entropy_is_not_symmetric():
 
 
 def test_fused_op_is_stable_where_hand_written_is_nan():
-    st = sm.build_stability()
+    st = lesson.stability_graph()
     with tf.compat.v1.Session(graph=st.graph) as sess:
         naive, fused = sess.run(
             [st.naive_loss, st.fused_loss], {st.logits: sm.UNSTABLE_LOGITS, st.labels: [0.0, 1.0]}
@@ -65,7 +65,7 @@ def test_fused_op_is_stable_where_hand_written_is_nan():
 
 
 def test_script(tmp_path, capsys):
-    assert ch01_05_softmax_cross_entropy.main(["--logdir", str(tmp_path), "--run-name", "r"]) == 0
+    assert lesson.main(["--logdir", str(tmp_path), "--run-name", "r"]) == 0
     out = capsys.readouterr().out
     assert "tf.nn.softmax([2.0, 1.0, 0.1]) = [0.6590 0.2424 0.0986]" in out
     assert "one-hot(4) = [0, 0, 0, 0, 1, 0, 0, 0, 0, 0]" in out
@@ -78,21 +78,21 @@ def test_script(tmp_path, capsys):
 
 def test_script_rejects_bad_label(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_:  # argparse refuses it before any work (issue 10)
-        ch01_05_softmax_cross_entropy.main(["--logdir", str(tmp_path), "--labels", "12"])
+        lesson.main(["--logdir", str(tmp_path), "--labels", "12"])
     assert exit_.value.code == 2
     captured = capsys.readouterr()
     assert "argument --labels: a digit label is 0-9, got 12" in captured.err
     assert captured.out == "" and list(tmp_path.iterdir()) == []
 
 
-def test_script_builds_the_builders_graphs_and_prints_the_librarys_numbers(tmp_path, capsys):
-    # the script shows the book's code; tfbasics.softmax's builders stay the reference that
-    # tests and the exercise checker use: the two must not drift apart
-    assert ch01_05_softmax_cross_entropy.main(["--logdir", str(tmp_path), "--run-name", "r"]) == 0
+def test_script_writes_the_lessons_graphs_and_prints_their_numbers(tmp_path, capsys):
+    # main() writes the graphs the lesson's functions build, and prints what they compute
+    assert lesson.main(["--logdir", str(tmp_path), "--run-name", "r"]) == 0
     out = capsys.readouterr().out
-    fmt = ch01_05_softmax_cross_entropy.fmt
-    assert f" = {fmt(sm.tf_softmax(sm.BOOK_LOGITS))}\n" in out
-    c = sm.build_cross_entropy()
+    fmt = lesson.fmt
+    softmax = lesson.softmax_graph()
+    assert f" = {fmt(softmax.value)}\n" in out
+    c = lesson.cross_entropy_graph()
     with tf.compat.v1.Session(graph=c.graph) as sess:
         by_hand, fused = sess.run(
             [c.cross_entropy, c.fused],
@@ -100,7 +100,7 @@ def test_script_builds_the_builders_graphs_and_prints_the_librarys_numbers(tmp_p
         )
     assert f"(onehot * log(softmax))             = {by_hand:.4f}\n" in out
     assert f"with_logits(log(softmax))  = {fused:.4f}\n" in out
-    st = sm.build_stability()
+    st = lesson.stability_graph()
     with tf.compat.v1.Session(graph=st.graph) as sess:
         naive, fused = sess.run(
             [st.naive_loss, st.fused_loss], {st.logits: sm.UNSTABLE_LOGITS, st.labels: [0.0, 1.0]}
@@ -109,16 +109,16 @@ def test_script_builds_the_builders_graphs_and_prints_the_librarys_numbers(tmp_p
     assert f"fused op (log-sum-exp inside) = {fused:.4f}\n" in out
     run = tmp_path / "ch01_05_softmax_cross_entropy" / "r"
     for folder, builder in [
-        ("softmax", sm.build_softmax()),
-        ("cross_entropy", sm.build_cross_entropy()),
-        ("stability", sm.build_stability()),
+        ("softmax", softmax),
+        ("cross_entropy", c),
+        ("stability", st),
     ]:
         names = {op.name for op in builder.graph.get_operations()}
         assert graph_op_names(run / folder) == names, folder
 
 
 def test_script_shows_graph_and_session_first():
-    screen = first_screen(ch01_05_softmax_cross_entropy)
+    screen = first_screen(lesson)
     for needle in (
         "tf.Graph().as_default()",
         "tf.nn.softmax(logits",

@@ -14,13 +14,15 @@ import numpy as np
 import pytest
 
 from helpers import load_events
-from tfbasics import basic_math, hello, placeholders
+from tfbasics import hello, placeholders
 from tfbasics import softmax as sm
 from tfbasics import softmax_regression as sr
 from tfbasics._tf import tf
 from tfbasics.chapters import (
     ch01_02_hello_tensorflow,
     ch01_03_basic_math,
+    ch01_04_placeholders,
+    ch01_05_softmax_cross_entropy,
     ch01_07_single_layer_mnist,
 )
 from tfbasics.chapters.tf2 import ch01_02_hello_tensorflow as tf2_hello
@@ -93,7 +95,8 @@ def test_hello_twin_prints_the_tf1_scripts_values(tmp_path, capsys):
 
 
 def test_basic_math_twin_gives_the_books_numbers_as_the_tf1_graph_does(tmp_path, capsys):
-    tf1 = basic_math.run_basic_math()
+    tf1 = ch01_03_basic_math.run_basic_math().values
+    printed(capsys)  # what run_basic_math printed: the script's lines are compared below
     eager_and_graph = tf2_math.make_basic_math_graph()()
     book = dict(add=3, subtract=-1, multiply=10, divide=2.5, sum_all=6)
     book.update(sum_axis0=[2, 2, 2], sum_axis1=[3, 3])
@@ -115,7 +118,7 @@ def test_placeholder_twin_feeds_what_the_tf1_feed_dict_feeds():
     np.testing.assert_array_equal(feeds.doubler(values).numpy(), placeholders.run_doubler(values))
     np.testing.assert_array_equal(feeds.doubler(values).numpy(), [[2, 4, 6], [8, 10, 12]])
     s, i, f = feeds.feed_three("Welcome to CNN", 123, 123.45)
-    p = placeholders.build_feeds()
+    p = ch01_04_placeholders.feed_placeholders()
     with tf.compat.v1.Session(graph=p.graph) as sess:
         expected = sess.run([p.s, p.i, p.f], {p.s: "Welcome to CNN", p.i: 123, p.f: 123.45})
     # a fed str comes back from sess.run as it went in; a tf.string tensor holds bytes
@@ -145,9 +148,11 @@ def test_softmax_twin_gives_the_books_numbers_as_the_tf1_graphs_do():
     book = [0.6590, 0.2424, 0.0986]
     np.testing.assert_allclose(twin.softmax(sm.BOOK_LOGITS).numpy(), book, atol=5e-5)
     np.testing.assert_allclose(
-        twin.softmax(sm.BOOK_LOGITS).numpy(), sm.tf_softmax(sm.BOOK_LOGITS), rtol=1e-6
+        twin.softmax(sm.BOOK_LOGITS).numpy(),
+        ch01_05_softmax_cross_entropy.softmax_graph().value,
+        rtol=1e-6,
     )
-    c = sm.build_cross_entropy()
+    c = ch01_05_softmax_cross_entropy.cross_entropy_graph()
     with tf.compat.v1.Session(graph=c.graph) as sess:
         tf1 = sess.run(
             [c.cross_entropy, c.fused],
@@ -156,7 +161,7 @@ def test_softmax_twin_gives_the_books_numbers_as_the_tf1_graphs_do():
     tf2 = [t.numpy() for t in twin.cross_entropy(sm.BOOK_SOFTMAX, sm.BOOK_ONEHOT)]
     np.testing.assert_allclose(tf2, tf1, rtol=1e-6)
     np.testing.assert_allclose(tf2, [-math.log(0.5)] * 2, rtol=1e-6)  # 0.6931
-    st = sm.build_stability()
+    st = ch01_05_softmax_cross_entropy.stability_graph()
     with tf.compat.v1.Session(graph=st.graph) as sess:
         tf1_naive, tf1_fused = sess.run(
             [st.naive_loss, st.fused_loss], {st.logits: sm.UNSTABLE_LOGITS, st.labels: [0.0, 1.0]}

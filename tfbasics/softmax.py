@@ -1,14 +1,11 @@
 """Section 5: softmax, one-hot labels and cross-entropy, by hand and with TensorFlow's fused op.
 
-NumPy functions (``softmax``, ``one_hot``, ``cross_entropy``) say what the maths is; the graph
-builders show the same in TensorFlow, and why the fused
-``tf.nn.softmax_cross_entropy_with_logits`` is the one to train with: it never takes the log of a
-probability that has underflowed to 0, and never exponentiates a large logit.
+NumPy functions (``softmax``, ``one_hot``, ``cross_entropy``) say what the maths is;
+``fused_cross_entropy`` runs TensorFlow's fused ``tf.nn.softmax_cross_entropy_with_logits``, the
+one to train with: it never takes the log of a probability that has underflowed to 0, and never
+exponentiates a large logit. The lesson (chapters/ch01_05_softmax_cross_entropy.py) builds the
+book's graphs beside them. These functions are the reference of exercise 5.
 """
-
-from __future__ import annotations  # NamedTuple fields name tf types; no TF import for that
-
-from typing import NamedTuple
 
 import numpy as np
 
@@ -85,101 +82,6 @@ def cross_entropy(softmax, one_hot):
         terms = np.where(y > 0, y * np.log(s), 0.0)  # ... which np.where replaces: 0 log 0 = 0
     result = -terms.sum(axis=-1)
     return float(result) if result.ndim == 0 else result
-
-
-class SoftmaxGraph(NamedTuple):
-    graph: tf.Graph
-    logits: tf.Tensor  # float32 [None] placeholder
-    prediction: tf.Tensor  # float32 [None], tf.nn.softmax(logits)
-    naive_prediction: tf.Tensor  # float32 [None], exp(logits) / sum(exp(logits))
-
-
-def build_softmax():
-    """``tf.nn.softmax`` and the hand-written softmax on one ``logits`` placeholder.
-
-    Returns:
-      SoftmaxGraph; feed ``logits`` a 1-D float list.
-    """
-    g = tf.Graph()
-    with g.as_default():
-        logits = tf.compat.v1.placeholder(tf.float32, shape=[None], name="logits")
-        prediction = tf.nn.softmax(logits, name="prediction")
-        with tf.name_scope("naive_softmax"):
-            exp = tf.exp(logits)
-            naive_prediction = tf.divide(exp, tf.reduce_sum(exp), name="prediction")
-    return SoftmaxGraph(g, logits, prediction, naive_prediction)
-
-
-class CrossEntropyGraph(NamedTuple):
-    graph: tf.Graph
-    softmax: tf.Tensor  # float32 [None] placeholder, predicted probabilities
-    onehot_encoding: tf.Tensor  # float32 [None] placeholder, the label
-    cross_entropy: tf.Tensor  # float32 [], -reduce_sum(onehot * log(softmax)), by hand
-    fused: tf.Tensor  # float32 [], softmax_cross_entropy_with_logits(log(softmax), onehot)
-
-
-def build_cross_entropy():
-    """The book's cross-entropy by hand, next to TensorFlow's fused op.
-
-    The fused op takes logits, not probabilities; log(softmax) is a valid set of logits for the
-    same distribution (softmax(log p) = p), so both give the same number.
-
-    Returns:
-      CrossEntropyGraph; feed ``softmax`` and ``onehot_encoding``.
-    """
-    g = tf.Graph()
-    with g.as_default():
-        softmax = tf.compat.v1.placeholder(tf.float32, shape=[None], name="softmax")
-        onehot = tf.compat.v1.placeholder(tf.float32, shape=[None], name="onehot_encoding")
-        # the book's tf.log is tf.math.log now
-        cross_entropy = tf.negative(
-            tf.reduce_sum(onehot * tf.math.log(softmax)), name="cross_entropy"
-        )
-        fused = tf.nn.softmax_cross_entropy_with_logits(
-            labels=onehot, logits=tf.math.log(softmax), name="fused_cross_entropy"
-        )
-    return CrossEntropyGraph(g, softmax, onehot, cross_entropy, fused)
-
-
-class StabilityGraph(NamedTuple):
-    graph: tf.Graph
-    logits: tf.Tensor  # float32 [None] placeholder
-    labels: tf.Tensor  # float32 [None] placeholder, one-hot
-    naive_loss: tf.Tensor  # float32 [], -sum(labels * log(exp(logits) / sum(exp(logits))))
-    fused_loss: tf.Tensor  # float32 [], softmax_cross_entropy_with_logits(labels, logits)
-
-
-def build_stability():
-    """The loss on raw logits two ways: hand-written softmax + log, and the fused op.
-
-    Returns:
-      StabilityGraph; with logits [1000, 0] the naive loss is NaN (inf / inf), the fused one finite.
-    """
-    g = tf.Graph()
-    with g.as_default():
-        logits = tf.compat.v1.placeholder(tf.float32, shape=[None], name="logits")
-        labels = tf.compat.v1.placeholder(tf.float32, shape=[None], name="labels")
-        with tf.name_scope("naive"):
-            exp = tf.exp(logits)
-            prediction = exp / tf.reduce_sum(exp)
-            naive_loss = tf.negative(tf.reduce_sum(labels * tf.math.log(prediction)), name="loss")
-        fused_loss = tf.nn.softmax_cross_entropy_with_logits(
-            labels=labels, logits=logits, name="fused_loss"
-        )
-    return StabilityGraph(g, logits, labels, naive_loss, fused_loss)
-
-
-def tf_softmax(logits):
-    """``tf.nn.softmax`` run in a session.
-
-    Args:
-      logits: 1-D float array-like [K].
-    Returns:
-      float32 NumPy array [K]; tf_softmax([2.0, 1.0, 0.1]) = [0.6590, 0.2424, 0.0986].
-    """
-    s = build_softmax()
-    with tf.compat.v1.Session(graph=s.graph) as sess:
-        return sess.run(s.prediction, {s.logits: logits})
 
 
 def fused_cross_entropy(logits, labels):

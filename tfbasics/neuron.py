@@ -62,4 +62,3 @@ class Neuron:
           ValueError: if ``inputs`` has the wrong length.
         """
         return float(self.activation(self.weighted_sum(inputs)))
-

@@ -75,4 +75,3 @@ def run_doubler(values):
         y = tf.multiply(x, 2.0, name="y")
     with tf.compat.v1.Session(graph=g) as sess:
         return run_feed(sess, y, {x: values})
-

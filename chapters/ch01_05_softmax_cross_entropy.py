@@ -7,7 +7,6 @@ in a ``Session``, print what they got and return the graph with its named tensor
 parts call ``tfbasics.softmax``.
 """
 
-import argparse
 import math
 import sys
 from collections import namedtuple
@@ -224,6 +223,9 @@ def stability_graph():
 
 
 # %% active="py"
+import argparse  # noqa: E402 (the command line's own cell: the notebook never parses flags)
+
+
 def digit(text):
     """argparse type for --labels: an int in 0..NUM_CLASSES-1, checked before any work."""
     try:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import load_events
+from helpers import first_screen, load_events
 from tfbasics.cli import main
 from tfbasics.data import idx, mnist
 from tfbasics.data import mnist_files as files
@@ -489,6 +489,15 @@ def test_script_bad_index(tmp_path, capsys):
         ch01_06_mnist_data.main(["--fake-data", "--index", "1200", "--logdir", str(tmp_path)]) == 2
     )
     assert capsys.readouterr().err == "error: --index must be between 0 and 1199, got 1200\n"
+
+
+def test_script_shows_the_data_first():
+    from tfbasics.chapters import ch01_06_mnist_data
+
+    screen = first_screen(ch01_06_mnist_data)
+    for needle in ("print(name, array.shape)", "mnist.dense_to_one_hot(", "digits.display_digit("):
+        assert needle in screen, needle
+    assert "argparse" not in screen and "add_argument" not in screen and "stderr" not in screen
 
 
 def test_grid_layout():

@@ -24,7 +24,7 @@ SCRIPT = "ch01_04_placeholders"  # its run folders: logs/ch01_04_placeholders/<r
 #
 # A constant fixes its value when the graph is built. A placeholder only promises one: it has a
 # data type, and perhaps a shape, and each `sess.run` call passes its value in a `feed_dict`, a
-# dictionary from placeholder to value. One graph can so be run on many inputs, which is how a
+# dictionary from placeholder to value. So one graph can run on many inputs, which is how a
 # model is later fed batch after batch of training data.
 
 

@@ -24,10 +24,10 @@ GRID = 10  # the grid shows GRID x GRID digits
 # %% [markdown]
 # # 1.6 The MNIST data
 #
-# MNIST is 70,000 photos of handwritten digits, each 28 x 28 grey pixels (0 is white, 255 full
-# ink), with the digit it shows as its label. 60,000 are for training and 10,000 are kept apart
-# for testing. `load_data` returns them as Keras does: two pairs of NumPy arrays, images and
-# labels. The first call downloads and checks the files; later calls read them from disk.
+# MNIST is 70,000 scans of handwritten digits, each 28 x 28 grey pixels (0 is background, 255
+# full ink), with the digit it shows as its label. 60,000 are for training and 10,000 are kept
+# apart for testing. `load_data` returns them as Keras does: two pairs of NumPy arrays, images
+# and labels. The first call downloads and checks the files; later calls read them from disk.
 
 # %% active="ipynb"
 # (X_train, y_train), (X_test, y_test) = mnist.load_data()

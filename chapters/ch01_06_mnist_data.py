@@ -12,7 +12,10 @@ from pathlib import Path
 import numpy as np
 
 from tfbasics import digits
+from tfbasics.constants import NUM_TRAIN
 from tfbasics.data import mnist
+from tfbasics.data.flags import add_data_flags
+from tfbasics.data.mnist_files import MNISTError
 from tfbasics.runs import folders
 from tfbasics.runs.folders import base_parser, run_dir
 from tfbasics.runs.script_errors import script_main
@@ -68,7 +71,7 @@ def load(args):
 # ---------------------------------------------------------------- flags and errors
 def main(argv=None):
     parser = base_parser(__doc__.splitlines()[0])
-    mnist.add_data_flags(parser)
+    add_data_flags(parser)
     parser.add_argument(
         "--index",
         type=int,
@@ -77,7 +80,7 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     # checked before anything is loaded or fetched: the sizes are known without the files
-    n_train = sum(mnist.FAKE_SIZES[:2]) if args.fake_data else mnist.NUM_TRAIN
+    n_train = sum(mnist.FAKE_SIZES[:2]) if args.fake_data else NUM_TRAIN
     if not 0 <= args.index < n_train:
         print(
             f"error: --index must be between 0 and {n_train - 1}, got {args.index}",
@@ -91,7 +94,7 @@ def main(argv=None):
 
     try:
         (X_train, y_train), (X_test, y_test) = load(args)
-    except mnist.MNISTError as err:
+    except MNISTError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

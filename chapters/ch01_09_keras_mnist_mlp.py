@@ -14,6 +14,8 @@ from tfbasics import keras_models
 from tfbasics._tf import keras
 from tfbasics.constants import IMAGE_PIXELS, NUM_CLASSES
 from tfbasics.data import mnist
+from tfbasics.data.flags import add_data_flags
+from tfbasics.data.mnist_files import MNISTError
 from tfbasics.runs import folders, keras_runs
 from tfbasics.runs.script_errors import script_main
 
@@ -262,7 +264,7 @@ def parse_args(argv):
         default=False,
         help="as the book: train on all 60,000 and validate on the test set",
     )
-    mnist.add_data_flags(parser)
+    add_data_flags(parser)
     parser.add_argument(
         "--max-examples",
         type=int,
@@ -314,7 +316,7 @@ def main(argv=None):
     else:  # every other flag is an argument of run_training
         work = partial(run_training, **{k: v for k, v in vars(args).items() if k != "load"})
         kept = keras_runs.interrupted_training(Path(args.logdir) / SCRIPT)
-    return keras_runs.run_guarded(SCRIPT, check_args(args), work, (mnist.MNISTError,), kept)
+    return keras_runs.run_guarded(SCRIPT, check_args(args), work, (MNISTError,), kept)
 
 
 if __name__ == "__main__":

@@ -260,10 +260,10 @@ def test_fake_data_is_learnable():
 # ---------------------------------------------------------------- where the data lives
 def test_data_dir_argument_beats_env_var_beats_cache(monkeypatch, tmp_path):
     monkeypatch.delenv(files.ENV_VAR, raising=False)
-    assert files.resolve_dir() == Path.home() / ".cache" / "tfbasics" / "mnist"
+    assert mnist_fetch.resolve_dir() == Path.home() / ".cache" / "tfbasics" / "mnist"
     monkeypatch.setenv(files.ENV_VAR, str(tmp_path / "env"))
-    assert files.resolve_dir() == tmp_path / "env"
-    assert files.resolve_dir(tmp_path / "arg") == tmp_path / "arg"
+    assert mnist_fetch.resolve_dir() == tmp_path / "env"
+    assert mnist_fetch.resolve_dir(tmp_path / "arg") == tmp_path / "arg"
 
 
 # ---------------------------------------------------------------- bad input: one clear error

@@ -17,7 +17,7 @@ def cmd_data_fetch(args):
     from tfbasics.data import mnist_clean, mnist_fetch
     from tfbasics.data import mnist_files as files
 
-    directory = files.resolve_dir(args.data_dir)
+    directory = mnist_fetch.resolve_dir(args.data_dir)
     try:
         with signals_as_interrupt():
             directory, origins, tried = mnist_fetch.fetch_report(args.data_dir)

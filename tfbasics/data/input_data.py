@@ -29,7 +29,7 @@ import numpy as np
 
 from tfbasics._tf import tf
 from tfbasics.constants import IMAGE_PIXELS, NUM_CLASSES, NUM_TRAIN, VALIDATION_SIZE
-from tfbasics.data import idx, mnist, mnist_sources
+from tfbasics.data import idx, mnist, mnist_fetch, mnist_sources
 
 DEFAULT_SOURCE_URL = mnist_sources.TF_MIRROR  # TF 1.x's name for its mirror; not used
 IMAGES_MAGIC = 2051  # 0x00000803: unsigned bytes, 3 dimensions
@@ -224,7 +224,7 @@ def read_data_sets(
             f"Validation size should be between 0 and {NUM_TRAIN}. Received: {validation_size}."
         )
     validation_size = operator.index(validation_size)
-    a = mnist.fetched_arrays(train_dir)
+    a = mnist_fetch.fetched_arrays(train_dir)
 
     def labels(y):
         return dense_to_one_hot(y, NUM_CLASSES) if one_hot else y

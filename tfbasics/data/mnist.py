@@ -10,9 +10,9 @@
   ``keras.datasets.mnist.load_data()``.
 - ``fake_arrays()``: small generated digits for smoke tests.
 
-Beneath it, each used once: ``mnist_fetch.fetch`` (the four files, verified, fetched if missing),
-``mnist_files.read_files`` (the files as arrays), ``batches.take`` (the ``next_batch`` rule). The
-scripts' ``--data-dir`` and ``--fake-data`` are ``tfbasics.data.flags``.
+Beneath it: ``mnist_fetch.fetched_arrays`` (the four files, verified, fetched if missing, as
+arrays) and ``batches.take`` (the ``next_batch`` rule). The scripts' ``--data-dir`` and
+``--fake-data`` are ``tfbasics.data.flags``.
 """
 
 from typing import NamedTuple
@@ -26,18 +26,6 @@ from tfbasics.data import mnist_files as files
 FAKE_SIZES = (1100, 100, 200)  # train, validation, test examples of fake_data=True
 
 
-def fetched_arrays(data_dir=None):
-    """The four arrays of the data folder, fetched if needed.
-
-    Args:
-      data_dir: str or Path, or None for ``$TFBASICS_DATA_DIR`` or the cache.
-    Returns:
-      dict ``x_train`` uint8 [60000, 28, 28], ``y_train`` uint8 [60000], ``x_test``, ``y_test``.
-    """
-    directory = mnist_fetch.fetch(data_dir)
-    return files.read_files(directory, verify=False)  # fetch has just verified every file
-
-
 def load_data(path=None):
     """MNIST as ``keras.datasets.mnist.load_data()`` returns it.
 
@@ -49,7 +37,7 @@ def load_data(path=None):
        (x_test uint8 [10000, 28, 28], y_test uint8 [10000])).
     """
     is_npz = path is not None and str(path).endswith(".npz")
-    a = files.npz_arrays(path) if is_npz else fetched_arrays(path)
+    a = files.npz_arrays(path) if is_npz else mnist_fetch.fetched_arrays(path)
     return (a["x_train"], a["y_train"]), (a["x_test"], a["y_test"])
 
 
@@ -276,7 +264,7 @@ def read_data_sets(
     if fake_data:
         a, validation_size = fake_arrays(), FAKE_SIZES[1]
     else:
-        a = fetched_arrays(train_dir)
+        a = mnist_fetch.fetched_arrays(train_dir)
     return make_datasets(
         a["x_train"],
         a["y_train"],

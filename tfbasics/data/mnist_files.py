@@ -1,7 +1,7 @@
 """MNIST's four files: what they are, where they live, proof that they are the originals, reading.
 
 - ``FILES``: name, size and SHA-256 of each file (and of its data, as Keras' ``mnist.npz`` holds it).
-- ``resolve_dir``, ``cache_dirs``, ``keras_npz_path``: the data folder and the caches.
+- ``cache_dirs``, ``keras_npz_path``: our caches and Keras'.
 - ``verify_file(path)``, ``check_bytes(spec, data, ...)``, ``npz_arrays(path)``: the verification;
   ``install``: verified bytes written atomically under their final name.
 - ``read_files(directory)``: the four files as uint8 arrays.
@@ -91,15 +91,6 @@ def say(message):
 
 
 # ---------------------------------------------------------------- where, and verification
-def resolve_dir(data_dir=None):
-    """The data folder: ``data_dir`` if given, else ``$TFBASICS_DATA_DIR``, else the cache.
-
-    Returns:
-      pathlib.Path (not created).
-    """
-    return Path(data_dir or os.environ.get(ENV_VAR) or DEFAULT_DIR).expanduser().absolute()
-
-
 def cache_dirs():
     """Our caches a fetch may copy from: ``$TFBASICS_DATA_DIR`` and ``~/.cache/tfbasics/mnist``."""
     found = []

@@ -47,7 +47,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tfbasics.data import mnist  # no TensorFlow: imported only by the implementations that use it
+# no TensorFlow: imported only by the implementations that use it
+from tfbasics.data import mnist, mnist_fetch
 
 LEARNING_RATE, BATCH_SIZE = 0.5, 128  # the book's
 SEED = 0
@@ -424,7 +425,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.worker:
         return _worker(args.worker, args.epochs, args.data_dir)
-    mnist.fetch(args.data_dir)
+    mnist_fetch.fetch(args.data_dir)
     if args.tables in ("both", "training"):
         training_table(args)
     if args.tables in ("both", "process"):

@@ -12,8 +12,10 @@ from collections import namedtuple
 import numpy as np
 
 from tfbasics import digits
+from tfbasics.constants import NUM_TRAIN
 from tfbasics.data import mnist
-from tfbasics.data.mnist_files import NUM_TRAIN, MNISTError
+from tfbasics.data.flags import add_data_flags
+from tfbasics.data.mnist_files import MNISTError
 from tfbasics.runs.folders import base_parser, logdir_problem, run_dir
 from tfbasics.runs.script_errors import script_main
 
@@ -159,7 +161,7 @@ def load(args):
 
 def main(argv=None):
     parser = base_parser(__doc__.splitlines()[0])
-    mnist.add_data_flags(parser)
+    add_data_flags(parser)
     parser.add_argument(
         "--index", type=int, default=0, help="training digit shown by display_digit (the book: 0)"
     )

@@ -12,8 +12,10 @@ from typing import NamedTuple
 
 from tfbasics import keras_models
 from tfbasics._tf import keras
-from tfbasics.constants import IMAGE_PIXELS, NUM_CLASSES
+from tfbasics.constants import IMAGE_PIXELS, NUM_CLASSES, VALIDATION_SIZE
 from tfbasics.data import mnist
+from tfbasics.data.flags import add_data_flags
+from tfbasics.data.mnist_files import MNISTError
 from tfbasics.runs import folders, keras_runs
 from tfbasics.runs.script_errors import script_main
 
@@ -124,7 +126,7 @@ def run_training(
         (X_train, y_train), (X_test, y_test), validation_size = fake_mnist(seed)
     else:
         (X_train, y_train), (X_test, y_test) = mnist.load_data(data_dir)
-        validation_size = keras_models.VALIDATION_SIZE
+        validation_size = VALIDATION_SIZE
     print("X_train shape:", X_train.shape)
     print("X_test shape: ", X_test.shape)
     # [n, 784] floats in [0, 1], one-hot labels (the book's np_utils is keras.utils)
@@ -262,7 +264,7 @@ def parse_args(argv):
         default=False,
         help="as the book: train on all 60,000 and validate on the test set",
     )
-    mnist.add_data_flags(parser)
+    add_data_flags(parser)
     parser.add_argument(
         "--max-examples",
         type=int,
@@ -314,7 +316,7 @@ def main(argv=None):
     else:  # every other flag is an argument of run_training
         work = partial(run_training, **{k: v for k, v in vars(args).items() if k != "load"})
         kept = keras_runs.interrupted_training(Path(args.logdir) / SCRIPT)
-    return keras_runs.run_guarded(SCRIPT, check_args(args), work, (mnist.MNISTError,), kept)
+    return keras_runs.run_guarded(SCRIPT, check_args(args), work, (MNISTError,), kept)
 
 
 if __name__ == "__main__":

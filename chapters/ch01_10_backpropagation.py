@@ -26,6 +26,8 @@ from tfbasics import backprop_plots as plots  # noqa: E402
 from tfbasics import gradcheck  # noqa: E402
 from tfbasics._tf import tf  # noqa: E402
 from tfbasics.data import mnist  # noqa: E402
+from tfbasics.data.flags import add_data_flags  # noqa: E402
+from tfbasics.data.mnist_files import MNISTError  # noqa: E402
 from tfbasics.runs import folders  # noqa: E402
 from tfbasics.runs.script_errors import script_main  # noqa: E402
 
@@ -476,7 +478,7 @@ def parse_args(argv):
         help="seeds initial weights, batch order and the gradient-check inputs",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
-    mnist.add_data_flags(parser)
+    add_data_flags(parser)
     parser.add_argument(
         "--max-examples",
         type=int,
@@ -550,7 +552,7 @@ def main(argv=None):
         return error(problem, 2)
     try:
         return 0 if run_parts(args) else 1
-    except mnist.MNISTError as e:
+    except MNISTError as e:
         return error(e, 1)
     except Diverged as e:
         return error(e, 3)

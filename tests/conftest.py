@@ -1,4 +1,4 @@
-"""Shared fixtures. Real MNIST is fetched once per session through tfbasics.data.mnist's own sources."""
+"""Shared fixtures. Real MNIST is fetched once per session through tfbasics.data.mnist_fetch's own sources."""
 
 import pytest
 
@@ -16,9 +16,9 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def mnist_dir():
     """The folder of the four verified MNIST IDX files (downloaded on first use)."""
-    from tfbasics.data import mnist
+    from tfbasics.data import mnist_fetch
 
-    return mnist.fetch()
+    return mnist_fetch.fetch()
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -16,6 +16,7 @@ from tfbasics import backprop_experiments as ex
 from tfbasics import gradcheck
 from tfbasics.chapters import ch01_10_backpropagation as lesson
 from tfbasics.data import mnist
+from tfbasics.data.mnist_files import MNISTError
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = "ch01_10_backpropagation"
@@ -389,7 +390,7 @@ def test_script_one_part_and_errors(tmp_path, capsys, monkeypatch):
     assert len(err) == 1 and "training diverged at epoch 1" in err[0] and "learning-rate" in err[0]
 
     def broken(*args, **kwargs):
-        raise mnist.MNISTError("train-images-idx3-ubyte: truncated")
+        raise MNISTError("train-images-idx3-ubyte: truncated")
 
     monkeypatch.setattr(mnist, "read_data_sets", broken)
     assert lesson.main(["--part", "train", "--logdir", str(tmp_path)]) == 1

@@ -276,7 +276,7 @@ def test_check_runs_the_real_checker():
 
 
 def test_data_fetch_hands_its_data_dir_to_the_fetch(monkeypatch, capsys):
-    from tfbasics.data import mnist_files, mnist_sources
+    from tfbasics.data import mnist_fetch, mnist_files
 
     seen = []
 
@@ -284,7 +284,7 @@ def test_data_fetch_hands_its_data_dir_to_the_fetch(monkeypatch, capsys):
         seen.append(data_dir)
         return Path("d"), {n: "test" for n in mnist_files.FILE_NAMES}, []
 
-    monkeypatch.setattr(mnist_sources, "fetch_report", report)
+    monkeypatch.setattr(mnist_fetch, "fetch_report", report)
     assert main.main(["data", "fetch", "--data-dir", "d"]) == 0
     assert main.main(["data", "fetch"]) == 0
     assert seen == ["d", None]

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from tfbasics.data import idx
+from tfbasics.runs import atomic
 
 
 def test_header_bytes_are_mnist_layout(tmp_path):
@@ -94,11 +95,11 @@ def test_atomic_write_leaves_nothing_when_interrupted(tmp_path):
         raise KeyboardInterrupt  # e.g. Ctrl-C in the middle of a download
 
     with pytest.raises(KeyboardInterrupt):
-        idx.atomic_write(target, chunks())
+        atomic.atomic_write(target, chunks())
     assert list(tmp_path.iterdir()) == []  # neither the file nor a temporary one
-    idx.atomic_write(target, [b"old"])
+    atomic.atomic_write(target, [b"old"])
     with pytest.raises(KeyboardInterrupt):
-        idx.atomic_write(target, chunks())
+        atomic.atomic_write(target, chunks())
     assert target.read_bytes() == b"old"  # an interrupted rewrite keeps the previous file
     assert [p.name for p in tmp_path.iterdir()] == ["file"]
 
@@ -132,7 +133,7 @@ def test_atomic_write_names_its_temporary_with_its_pid(tmp_path):
         seen.extend(p.name for p in tmp_path.iterdir())
         yield b"x"
 
-    idx.atomic_write(tmp_path / "f", chunks())
+    atomic.atomic_write(tmp_path / "f", chunks())
     assert len(seen) == 1 and seen[0].startswith(f".f.{os.getpid()}.")
     assert seen[0].endswith(".tmp")
 
@@ -149,5 +150,5 @@ def test_stale_temporaries_are_those_of_dead_processes(tmp_path):
     other = tmp_path / f".g.{child.pid}.abc.tmp"  # another file's: not asked for
     for p in (dead, live, other):
         p.write_bytes(b"")
-    assert idx.stale_temporaries(tmp_path, ["f"]) == [dead]
-    assert not idx.process_alive(child.pid) and idx.process_alive(os.getpid())
+    assert atomic.stale_temporaries(tmp_path, ["f"]) == [dead]
+    assert not atomic.process_alive(child.pid) and atomic.process_alive(os.getpid())

@@ -14,7 +14,7 @@ import pytest
 
 from helpers import event_files
 from tfbasics._tf import tf
-from tfbasics.data import idx, input_data, mnist
+from tfbasics.data import idx, input_data, mnist, mnist_fetch
 
 dtypes = tf.dtypes  # TF 1.x's tensorflow.python.framework.dtypes
 DEFAULT_SOURCE_URL = "https://storage.googleapis.com/cvdf-datasets/mnist/"
@@ -209,7 +209,7 @@ def test_dataset_converts_as_tensorflow_1():
 
 # ---------------------------------------------------------------- fake data and errors
 def test_fake_data_is_tensorflow_1s(monkeypatch):
-    monkeypatch.setattr(mnist, "fetch", lambda *a: pytest.fail("fetch called"))
+    monkeypatch.setattr(mnist_fetch, "fetch", lambda *a: pytest.fail("fetch called"))
     d = input_data.read_data_sets("unused", fake_data=True)
     assert [s.num_examples for s in d] == [10000, 10000, 10000]
     assert list(d.train.images) == [] and list(d.train.labels) == []
@@ -228,14 +228,14 @@ def test_fake_data_is_tensorflow_1s(monkeypatch):
 
 @pytest.mark.parametrize("dtype", [np.float64, dtypes.float64, dtypes.int32, "float16"])
 def test_dtype_other_than_uint8_or_float32_is_a_type_error(monkeypatch, dtype):
-    monkeypatch.setattr(mnist, "fetch", lambda *a: pytest.fail("fetch called"))
+    monkeypatch.setattr(mnist_fetch, "fetch", lambda *a: pytest.fail("fetch called"))
     with pytest.raises(TypeError, match=r"Invalid image dtype tf\.\w+, expected uint8 or float32"):
         input_data.read_data_sets("unused", dtype=dtype)
 
 
 @pytest.mark.parametrize("size", [-1, 60001])
 def test_validation_size_out_of_range_is_a_value_error_before_any_fetch(monkeypatch, size):
-    monkeypatch.setattr(mnist, "fetch", lambda *a: pytest.fail("fetch called"))
+    monkeypatch.setattr(mnist_fetch, "fetch", lambda *a: pytest.fail("fetch called"))
     with pytest.raises(
         ValueError, match=f"^Validation size should be between 0 and 60000. Received: {size}.$"
     ):
@@ -411,7 +411,7 @@ def mnist_with_summaries(FLAGS):
 
 
 def test_fully_connected_feed_in_fake_mode(monkeypatch):
-    monkeypatch.setattr(mnist, "fetch", lambda *a: pytest.fail("fetch called"))
+    monkeypatch.setattr(mnist_fetch, "fetch", lambda *a: pytest.fail("fetch called"))
     FLAGS = types.SimpleNamespace(
         input_data_dir="unused", fake_data=True, batch_size=100, hidden1=16, learning_rate=0.1,
         max_steps=20,
@@ -422,7 +422,7 @@ def test_fully_connected_feed_in_fake_mode(monkeypatch):
 
 
 def test_mnist_with_summaries_in_fake_mode(monkeypatch, tmp_path):
-    monkeypatch.setattr(mnist, "fetch", lambda *a: pytest.fail("fetch called"))
+    monkeypatch.setattr(mnist_fetch, "fetch", lambda *a: pytest.fail("fetch called"))
     FLAGS = types.SimpleNamespace(
         data_dir="unused", fake_data=True, learning_rate=0.001, dropout=0.9, max_steps=10,
         log_dir=str(tmp_path),

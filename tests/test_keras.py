@@ -16,6 +16,7 @@ from helpers import event_files, graph_op_names, load_events
 from tfbasics import keras_models
 from tfbasics._tf import tf
 from tfbasics.data import mnist  # imports TensorFlow quietly, then Keras
+from tfbasics.data.mnist_files import MNISTError
 
 # isort: split
 import keras
@@ -247,7 +248,7 @@ def test_ch01_09_bad_flag_value_is_one_line(tmp_path, capsys, flag):
 
 def test_ch01_09_missing_data_is_one_line(tmp_path, capsys, monkeypatch):
     def refuse(path=None):
-        raise mnist.MNISTError(f"{path}: no MNIST here")
+        raise MNISTError(f"{path}: no MNIST here")
 
     monkeypatch.setattr(mnist, "load_data", refuse)
     assert (

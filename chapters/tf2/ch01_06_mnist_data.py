@@ -15,6 +15,8 @@ from tfbasics import digits
 from tfbasics._tf import tf
 from tfbasics.constants import IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES
 from tfbasics.data import mnist
+from tfbasics.data.flags import add_data_flags
+from tfbasics.data.mnist_files import MNISTError
 from tfbasics.runs.folders import base_parser, run_dir
 from tfbasics.runs.traces import trace_graph
 
@@ -49,7 +51,7 @@ def make_preprocess():
 
 def main(argv=None):
     parser = base_parser(__doc__.splitlines()[0])
-    mnist.add_data_flags(parser)
+    add_data_flags(parser)
     parser.add_argument(
         "--index", type=int, default=0, help="training digit shown as an image (the book shows 0)"
     )
@@ -67,7 +69,7 @@ def main(argv=None):
             validation_size=0,
             fake_data=args.fake_data,
         )
-    except mnist.MNISTError as err:
+    except MNISTError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     X_train, y_train = data.train.images[..., 0], data.train.labels  # [N, 28, 28] uint8, [N]

@@ -1,7 +1,7 @@
 """``tfbasics data fetch`` and ``tfbasics data clean``: the MNIST files, fetched or removed.
 
-The work is ``tfbasics.data.mnist_sources`` (where the files come from) and
-``tfbasics.data.mnist_files`` (the folder, verification, clean-up); this module words it.
+The work is ``tfbasics.data.mnist_fetch`` (the folder, and where the files come from) and
+``tfbasics.data.mnist_clean`` (clean-up); this module words it.
 """
 
 import argparse
@@ -14,19 +14,19 @@ from tfbasics.runs.folders import Parser
 
 def cmd_data_fetch(args):
     """``tfbasics data fetch``: make sure the four MNIST files are there, verified; say from where."""
+    from tfbasics.data import mnist_clean, mnist_fetch
     from tfbasics.data import mnist_files as files
-    from tfbasics.data import mnist_sources as sources
 
-    directory = files.resolve_dir(args.data_dir)
+    directory = mnist_fetch.resolve_dir(args.data_dir)
     try:
         with signals_as_interrupt():
-            directory, origins, tried = sources.fetch_report(args.data_dir)
+            directory, origins, tried = mnist_fetch.fetch_report(args.data_dir)
     except files.MNISTError as err:
         raise CliError(err) from None
     except KeyboardInterrupt:
         print(
             f"\n{PROG} data fetch: interrupted; no partial file was kept in {directory} "
-            f"({files.complete_files(directory)} of 4 files there are complete); run it again "
+            f"({mnist_clean.complete_files(directory)} of 4 files there are complete); run it again "
             "to fetch the rest",
             file=sys.stderr,
         )
@@ -41,26 +41,27 @@ def cmd_data_fetch(args):
 
 def cmd_data_clean(args):
     """``tfbasics data clean``: remove our MNIST cache and a killed fetch's leftovers, asking first."""
-    from tfbasics.data import mnist_files as files
+    from tfbasics.data import mnist_clean as clean
+    from tfbasics.data.mnist_files import MNISTError
 
     try:
-        targets, kept = files.clean_plan()
-    except files.MNISTError as err:
+        targets, kept = clean.clean_plan()
+    except MNISTError as err:
         raise CliError(err) from None
     for note in kept:
         print(f"Kept: {note}")
     if not targets:
         print("Nothing to clean: no tfbasics cache and no leftover temporary files.")
         return 0
-    size = sum(files.size_of(t) for t in targets)
+    size = sum(clean.size_of(t) for t in targets)
     print(f"{PROG} data clean would remove ({folders.human_size(size)}):")
     for target in targets:
-        print(f"  {target}  ({folders.human_size(files.size_of(target))})")
+        print(f"  {target}  ({folders.human_size(clean.size_of(target))})")
     cannot_ask = "cannot ask for confirmation here; re-run with --yes to remove them"
     if not args.yes and not confirm("Remove them? [y/N] ", cannot_ask):
         print("Nothing removed.")
         return 1
-    files.remove_paths(targets)
+    clean.remove_paths(targets)
     print(
         f"Removed {len(targets)} item{'s' * (len(targets) != 1)} ({folders.human_size(size)}). "
         f"The next MNIST use fetches the files again ({PROG} data fetch)."
@@ -74,7 +75,7 @@ def add_commands(sub):
     Returns:
       {"data fetch": parser, "data clean": parser}, for errors that name the command.
     """
-    from tfbasics.data.mnist_files import add_data_dir_flag
+    from tfbasics.data.flags import add_data_dir_flag
 
     fmt = argparse.RawDescriptionHelpFormatter
     p = sub.add_parser(

@@ -1,11 +1,12 @@
-"""The batches SGD sees: TensorFlow 1.x's ``next_batch``, made resumable.
+"""The batches SGD sees: TensorFlow 1.x's ``next_batch`` rule, and a resumable stream of it.
 
 TensorFlow 1.x's ``DataSet.next_batch`` shuffles once per pass over the data, and a batch that
-crosses the end of a pass is completed from the next, reshuffled pass, so every batch is full.
-Its order depends on every draw made before, so a run resumed from a checkpoint cannot see the
-batches an uninterrupted run would have seen. Here pass p's order is
-``default_rng([seed, p]).permutation(num_examples)``: the same rules, but any step's batch is
-known without replaying the steps before it.
+crosses the end of a pass is completed from the next, reshuffled pass, so every batch is full:
+``take`` is that rule, the one ``next_batch`` of this package (``mnist.DataSet`` and
+``BatchStream`` serve their batches with it). TF 1.x's order depends on every draw made before,
+so a run resumed from a checkpoint cannot see the batches an uninterrupted run would have seen.
+Here pass p's order is ``default_rng([seed, p]).permutation(num_examples)``: the same rule, but
+any step's batch is known without replaying the steps before it.
 
 - ``batch_indices(...)``: the rows of any range of steps (the in-graph pipeline feeds these);
 - ``BatchStream``: the book's ``data.train.next_batch(batch_size)`` on that stream, starting at
@@ -15,6 +16,25 @@ NumPy only: importing this module does not import TensorFlow.
 """
 
 import numpy as np
+
+
+def take(order, start, batch_size, next_order):
+    """One batch's rows: ``order[start:start + batch_size]``, completed from the next pass.
+
+    Args:
+      order: int [N], this pass's order of the examples; start: int in [0, N], where the batch
+        starts in it; batch_size: int in [1, N].
+      next_order: a function of no arguments giving the next pass's order, int [N]; called only
+        when the batch crosses the end of this pass.
+    Returns:
+      (rows int [batch_size], the order the batch ends in, the position after it in that order).
+    """
+    if start + batch_size <= len(order):
+        return order[start : start + batch_size], order, start + batch_size
+    rest = order[start:]
+    order = next_order()
+    end = batch_size - len(rest)
+    return np.concatenate([rest, order[:end]]), order, end
 
 
 def pass_order(seed, num_examples, p):
@@ -73,12 +93,7 @@ class BatchStream:
         """The next ``batch_size`` examples: (images [batch_size, ...], labels [batch_size, ...])."""
         if batch_size != self.batch_size:
             raise ValueError(f"this stream serves batches of {self.batch_size}, not {batch_size}")
-        n, start = self.num_examples, self._position
-        p, i = divmod(start, n)
-        if i + batch_size <= n:
-            rows = self._order_of(p)[i : i + batch_size]
-        else:  # completed from the next pass, as TensorFlow 1.x's next_batch does
-            rest = self._order_of(p)[i:]
-            rows = np.concatenate([rest, self._order_of(p + 1)[: batch_size - len(rest)]])
-        self._position = start + batch_size
+        p, i = divmod(self._position, self.num_examples)
+        rows, _, _ = take(self._order_of(p), i, batch_size, lambda: self._order_of(p + 1))
+        self._position += batch_size
         return self.images[rows], self.labels[rows]

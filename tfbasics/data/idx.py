@@ -15,7 +15,6 @@ build tiny MNIST-like files with it.
 """
 
 import gzip
-import os
 import zlib
 from pathlib import Path
 
@@ -33,7 +32,6 @@ DTYPES = {
     0x0E: np.dtype(">f8"),
 }
 CODES = {dtype.newbyteorder("="): code for code, dtype in DTYPES.items()}
-TMP_SUFFIX = ".tmp"  # atomic_write's temporaries: .<name>.<writer pid>.<random>.tmp
 
 
 class IDXError(ValueError):
@@ -181,42 +179,6 @@ def to_bytes(array):
     return magic + sizes + np.ascontiguousarray(array, dtype=native.newbyteorder(">")).tobytes()
 
 
-def atomic_write(path, chunks):
-    """Write byte chunks to ``path`` atomically: ``tfbasics.runs.atomic.atomic_write`` (kept here by name)."""
-    return atomic.atomic_write(path, chunks)
-
-
-def stale_temporaries(folder, names):
-    """Temporary files that ``atomic_write`` left in ``folder`` for ``names`` and whose writer is
-    gone (killed by SIGKILL or a power cut): safe to delete.
-
-    Args:
-      folder: Path; names: the final file names whose temporaries to look for.
-    Returns:
-      list of Path.
-    """
-    stale = []
-    for name in names:
-        for tmp in Path(folder).glob(f".{name}.*{TMP_SUFFIX}"):
-            pid = tmp.name[len(name) + 2 :].split(".", 1)[0]
-            if not pid.isdigit() or not process_alive(int(pid)):
-                stale.append(tmp)
-    return sorted(stale)
-
-
-def process_alive(pid):
-    """True if a process with id ``pid`` exists on this machine (it may be another user's)."""
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except PermissionError:
-        return True  # exists, but belongs to another user
-    except (ProcessLookupError, OverflowError, ValueError):
-        return False
-    return True
-
-
 def write_idx(path, array):
     """Write ``array`` as an IDX file, gzip-compressed if ``path`` ends in ``.gz``; atomic.
 
@@ -229,4 +191,4 @@ def write_idx(path, array):
     data = to_bytes(array)
     if str(path).endswith(".gz"):
         data = gzip.compress(data, mtime=0)
-    return atomic_write(path, [data])
+    return atomic.atomic_write(path, [data])

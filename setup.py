@@ -35,6 +35,7 @@ setup(
         "tfbasics.data",
         "tfbasics.grading",
         "tfbasics.grading.exercise_checks",
+        "tfbasics.notebooks",
         "tfbasics.runs",
         "tfbasics.chapters",
         "tfbasics.chapters.tf2",

@@ -142,6 +142,8 @@ def test_committed_notebook_has_the_lessons_cells(lesson):
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
 def test_committed_notebook_is_executed_and_shows_the_books_numbers(lesson):
+    import nbformat
+
     nb = committed(lesson)
     unrun = [
         index + 1
@@ -153,6 +155,7 @@ def test_committed_notebook_is_executed_and_shows_the_books_numbers(lesson):
     errors = [f"{o.ename}: {o.evalue}" for o in errors if o.output_type == "error"]
     assert not errors, f"notebooks/{lesson.stem}.ipynb: errors in its outputs: {errors}"
     assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+    nbformat.validate(nb)  # JupyterLab opens it without a repair
     assert_book_numbers(lesson, nb, f"notebooks/{lesson.stem}.ipynb")
 
 
@@ -321,6 +324,10 @@ def test_build_writes_an_executed_notebook_that_passes_the_check(checkout, capsy
     assert "outputs" not in nb["cells"][4]  # the script-only cell was never run
     assert build.main(["--check"]) == 0
     assert capsys.readouterr().out == "1 notebooks match their lessons\n"
+    # a rebuild of an unchanged lesson writes the same bytes: no random cell ids, no timestamps
+    first = (checkout / "notebooks" / "ch01_01_tiny.ipynb").read_bytes()
+    assert build.main(["1"]) == 0
+    assert (checkout / "notebooks" / "ch01_01_tiny.ipynb").read_bytes() == first
 
 
 def test_check_names_a_drifted_missing_or_unexecuted_notebook(checkout, capsys):

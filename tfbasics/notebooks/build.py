@@ -142,11 +142,25 @@ def build(root, chosen, execute=True, timeout=DEFAULT_TIMEOUT):
                     print(f"{label} ... failed", flush=True)
                     print(f"{PROG}: error: {err}", file=sys.stderr)
                     return 1
-        atomic_write_text(target, nbformat.writes(nb) + "\n")
+        atomic_write_text(target, nbformat.writes(same_frame_ids(nb)) + "\n")
         done = "ok" if execute else "converted, not executed"
         seconds = time.monotonic() - start
         print(f"{label} ... {done} ({seconds:.1f} s) -> {target.relative_to(root)}", flush=True)
     return 0
+
+
+def same_frame_ids(nb):
+    """``nb`` with TensorBoard's random frame ids (``tensorboard-frame-<16 hex>``, one per
+    ``%tensorboard`` output) numbered instead, so that a rebuild leaves them as they were."""
+    import re
+
+    for index, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            html = out.get("data", {}).get("text/html")
+            if isinstance(html, str) and "tensorboard-frame-" in html:
+                frame = f"tensorboard-frame-{index:016x}"
+                out.data["text/html"] = re.sub(r"tensorboard-frame-[0-9a-f]{16}", frame, html)
+    return nb
 
 
 def main(argv=None):

@@ -12,6 +12,7 @@ notebook the script-only cell is a raw cell (never run) and the notebook-only ce
 jupytext and nbformat are imported inside the functions: ``--help`` needs neither.
 """
 
+import hashlib
 from pathlib import Path
 
 CHAPTERS = "chapters"  # the lessons, relative to the repository root
@@ -77,7 +78,8 @@ def to_notebook(path):
       path: str or Path of chapters/ch01_NN_<name>.py.
     Returns:
       nbformat.NotebookNode (nbformat 4) with the Python 3 kernel set, so that JupyterLab
-      opens it without asking; jupytext's cell metadata (``active``, blank lines) is kept, so
+      opens it without asking, and cell ids made from the cells' text (a rebuild changes only
+      what changed); jupytext's cell metadata (``active``, blank lines) is kept, so
       ``jupytext --to py:percent`` of the notebook gives the lesson back.
     Raises:
       LessonError (see ``read_lesson``).
@@ -86,6 +88,11 @@ def to_notebook(path):
 
     nb = jupytext.reads(read_lesson(path), fmt=FORMAT)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    seen = set()
+    for cell in nb.cells:  # nbformat draws random cell ids: every rebuild would change them all
+        digest = hashlib.sha1(f"{cell.cell_type}\n{cell.source}".encode()).hexdigest()[:8]
+        cell.id = digest if digest not in seen else f"{digest}-{len(seen)}"
+        seen.add(cell.id)
     return nb
 
 

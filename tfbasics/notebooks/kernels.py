@@ -21,6 +21,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -165,7 +166,7 @@ def execute(nb, cwd, timeout, name="notebook", lines=None, on_cell=None):
             on_cell_start=started,
         )
         try:
-            client.execute(env=env)
+            _run_interruptible(client, env)
         except CellTimeoutError:
             raise CellFailed(
                 f"{where()}: still running when the notebook's {timeout:g} s were up "
@@ -180,6 +181,34 @@ def execute(nb, cwd, timeout, name="notebook", lines=None, on_cell=None):
                 f"{name}: no Jupyter kernel {KERNEL!r}: install it with `pip install ipykernel`"
             ) from None
     return nb
+
+
+def _run_interruptible(client, env):
+    """``client.execute(env=env)`` in a thread of its own; Ctrl-C stops the kernel and raises.
+
+    In the main thread nbclient would take SIGINT for itself (it shuts the kernel down and then
+    fails on its own cleanup); in another thread it cannot, so Ctrl-C stays a KeyboardInterrupt
+    here, for ``script_main`` to report in one line.
+    """
+    outcome = []
+
+    def work():
+        try:
+            client.execute(env=env)
+        except BaseException as err:  # handed to the main thread, which raises it
+            outcome.append(err)
+
+    worker = threading.Thread(target=work, name="nbclient", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.2)
+    except KeyboardInterrupt:
+        stop_tagged(env[TOKEN])  # the kernel (in a session of its own: Ctrl-C missed it)
+        worker.join(STOP_GRACE)
+        raise
+    if outcome:
+        raise outcome[0]
 
 
 def last_line(text):

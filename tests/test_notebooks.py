@@ -35,8 +35,9 @@ BOOK_TEXT = {2: ["Hello World!"], 5: ["0.6590"]}
 BOOK_ACCURACY = {7: 0.92, 9: 0.975, 10: 0.95}  # the lowest `Test accuracy` the book's runs reach
 BOOK_IMAGES = (6, 7)  # sections whose notebook draws pictures inline (image/png outputs)
 ACCURACY = re.compile(r"Test accuracy\W*([01]\.\d+)")
-# the notebook never reads the command line: these belong in the script-only cell
-ARGV_WORDS = ("sys.argv", "parse_args", "main(", "__main__", "argparse")
+# the notebook never reads the command line (the kernel's argv is not the reader's) nor exits:
+# these belong in the script-only cell
+ARGV_USE = re.compile(r"\bsys\.argv\b|\bparse_args\(|\bargparse\b|(?<![\w.])main\(|\bsys\.exit\(")
 
 
 def lesson_text(lesson):
@@ -214,7 +215,7 @@ def test_notebook_never_reads_the_command_line(lesson):
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        found = [word for word in ARGV_WORDS if word in cell.source]
+        found = ARGV_USE.findall(cell.source)
         assert not found, (
             f"chapters/{lesson.path.name}, notebook cell {index + 1}: {found} belong in the "
             "script-only cell (the kernel's argv is not the reader's)"

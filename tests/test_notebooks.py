@@ -391,7 +391,7 @@ def test_a_lesson_not_in_percent_format_is_refused_by_name(checkout, capsys):
 
 
 def test_unknown_lesson_and_bad_timeout_are_one_line_errors(checkout, capsys):
-    assert build.main(["77"]) == 1
+    assert build.main(["77"]) == 2
     assert capsys.readouterr().err.startswith(
         "python -m tfbasics.notebooks: error: unknown section '77'; the sections are: 1 (tiny)"
     )

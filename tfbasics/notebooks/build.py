@@ -70,18 +70,15 @@ def select(root, names):
     """The lessons named on the command line (list of cli.sections.Section).
 
     Raises:
-      lessons.LessonError for an unknown name or a file that is no percent-format lesson yet.
+      cli.common.CliError for an unknown name; lessons.LessonError (one line per file) for a
+      lesson that is not in percent format yet.
     """
-    from tfbasics.cli.common import CliError
     from tfbasics.cli.sections import resolve_sections
 
     found = lessons.find_lessons(root)
     if not found:
         raise lessons.LessonError(f"{root / lessons.CHAPTERS}: no lessons (ch01_NN_*.py) here")
-    try:
-        chosen = resolve_sections(names, found)
-    except CliError as err:
-        raise lessons.LessonError(str(err)) from None
+    chosen = resolve_sections(names, found)
     problems = []
     for lesson in chosen:
         try:
@@ -168,9 +165,14 @@ def main(argv=None):
     args = parser().parse_args(argv)
     if args.check and args.no_execute:
         parser().error("--check writes nothing; --no-execute has no meaning with it")
+    from tfbasics.cli.common import CliError
+
     root = lessons.repository_root()
     try:
         found, chosen = select(root, args.lessons)
+    except CliError as err:  # an unknown lesson: the user's mistake, as a bad flag is
+        print(f"{PROG}: error: {err}", file=sys.stderr)
+        return 2
     except lessons.LessonError as err:
         for line in str(err).splitlines():
             print(f"{PROG}: error: {line}", file=sys.stderr)

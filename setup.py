@@ -1,5 +1,6 @@
 """Install tfbasics: the library, the chapter scripts and the `tfbasics` command."""
 
+import re
 from pathlib import Path
 
 from setuptools import setup
@@ -11,6 +12,11 @@ def requirements():
     """The pins in requirements.txt, without comments: one list for pip -r and for setup."""
     lines = (HERE / "requirements.txt").read_text().splitlines()
     return [line.split("#")[0].strip() for line in lines if line.split("#")[0].strip()]
+
+
+def pinned(*names):
+    """The requirements.txt pins of ``names`` (one home for each pin)."""
+    return [r for r in requirements() if re.split(r"[<>=!~;\[ ]", r)[0] in names]
 
 
 setup(
@@ -35,6 +41,7 @@ setup(
         "tfbasics.data",
         "tfbasics.grading",
         "tfbasics.grading.exercise_checks",
+        "tfbasics.notebooks",
         "tfbasics.runs",
         "tfbasics.chapters",
         "tfbasics.chapters.tf2",
@@ -45,5 +52,8 @@ setup(
     package_dir={"tfbasics.chapters": "chapters", "tfbasics.exercises": "exercises"},
     package_data={"tfbasics.exercises": ["*.hints.md", "README.md"]},
     install_requires=requirements(),
+    # `pip install -e ".[notebooks]"`: JupyterLab to open notebooks/; the rest are already in
+    # requirements.txt (the test suite executes the notebooks), listed so the extra says it all
+    extras_require={"notebooks": ["jupyterlab>=4.2", *pinned("jupytext", "ipykernel", "nbclient")]},
     entry_points={"console_scripts": ["tfbasics = tfbasics.cli.main:main"]},
 )

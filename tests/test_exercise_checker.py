@@ -712,6 +712,11 @@ def test_grade_a_class_of_five(tmp_path):
     assert "exited before its checks finished" in results["exits"]["message"]
 
 
+def test_the_fused_op_hint_warns_about_argument_order_at_the_first_level():
+    nudge = hints_for("softmax")[5]  # what `tfbasics check softmax --hints` shows first
+    assert "labels=..., logits=..." in nudge and "swaps them" in nudge
+
+
 def test_class_table_shows_every_exercise_name_in_full():
     from tfbasics.grading import grade_reports
     from tfbasics.grading.grade_results import ExerciseResult, StudentResult, TaskResult

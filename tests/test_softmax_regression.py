@@ -391,6 +391,16 @@ def test_bad_data_is_one_line_error(tmp_path, capsys):
 
 
 # ----------------------------------------------------------------------------- checkpoints
+def test_a_run_without_seed_uses_the_books_seed_0_and_resume_keeps_the_runs(tmp_path, capsys):
+    assert run_script(tmp_path, "--max-steps", "3") == 0
+    assert "(seed 0, feed_dict input)" in capsys.readouterr().out  # as `tfbasics run 7` prints
+    assert json.loads((tmp_path / RUN / "r" / "hparams.json").read_text())["seed"] == 0
+    assert run_script(tmp_path, "--epochs", "1", "--seed", "4", name="four") == 0
+    capsys.readouterr()
+    assert run_script(tmp_path, "--epochs", "2", "--resume", name="four") == 0
+    assert "(seed 4, feed_dict input)" in capsys.readouterr().out
+
+
 def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(tmp_path, capsys):
     assert run_script(tmp_path, "--epochs", "4", "--seed", "5", name="full") == 0
     assert run_script(tmp_path, "--epochs", "2", "--seed", "5", name="split") == 0

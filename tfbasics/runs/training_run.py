@@ -17,29 +17,27 @@ import shlex
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from tfbasics import softmax_regression as sr
 from tfbasics.data import mnist
 from tfbasics.data.flags import add_data_flags
 from tfbasics.data.mnist_files import MNISTError
 from tfbasics.runs import checkpoints, folders, run_records, script_errors
 
-MAX_SEED = 2**31 - 1  # the random default seed is drawn below this
+MAX_SEED = 2**31 - 1  # the largest --seed (TensorFlow's graph-level seed is an int32)
+DEFAULT_SEED = 0  # the book's runs: every chapter run defaults to it, so the numbers repeat
 
 
 class UsageError(Exception):
     """A bad flag value: one line on stderr, exit status 2."""
 
 
-def parser(description, inputs=None, seed=None):
+def parser(description, inputs=None):
     """The flags of a section-7 lesson, after ``folders.base_parser``'s ``--logdir``/``--run-name``.
 
     Args:
       description: str, shown by ``--help``.
       inputs: the TF1 lesson's training loops by name; ``--input`` picks one, and ``--init``,
         ``--loss`` and ``--steps-per-run`` come with it. None for the TensorFlow 2 twin.
-      seed: int, the default ``--seed``; None: a random seed, printed and saved with the run.
     Returns:
       folders.Parser.
     """
@@ -103,17 +101,12 @@ def parser(description, inputs=None, seed=None):
     add(
         "--seed",
         type=int,
-        default=seed,
+        default=None,  # DEFAULT_SEED for a new run; a resumed run keeps its own
         help=(
             "seeds the initial weights and the batch order" if inputs else "seeds the batch order"
         )
-        + ", 0 to 2147483647"
-        + (
-            " (default: a random seed, printed and saved with the run, so --resume sees the "
-            "same batches)"
-            if seed is None
-            else ""
-        ),
+        + f", 0 to {MAX_SEED} (default: {DEFAULT_SEED}, as every chapter run; with --resume: "
+        "the run's own, saved with it)",
     )
     add_data_flags(parser)
     add(
@@ -161,8 +154,8 @@ def what_is_kept(out, epoch, resume):
 def _config(args):
     """sr.Config from the flags (the twin has no --init/--loss/--input: the defaults)."""
     seed = args.seed
-    if seed is None and not args.resume:  # a random seed, saved with the run for --resume
-        seed = int(np.random.SeedSequence().entropy % (MAX_SEED + 1))
+    if seed is None and not args.resume:  # a resumed run without --seed keeps its own
+        seed = DEFAULT_SEED
     steps_per_run = getattr(args, "steps_per_run", None)
     return sr.Config(
         learning_rate=args.learning_rate,

@@ -741,7 +741,8 @@ def test_grade_refuses_what_it_cannot_grade(tmp_path):
     code, _, err = run(["tfbasics.grading.class_grader", "missing"], tmp_path)
     assert (
         code == 2
-        and err.strip() == "tfbasics grade: missing: no such folder (give the folder of students)"
+        and err.strip()
+        == "tfbasics grade: error: missing: no such folder (give the folder of students)"
     )
 
 

@@ -446,7 +446,7 @@ def test_cli_prints_one_line_and_fails(offline, capsys):
     assert main.main(["data", "fetch", "--data-dir", str(offline)]) == 2
     *tried, err = capsys.readouterr().err.splitlines(keepends=True)
     assert len(tried) == 4 and all(line.startswith("MNIST: ") for line in tried)  # one a source
-    assert err.startswith("tfbasics data: MNIST files missing") and err.count("\n") == 1
+    assert err.startswith("tfbasics data: error: MNIST files missing") and err.count("\n") == 1
     assert f"then run `tfbasics data fetch --data-dir {offline}` again" in err
     assert "python -m" not in err and "Traceback" not in err
 
@@ -457,7 +457,9 @@ def test_script_reports_bad_data_in_one_line(offline, capsys, tmp_path):
     assert ch01_06_mnist_data.main(["--logdir", str(tmp_path / "logs")]) == 1
     *tried, err = capsys.readouterr().err.splitlines(keepends=True)
     assert len(tried) == 4 and all(line.startswith("MNIST: ") for line in tried)  # one a source
-    assert err.startswith("error: MNIST files missing") and err.count("\n") == 1
+    assert (
+        err.startswith("ch01_06_mnist_data.py: error: MNIST files missing") and err.count("\n") == 1
+    )
     assert not (tmp_path / "logs").exists()
 
 
@@ -490,7 +492,10 @@ def test_script_bad_index(tmp_path, capsys):
     assert (
         ch01_06_mnist_data.main(["--fake-data", "--index", "1200", "--logdir", str(tmp_path)]) == 2
     )
-    assert capsys.readouterr().err == "error: --index must be between 0 and 1199, got 1200\n"
+    assert (
+        capsys.readouterr().err
+        == "ch01_06_mnist_data.py: error: --index must be between 0 and 1199, got 1200\n"
+    )
 
 
 def test_script_shows_the_data_first():
@@ -1084,7 +1089,10 @@ def test_script_checks_index_before_loading(monkeypatch, tmp_path, capsys):
 
     monkeypatch.setattr(mnist_fetch, "fetch", lambda *a: pytest.fail("MNIST loaded before --index"))
     assert ch01_06_mnist_data.main(["--index", "999999", "--logdir", str(tmp_path)]) == 2
-    assert capsys.readouterr().err == "error: --index must be between 0 and 59999, got 999999\n"
+    assert (
+        capsys.readouterr().err
+        == "ch01_06_mnist_data.py: error: --index must be between 0 and 59999, got 999999\n"
+    )
     assert ch01_06_mnist_data.main(["--index", "-1", "--fake-data", "--logdir", str(tmp_path)]) == 2
     assert list(tmp_path.iterdir()) == []
 

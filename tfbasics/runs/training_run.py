@@ -5,9 +5,9 @@ function. ``run`` checks every flag before any work (no data read, no run folder
 that is refused), reads MNIST, claims or reopens the run folder (``run_records.open_run``: the
 resume rules), calls the training function and turns each way it can end into one line:
 
-- a bad flag or a refused ``--resume``: ``error: ...``, exit 2;
-- missing or damaged data or run files: ``error: ...``, exit 1;
-- the NaN guard (an ArithmeticError): ``error: ...``, the run marked stopped, exit 3;
+- a bad flag or a refused ``--resume``: ``<lesson>.py: error: ...``, exit 2;
+- missing or damaged data or run files: ``<lesson>.py: error: ...``, exit 1;
+- the NaN guard (an ArithmeticError): ``<lesson>.py: error: ...``, the run marked stopped, exit 3;
 - a full or read-only disk: the file, the last intact checkpoint and the resume command, exit 1;
 - Ctrl-C: what was kept and the resume command (``script_errors.script_main`` exits 130).
 """
@@ -216,6 +216,7 @@ def run(
     """
     argv = sys.argv[1:] if argv is None else list(argv)
     command = command or f"chapters/{script}.py"
+    prog = Path(command).name  # as argparse and script_main name the lesson in their lines
     out = None  # the run folder, once there is one
     try:
         hp, data = _checked(args)
@@ -234,13 +235,13 @@ def run(
         print(f"Run folder: {out} (seed {hp.seed}{how})", flush=True)
         train(data, hp, out, args.resume, args.max_steps, not args.no_progress)
     except (ValueError, UsageError, run_records.ResumeError) as e:
-        return _error(e, 2)
+        return _error(prog, e, 2)
     except (MNISTError, run_records.CheckpointError) as e:
-        return _error(e, 1)
+        return _error(prog, e, 1)
     except ArithmeticError as e:  # sr.DivergedError: resuming would diverge again
         marked = out is not None and run_records.mark_stopped(out, str(e).split(":")[0])
         where = f"; {out} is marked stopped in {run_records.HPARAMS_FILE} (not resumed)"
-        return _error(f"{e}{where if marked else ''}", 3)
+        return _error(prog, f"{e}{where if marked else ''}", 3)
     except KeyboardInterrupt:
         if out is None:
             raise  # nothing written yet: script_main says so
@@ -252,9 +253,9 @@ def run(
             raise
         resume = resume_command(argv, out, command)
         if not tf1_checkpoints:
-            return _error(script_errors.describe_os_error(e), 1)
+            return _error(prog, script_errors.describe_os_error(e), 1)
         epoch = checkpoints.last_checkpoint(out)
-        return _error(script_errors.disk_error_line(e, out, epoch, resume), 1)
+        return _error(prog, script_errors.disk_error_line(e, out, epoch, resume), 1)
     wrote = [f for f in ("weight_templates.png", "curves.png") if (out / f).is_file()]
     print(
         f"Wrote {', '.join([*wrote, 'checkpoints and TensorBoard events'])} to {out}; "
@@ -263,6 +264,6 @@ def run(
     return 0
 
 
-def _error(message, code):
-    print(f"error: {message}", file=sys.stderr)
+def _error(prog, message, code):
+    print(f"{prog}: error: {message}", file=sys.stderr)
     return code

@@ -1,7 +1,10 @@
-"""TensorFlow 1.x's MNIST ``input_data``, for code written against it: change one import.
+"""TensorFlow 1.x's MNIST ``input_data``, for code written against it: change the header.
 
     from tensorflow.examples.tutorials.mnist import input_data   # TensorFlow 1.x, gone in 2.x
     from tfbasics.data import input_data                             # this module
+
+(and ``import tensorflow.compat.v1 as tf; tf.disable_v2_behavior()`` for a whole TF 1.x program:
+the README's "TensorFlow 1.x code").
 
 Same names, signatures, defaults, positional order, dtypes, conversions, fake data and errors
 as TensorFlow r1.15's ``tensorflow/contrib/learn/python/learn/datasets/mnist.py`` (which
@@ -21,11 +24,11 @@ purpose:
   own ``np.random.RandomState`` seeded as TF 1.x seeded numpy's global generator: TF 1.x's
   batches, numpy's global state left alone. Without a seed it shuffles with numpy's global
   generator as TF 1.x did, so ``np.random.seed(0)`` reproduces the batches (TF 1.x's
-  constructor reseeded that generator from the clock first, undoing such a seed; we do not);
+  constructor first reseeded that generator at random, undoing such a seed; we do not);
   ``images``/``labels`` stay in file order (TF 1.x reordered them in place each epoch; the
   batches are the same);
 - bad arguments fail before any file is read, with a message that says what to pass; nothing is
-  printed (TF 1.x printed ``Extracting <file>``).
+  printed for MNIST (TF 1.x printed ``Extracting <file>``), one line for other data.
 """
 
 import operator

@@ -173,12 +173,12 @@ def main(argv=None):
     else:
         problem = logdir_problem(args.logdir)
     if problem:
-        print(f"error: {problem}", file=sys.stderr)
+        print(f"{SCRIPT}.py: error: {problem}", file=sys.stderr)
         return 2
     try:
         (X_train, y_train), (X_test, y_test) = load(args)
     except MNISTError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"{SCRIPT}.py: error: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(

@@ -541,7 +541,7 @@ def run_parts(args):
 
 
 def error(message, code):
-    print(f"{SCRIPT}: error: {message}", file=sys.stderr)
+    print(f"{SCRIPT}.py: error: {message}", file=sys.stderr)
     return code
 
 

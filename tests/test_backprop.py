@@ -367,7 +367,7 @@ def test_script_one_part_and_errors(tmp_path, capsys, monkeypatch):
 
     assert lesson.main(["--epochs", "0", "--logdir", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == [f"{SCRIPT}: error: --epochs must be at least 1, got 0"]
+    assert err == [f"{SCRIPT}.py: error: --epochs must be at least 1, got 0"]
 
     assert (
         lesson.main(
@@ -394,7 +394,9 @@ def test_script_one_part_and_errors(tmp_path, capsys, monkeypatch):
 
     monkeypatch.setattr(mnist, "read_data_sets", broken)
     assert lesson.main(["--part", "train", "--logdir", str(tmp_path)]) == 1
-    assert capsys.readouterr().err.strip() == f"{SCRIPT}: error: train-images-idx3-ubyte: truncated"
+    assert (
+        capsys.readouterr().err.strip() == f"{SCRIPT}.py: error: train-images-idx3-ubyte: truncated"
+    )
 
 
 def test_importing_the_modules_imports_no_tensorflow():

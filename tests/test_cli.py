@@ -249,6 +249,28 @@ def test_top_level_help_lists_every_command(capsys):
         assert f"    {command}" in out
 
 
+def test_python_m_tfbasics_without_the_installed_package_is_one_line(monkeypatch, capsys):
+    """After `pip uninstall`, `python -m tfbasics` from the checkout finds tfbasics/ but not
+    tfbasics.chapters (setup.py maps it from chapters/)."""
+    import tfbasics.__main__ as entry
+
+    def uninstalled():
+        raise ModuleNotFoundError("No module named 'tfbasics.chapters'", name="tfbasics.chapters")
+
+    monkeypatch.setattr(main, "main", uninstalled)
+    assert entry.run() == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("python -m tfbasics: tfbasics is not installed (tfbasics.chapters is")
+    assert line.endswith("install it with `pip install -e .` in the checkout's folder")
+
+    def other():
+        raise ModuleNotFoundError("No module named 'numpy'", name="numpy")
+
+    monkeypatch.setattr(main, "main", other)
+    with pytest.raises(ModuleNotFoundError):  # not ours to explain
+        entry.run()
+
+
 def test_check_hands_its_arguments_to_the_checker(monkeypatch):
     import types
 

@@ -712,6 +712,28 @@ def test_grade_a_class_of_five(tmp_path):
     assert "exited before its checks finished" in results["exits"]["message"]
 
 
+def test_the_fused_op_hint_warns_about_argument_order_at_the_first_level():
+    nudge = hints_for("softmax")[5]  # what `tfbasics check softmax --hints` shows first
+    assert "labels=..., logits=..." in nudge and "swaps them" in nudge
+
+
+def test_class_table_shows_every_exercise_name_in_full():
+    from tfbasics.grading import grade_reports
+    from tfbasics.grading.grade_results import ExerciseResult, StudentResult, TaskResult
+
+    def result(passed):
+        def tasks(n):
+            return [TaskResult(n, i, "t", "pass" if i < passed else "fail") for i in range(3)]
+
+        return [ExerciseResult(n, tasks(n)) for n in EXERCISES]
+
+    rows = [("ann", StudentResult(None, result(3), 1.0)), ("bo", StudentResult(None, result(1)))]
+    head, *lines = grade_reports.class_table(rows, list(EXERCISES))
+    assert head.split()[1:-2] == list(EXERCISES)  # placeholders, softmax_regression: not cut
+    assert all(len(line) == len(head) for line in lines)  # the columns line up
+    assert lines[1].split()[1:-2] == ["1/3"] * len(EXERCISES)
+
+
 def test_grade_refuses_what_it_cannot_grade(tmp_path):
     (tmp_path / "empty").mkdir()
     code, _, err = run(["tfbasics.grading.class_grader", "empty"], tmp_path)
@@ -719,7 +741,8 @@ def test_grade_refuses_what_it_cannot_grade(tmp_path):
     code, _, err = run(["tfbasics.grading.class_grader", "missing"], tmp_path)
     assert (
         code == 2
-        and err.strip() == "tfbasics grade: missing: no such folder (give the folder of students)"
+        and err.strip()
+        == "tfbasics grade: error: missing: no such folder (give the folder of students)"
     )
 
 

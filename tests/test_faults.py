@@ -379,7 +379,7 @@ def test_tfbasics_run_checks_the_logdir_before_any_section(fault, tmp_path, monk
     assert main.main(["run", "1", "--logdir", str(logdir)]) == 2
     captured = capsys.readouterr()
     line = one_line(captured.err)
-    assert line.startswith(f"tfbasics run: --logdir {logdir}: ")
+    assert line.startswith(f"tfbasics run: error: --logdir {logdir}: ")
     assert ("is a file" if fault == "a file" else "Read-only file system") in line
     assert started == [] and captured.out == ""
 

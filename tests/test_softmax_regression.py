@@ -250,7 +250,10 @@ def test_script_stops_on_nan_with_one_line_and_no_nan_epochs(tmp_path, capsys):
     assert code == 3
     assert "Epoch:" not in out  # the first epoch diverges: no "cost = nan" line
     (line,) = err.strip().splitlines()
-    assert re.match(r"error: the loss became (nan|inf) at step \d+: --loss book", line), line
+    assert re.match(
+        r"ch01_07_single_layer_mnist\.py: error: the loss became (nan|inf) at step \d+: --loss book",
+        line,
+    ), line
 
 
 def test_script_smoke_prints_the_books_lines_and_writes_everything(tmp_path, capsys):
@@ -387,10 +390,24 @@ def test_bad_data_is_one_line_error(tmp_path, capsys):
     (bad / "train-images-idx3-ubyte").write_bytes(b"not mnist")
     code = script.main(["--data-dir", str(bad), "--logdir", str(tmp_path), "--no-progress"])
     err = capsys.readouterr().err
-    assert code == 1 and err.startswith("error: ") and len(err.strip().splitlines()) == 1
+    assert (
+        code == 1
+        and err.startswith("ch01_07_single_layer_mnist.py: error: ")
+        and len(err.strip().splitlines()) == 1
+    )
 
 
 # ----------------------------------------------------------------------------- checkpoints
+def test_a_run_without_seed_uses_the_books_seed_0_and_resume_keeps_the_runs(tmp_path, capsys):
+    assert run_script(tmp_path, "--max-steps", "3") == 0
+    assert "(seed 0, feed_dict input)" in capsys.readouterr().out  # as `tfbasics run 7` prints
+    assert json.loads((tmp_path / RUN / "r" / "hparams.json").read_text())["seed"] == 0
+    assert run_script(tmp_path, "--epochs", "1", "--seed", "4", name="four") == 0
+    capsys.readouterr()
+    assert run_script(tmp_path, "--epochs", "2", "--resume", name="four") == 0
+    assert "(seed 4, feed_dict input)" in capsys.readouterr().out
+
+
 def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(tmp_path, capsys):
     assert run_script(tmp_path, "--epochs", "4", "--seed", "5", name="full") == 0
     assert run_script(tmp_path, "--epochs", "2", "--seed", "5", name="split") == 0
@@ -423,7 +440,10 @@ def test_unreadable_checkpoint_is_a_clear_error_not_a_fresh_start(tmp_path, caps
     assert run_script(tmp_path, "--epochs", "2", "--resume") == 1
     out, err = capsys.readouterr()
     (line,) = err.strip().splitlines()
-    assert line.startswith("error: cannot read checkpoint ") and "model.ckpt-1" in line
+    assert (
+        line.startswith("ch01_07_single_layer_mnist.py: error: cannot read checkpoint ")
+        and "model.ckpt-1" in line
+    )
     assert "Epoch:" not in out
 
 
@@ -433,7 +453,10 @@ def test_unreadable_checkpoint_index_is_one_line(tmp_path, capsys):
     capsys.readouterr()
     assert run_script(tmp_path, "--resume") == 1
     (line,) = capsys.readouterr().err.strip().splitlines()
-    assert line.startswith("error: cannot read checkpoint: ") and "checkpoint index" in line
+    assert (
+        line.startswith("ch01_07_single_layer_mnist.py: error: cannot read checkpoint: ")
+        and "checkpoint index" in line
+    )
 
 
 def test_resume_without_a_checkpoint_is_an_error(tmp_path, capsys):

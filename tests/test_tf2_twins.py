@@ -293,7 +293,7 @@ def test_tf2_resume_with_other_hyperparameters_is_refused(tmp_path, capsys):
     assert run_main(tf2_mnist, tmp_path, *common, "--resume", "--learning-rate", "0.1") == 2
     err = capsys.readouterr().err
     assert re.fullmatch(
-        r"error: --resume: run .* was trained with --learning-rate 0.5, not 0.1; resume with the same flags\n",
+        r"ch01_07_single_layer_mnist\.py: error: --resume: run .* was trained with --learning-rate 0.5, not 0.1; resume with the same flags\n",
         err,
     )
     assert run_main(tf2_mnist, tmp_path / "empty", *common, "--resume") == 2
@@ -450,7 +450,10 @@ def test_unreadable_tf2_checkpoint_is_one_line_not_a_fresh_start(tmp_path, capsy
     capsys.readouterr()
     assert run_main(tf2_mnist, tmp_path, *common, "--resume") == 1
     err = capsys.readouterr().err
-    assert err.startswith("error: cannot restore ") and err.count("\n") == 1
+    assert (
+        err.startswith("ch01_07_single_layer_mnist.py: error: cannot restore ")
+        and err.count("\n") == 1
+    )
 
 
 # -------------------------------------------------------------- the command line: tf2/N

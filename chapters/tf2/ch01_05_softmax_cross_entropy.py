@@ -20,6 +20,7 @@ from tfbasics.runs.folders import base_parser, run_dir, view_command
 from tfbasics.runs.traces import trace_graph
 
 SCRIPT = Path(__file__).stem + "_tf2"  # logs/ch01_05_softmax_cross_entropy_tf2/<run>/
+PROG = Path(__file__).name  # what its error lines start with, as argparse's
 
 
 class SoftmaxFunctions(NamedTuple):
@@ -79,7 +80,7 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     if any(not 0 <= label < NUM_CLASSES for label in args.labels):
-        print(f"error: --labels must be digits 0-9, got {args.labels}", file=sys.stderr)
+        print(f"{PROG}: error: --labels must be digits 0-9, got {args.labels}", file=sys.stderr)
         return 2
     out = run_dir(args.logdir, SCRIPT, args.run_name)
 

@@ -21,6 +21,7 @@ from tfbasics.runs.folders import base_parser, run_dir
 from tfbasics.runs.traces import trace_graph
 
 SCRIPT = Path(__file__).stem + "_tf2"  # logs/ch01_06_mnist_data_tf2/<run>/
+PROG = Path(__file__).name  # what its error lines start with, as argparse's
 NUM_ONE_HOT = 5  # labels shown with their one-hot encoding
 GRID = 10  # the grid shows GRID x GRID digits
 BATCH_SIZE = 128  # the book's batch size
@@ -58,7 +59,7 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0, help="seed of the pipeline's shuffle")
     args = parser.parse_args(argv)
     if args.index < 0:  # the upper bound needs the data
-        print(f"error: --index must be at least 0, got {args.index}", file=sys.stderr)
+        print(f"{PROG}: error: --index must be at least 0, got {args.index}", file=sys.stderr)
         return 2
 
     try:
@@ -70,13 +71,13 @@ def main(argv=None):
             fake_data=args.fake_data,
         )
     except MNISTError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"{PROG}: error: {err}", file=sys.stderr)
         return 1
     X_train, y_train = data.train.images[..., 0], data.train.labels  # [N, 28, 28] uint8, [N]
     X_test, y_test = data.test.images[..., 0], data.test.labels
     if not 0 <= args.index < len(X_train):
         print(
-            f"error: --index must be between 0 and {len(X_train) - 1}, got {args.index}",
+            f"{PROG}: error: --index must be between 0 and {len(X_train) - 1}, got {args.index}",
             file=sys.stderr,
         )
         return 2

@@ -202,7 +202,7 @@ def run_training(data, hp, out, resume=False, max_steps=None, show_progress=True
 
 
 def main(argv=None):
-    parser = training_run.parser(__doc__.splitlines()[0], seed=0)  # section 7's flags
+    parser = training_run.parser(__doc__.splitlines()[0])  # section 7's flags
     parser.add_argument(
         "--eager",
         action="store_true",

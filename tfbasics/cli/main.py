@@ -158,5 +158,5 @@ def _main(argv):
         return 130
     except CliError as err:
         command = argv[0] if argv else ""
-        print(f"{PROG} {command}: {err}", file=sys.stderr)
+        print(f"{PROG} {command}: error: {err}", file=sys.stderr)
         return 2

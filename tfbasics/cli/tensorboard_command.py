@@ -92,7 +92,7 @@ def cmd_tensorboard(args):
                 )
                 return 1
     except tb.TensorBoardError as err:
-        print(f"{PROG} tensorboard: {err}", file=sys.stderr)
+        print(f"{PROG} tensorboard: error: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\nTensorBoard stopped.")

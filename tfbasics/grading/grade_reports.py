@@ -167,10 +167,11 @@ def junit_xml(result, name="tfbasics exercises"):
 
 
 def class_table(rows, names):
-    """The class table (list of str): rows are (student, StudentResult) in order."""
-    short = {n: n[:10] for n in names}
+    """The class table (list of str): rows are (student, StudentResult) in order; each
+    exercise's column is as wide as its full name (``softmax_regression``, never cut)."""
+    column = {n: max(len(n), 6) for n in names}  # 6: room for "10/10!"
     width = max([len("student")] + [len(s) for s, _ in rows])
-    head = f"{'student':<{width}}  " + "  ".join(f"{short[n]:>10}" for n in names)
+    head = f"{'student':<{width}}  " + "  ".join(f"{n:>{column[n]}}" for n in names)
     lines = [head + f"  {'total':>7}  {'time':>7}"]
     for student, result in rows:
         found = {e.name: e for e in result.exercises}
@@ -178,7 +179,7 @@ def class_table(rows, names):
         for n in names:
             e = found[n]
             cell = f"{e.passed}/{len(e.tasks)}" + ("!" if e.status == "error" else "")
-            cells.append(f"{cell:>10}")
+            cells.append(f"{cell:>{column[n]}}")
         total = f"{result.passed}/{result.total}"
         lines.append(
             f"{student:<{width}}  " + "  ".join(cells) + f"  {total:>7}  {result.duration:6.1f}s"

@@ -202,7 +202,7 @@ def interrupted_training(logs):
 
 
 def _error(script, message, code=EXIT_FAILED):
-    print(f"{script}: error: {message}", file=sys.stderr)
+    print(f"{script}.py: error: {message}", file=sys.stderr)  # the lesson's file, as argparse
     return code
 
 
@@ -210,12 +210,13 @@ def run_guarded(script, problem, work, expected=(), interrupted=None):
     """Run a lesson's ``work()``; each problem its user can fix is one line on stderr.
 
     Args:
-      script: str, the name each line starts with (``ch01_09_keras_mnist_mlp``).
+      script: str, the lesson's name; each line starts with its file's name, as argparse's
+        and ``script_main``'s do (``ch01_09_keras_mnist_mlp.py: error: ...``).
       problem: str or None, what is wrong with the flags: said, and nothing is run.
       work: callable without arguments, the run.
       expected: tuple of exception classes whose message is the line (``mnist_files.MNISTError``);
         ``ModelFileError`` always is.
-      interrupted: str, what Ctrl-C keeps (``<script>: interrupted; <this>``); None: Ctrl-C is
+      interrupted: str, what Ctrl-C keeps (``<script>.py: interrupted; <this>``); None: Ctrl-C is
         left to ``script_main``, which names the run folders made.
     Returns:
       int exit status: 0 done; 2 a bad flag; 1 a data, model-file or disk problem; 130 Ctrl-C.
@@ -231,6 +232,6 @@ def run_guarded(script, problem, work, expected=(), interrupted=None):
     except KeyboardInterrupt:
         if interrupted is None:
             raise
-        print(f"\n{script}: interrupted; {interrupted}", file=sys.stderr)
+        print(f"\n{script}.py: interrupted; {interrupted}", file=sys.stderr)
         return EXIT_INTERRUPTED
     return 0

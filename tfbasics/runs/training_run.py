@@ -5,9 +5,9 @@ function. ``run`` checks every flag before any work (no data read, no run folder
 that is refused), reads MNIST, claims or reopens the run folder (``run_records.open_run``: the
 resume rules), calls the training function and turns each way it can end into one line:
 
-- a bad flag or a refused ``--resume``: ``error: ...``, exit 2;
-- missing or damaged data or run files: ``error: ...``, exit 1;
-- the NaN guard (an ArithmeticError): ``error: ...``, the run marked stopped, exit 3;
+- a bad flag or a refused ``--resume``: ``<lesson>.py: error: ...``, exit 2;
+- missing or damaged data or run files: ``<lesson>.py: error: ...``, exit 1;
+- the NaN guard (an ArithmeticError): ``<lesson>.py: error: ...``, the run marked stopped, exit 3;
 - a full or read-only disk: the file, the last intact checkpoint and the resume command, exit 1;
 - Ctrl-C: what was kept and the resume command (``script_errors.script_main`` exits 130).
 """
@@ -17,29 +17,27 @@ import shlex
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from tfbasics import softmax_regression as sr
 from tfbasics.data import mnist
 from tfbasics.data.flags import add_data_flags
 from tfbasics.data.mnist_files import MNISTError
 from tfbasics.runs import checkpoints, folders, run_records, script_errors
 
-MAX_SEED = 2**31 - 1  # the random default seed is drawn below this
+MAX_SEED = 2**31 - 1  # the largest --seed (TensorFlow's graph-level seed is an int32)
+DEFAULT_SEED = 0  # the book's runs: every chapter run defaults to it, so the numbers repeat
 
 
 class UsageError(Exception):
     """A bad flag value: one line on stderr, exit status 2."""
 
 
-def parser(description, inputs=None, seed=None):
+def parser(description, inputs=None):
     """The flags of a section-7 lesson, after ``folders.base_parser``'s ``--logdir``/``--run-name``.
 
     Args:
       description: str, shown by ``--help``.
       inputs: the TF1 lesson's training loops by name; ``--input`` picks one, and ``--init``,
         ``--loss`` and ``--steps-per-run`` come with it. None for the TensorFlow 2 twin.
-      seed: int, the default ``--seed``; None: a random seed, printed and saved with the run.
     Returns:
       folders.Parser.
     """
@@ -103,17 +101,12 @@ def parser(description, inputs=None, seed=None):
     add(
         "--seed",
         type=int,
-        default=seed,
+        default=None,  # DEFAULT_SEED for a new run; a resumed run keeps its own
         help=(
             "seeds the initial weights and the batch order" if inputs else "seeds the batch order"
         )
-        + ", 0 to 2147483647"
-        + (
-            " (default: a random seed, printed and saved with the run, so --resume sees the "
-            "same batches)"
-            if seed is None
-            else ""
-        ),
+        + f", 0 to {MAX_SEED} (default: {DEFAULT_SEED}, as every chapter run; with --resume: "
+        "the run's own, saved with it)",
     )
     add_data_flags(parser)
     add(
@@ -161,8 +154,8 @@ def what_is_kept(out, epoch, resume):
 def _config(args):
     """sr.Config from the flags (the twin has no --init/--loss/--input: the defaults)."""
     seed = args.seed
-    if seed is None and not args.resume:  # a random seed, saved with the run for --resume
-        seed = int(np.random.SeedSequence().entropy % (MAX_SEED + 1))
+    if seed is None and not args.resume:  # a resumed run without --seed keeps its own
+        seed = DEFAULT_SEED
     steps_per_run = getattr(args, "steps_per_run", None)
     return sr.Config(
         learning_rate=args.learning_rate,
@@ -223,6 +216,7 @@ def run(
     """
     argv = sys.argv[1:] if argv is None else list(argv)
     command = command or f"chapters/{script}.py"
+    prog = Path(command).name  # as argparse and script_main name the lesson in their lines
     out = None  # the run folder, once there is one
     try:
         hp, data = _checked(args)
@@ -241,13 +235,13 @@ def run(
         print(f"Run folder: {out} (seed {hp.seed}{how})", flush=True)
         train(data, hp, out, args.resume, args.max_steps, not args.no_progress)
     except (ValueError, UsageError, run_records.ResumeError) as e:
-        return _error(e, 2)
+        return _error(prog, e, 2)
     except (MNISTError, run_records.CheckpointError) as e:
-        return _error(e, 1)
+        return _error(prog, e, 1)
     except ArithmeticError as e:  # sr.DivergedError: resuming would diverge again
         marked = out is not None and run_records.mark_stopped(out, str(e).split(":")[0])
         where = f"; {out} is marked stopped in {run_records.HPARAMS_FILE} (not resumed)"
-        return _error(f"{e}{where if marked else ''}", 3)
+        return _error(prog, f"{e}{where if marked else ''}", 3)
     except KeyboardInterrupt:
         if out is None:
             raise  # nothing written yet: script_main says so
@@ -259,9 +253,9 @@ def run(
             raise
         resume = resume_command(argv, out, command)
         if not tf1_checkpoints:
-            return _error(script_errors.describe_os_error(e), 1)
+            return _error(prog, script_errors.describe_os_error(e), 1)
         epoch = checkpoints.last_checkpoint(out)
-        return _error(script_errors.disk_error_line(e, out, epoch, resume), 1)
+        return _error(prog, script_errors.disk_error_line(e, out, epoch, resume), 1)
     wrote = [f for f in ("weight_templates.png", "curves.png") if (out / f).is_file()]
     print(
         f"Wrote {', '.join([*wrote, 'checkpoints and TensorBoard events'])} to {out}; "
@@ -270,6 +264,6 @@ def run(
     return 0
 
 
-def _error(message, code):
-    print(f"error: {message}", file=sys.stderr)
+def _error(prog, message, code):
+    print(f"{prog}: error: {message}", file=sys.stderr)
     return code

@@ -34,7 +34,14 @@ _ADVICE = {
     errno.ENOTDIR: "pass a folder with --logdir",
     errno.EEXIST: "move it away, or pass another folder with --logdir",
     errno.EISDIR: "move that folder away",
+    errno.ENAMETOOLONG: "pass a shorter --run-name or --logdir",
+    errno.ELOOP: "remove the symlink loop, or pass another folder with --logdir",
+    errno.EMFILE: "close other programs or raise the limit (ulimit -n), and run again",
+    errno.ENFILE: "close other programs and run again",
+    errno.ENOMEM: "close other programs and run again",
 }
+# what an allocation that failed outside Python says (loading TensorFlow's library, a thread)
+_MEMORY_TEXTS = ("failed to map segment", "cannot allocate memory", "can't start new thread")
 
 
 # run folders claimed inside the current script_main call (what Ctrl-C reports as kept)
@@ -82,6 +89,33 @@ def describe_os_error(exc):
             where = f"{where}: " if where and where != os.strerror(code) else ""
             return f"{where}{os.strerror(code)}; {_ADVICE[code]}"
     return None
+
+
+def describe_memory_error(exc):
+    """One line for memory that ran out (``MemoryError``, or a library or thread that could not
+    be mapped), naming the address-space limit (``ulimit -v``) if there is one; else None.
+
+    A limit just above what TensorFlow needs to load (``ulimit -v 2000000``) can instead end in
+    TensorFlow's own abort (an uncaught C++ exception: SIGABRT, exit status 134) or a
+    segmentation fault (139): no Python code runs then, so nothing can say it here.
+    """
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if not (isinstance(exc, MemoryError) or any(t in text.lower() for t in _MEMORY_TEXTS)):
+        return None
+    what = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+        limit = None if limit == resource.RLIM_INFINITY else limit
+    except (ImportError, OSError, ValueError):  # no resource module (Windows)
+        limit = None
+    if limit is None:
+        return f"not enough memory: {what}; {_ADVICE[errno.ENOMEM]}"
+    return (
+        f"not enough memory: {what} (this process may use only {limit // 2**20} MB of address "
+        f"space: ulimit -v {limit // 1024}); raise the limit (ulimit -v unlimited) and run again"
+    )
 
 
 _DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES)
@@ -142,6 +176,8 @@ def script_main(main, argv=None, prog=None):
     - a full or read-only disk, no permission, a file where the logdir should be (OSError, or a
       TensorFlow writer's error carrying that text): ``<prog>: error: <file>: <what>; <what to
       do>``, exit 1.
+    - memory that ran out (``describe_memory_error``): ``<prog>: error: not enough memory: ...``,
+      exit 1.
     Anything else is a bug and keeps its traceback.
 
     Args:
@@ -189,7 +225,7 @@ def script_main(main, argv=None, prog=None):
             pass
         return EXIT_FAILED
     except Exception as exc:
-        line = describe_os_error(exc)
+        line = describe_os_error(exc) or describe_memory_error(exc)
         if line is None:
             raise
         unfinished = f" (unfinished run folder: {claimed[-1]})" if claimed else ""

@@ -72,3 +72,47 @@ def test_the_error_table_names_the_new_os_errors():
         line = script_errors.describe_os_error(OSError(code, os.strerror(code), "some/file"))
         assert line.startswith(f"some/file: {os.strerror(code)}; "), line
     assert script_errors.describe_memory_error(ValueError("shapes do not match")) is None
+
+
+# ----------------------------------------------------------- 6. a run name too long for a folder
+def run_script(logdir, *flags, name="r"):
+    from tfbasics.chapters import ch01_07_single_layer_mnist as script
+
+    return script.main(
+        ["--fake-data", "--logdir", str(logdir), "--run-name", name, "--no-progress", *flags]
+    )
+
+
+def test_a_run_name_of_256_characters_is_one_line_before_any_work(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        run_script(tmp_path / "L", "--max-steps", "2", name="a" * 256)
+    assert exit_.value.code == 2
+    line = one_line(capsys.readouterr().err)
+    limit = os.pathconf(tmp_path, "PC_NAME_MAX")
+    assert ": error: argument --run-name: is 256 bytes long ('aaaaaaaaaaaa'...)" in line
+    assert f"longer than the {limit} bytes a folder name may have" in line
+    assert "; pass a shorter name (see: " in line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_longest_name_is_the_file_systems_name_max(tmp_path):
+    from tfbasics.runs import folders
+
+    limit = os.pathconf(tmp_path, "PC_NAME_MAX")
+    assert folders.check_run_name("a" * limit, tmp_path / "not" / "yet") == "a" * limit
+    with pytest.raises(ValueError, match=f"is {limit + 1} bytes long"):
+        folders.check_run_name("a" * (limit + 1), tmp_path)
+    with pytest.raises(ValueError, match="is 256 bytes long"):
+        folders.check_run_name("é" * 128, tmp_path)  # bytes count, not characters
+
+
+def test_a_taken_longest_name_is_one_line_not_file_name_too_long(tmp_path):
+    name = "a" * os.pathconf(tmp_path, "PC_NAME_MAX")
+    script = REPO / "chapters" / "ch01_02_hello_tensorflow.py"
+    argv = [sys.executable, str(script), "--logdir", str(tmp_path), "--run-name", name]
+    assert subprocess.run(argv, capture_output=True, timeout=120).returncode == 0
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120)  # wants <name>-2
+    assert done.returncode == 1
+    assert one_line(done.stderr).endswith(
+        f"{name}-2: File name too long; pass a shorter --run-name or --logdir"
+    )

@@ -18,7 +18,7 @@ import math
 import os
 from pathlib import Path
 
-from tfbasics.runs import atomic, script_errors
+from tfbasics.runs import atomic, path_checks, script_errors
 
 DEFAULT_LOGDIR = "logs"
 PROGRESS_FORMAT = (
@@ -71,11 +71,12 @@ MARKER = ".tfbasics-run"  # in every run folder this package made; clean-logs ch
 WRITER = "tfbasics"  # the marker's "written_by"
 
 
-def check_run_name(name):
-    """Raise ValueError unless ``name`` is one folder name (no separator, not ``.``/``..``).
+def check_run_name(name, folder="."):
+    """Raise ValueError unless ``name`` is one folder name (no separator, not ``.``/``..``) that
+    the file system of ``folder`` allows (``path_checks.name_max``: 255 bytes on most).
 
     Args:
-      name: str, a run name given by the user.
+      name: str, a run name given by the user; folder: str or Path where the run folder goes.
     Returns:
       ``name``, unchanged.
     """
@@ -84,6 +85,12 @@ def check_run_name(name):
         raise ValueError("must not be empty")
     if name in (".", "..") or any(s in name for s in seps) or "\0" in name:
         raise ValueError(f"must be one folder name, not a path (no '/', '.' or '..'), got {name!r}")
+    size, limit = len(os.fsencode(name)), path_checks.name_max(folder)
+    if size > limit:
+        raise ValueError(
+            f"is {size} bytes long ({name[:12]!r}...), longer than the {limit} bytes a folder "
+            "name may have on this file system; pass a shorter name"
+        )
     return name
 
 

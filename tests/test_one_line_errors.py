@@ -67,6 +67,19 @@ def test_memory_that_ran_out_is_one_line_not_a_traceback(exc, what, capsys):
     assert line.startswith("p.py: error: not enough memory: ") and what in line
 
 
+def test_an_interpreter_error_while_importing_is_memory_only_under_a_limit(monkeypatch):
+    import resource
+
+    exc = SystemError("error return without exception set")  # an import that ran out
+    unlimited = (resource.RLIM_INFINITY, resource.RLIM_INFINITY)
+    monkeypatch.setattr(resource, "getrlimit", lambda which: unlimited)
+    assert script_errors.describe_memory_error(exc) is None  # a bug: keeps its traceback
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (1_500_000 * 1024, unlimited[1]))
+    line = script_errors.describe_memory_error(exc)
+    assert line.startswith("not enough memory: SystemError: error return without exception set")
+    assert "(this process may use only 1464 MB of address space: ulimit -v 1500000)" in line
+
+
 def test_the_error_table_names_the_new_os_errors():
     for code in (errno.ENAMETOOLONG, errno.ELOOP, errno.EMFILE, errno.ENOMEM):
         line = script_errors.describe_os_error(OSError(code, os.strerror(code), "some/file"))

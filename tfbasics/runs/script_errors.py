@@ -100,9 +100,6 @@ def describe_memory_error(exc):
     segmentation fault (139): no Python code runs then, so nothing can say it here.
     """
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    if not (isinstance(exc, MemoryError) or any(t in text.lower() for t in _MEMORY_TEXTS)):
-        return None
-    what = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
     try:
         import resource
 
@@ -110,6 +107,14 @@ def describe_memory_error(exc):
         limit = None if limit == resource.RLIM_INFINITY else limit
     except (ImportError, OSError, ValueError):  # no resource module (Windows)
         limit = None
+    # an import that ran out of memory can end in the interpreter's own SystemError ("error
+    # return without exception set"): memory, when the address space is limited
+    limited = isinstance(exc, SystemError) and limit is not None
+    if not (
+        isinstance(exc, MemoryError) or limited or any(t in text.lower() for t in _MEMORY_TEXTS)
+    ):
+        return None
+    what = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
     if limit is None:
         return f"not enough memory: {what}; {_ADVICE[errno.ENOMEM]}"
     return (

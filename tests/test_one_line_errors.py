@@ -129,3 +129,50 @@ def test_a_taken_longest_name_is_one_line_not_file_name_too_long(tmp_path):
     assert one_line(done.stderr).endswith(
         f"{name}-2: File name too long; pass a shorter --run-name or --logdir"
     )
+
+
+# ----------------------------------------------------------- 7. a symlink loop as --logdir
+def _links(tmp_path, kind):
+    if kind == "one link":  # ln -s loop loop
+        os.symlink("loop", tmp_path / "loop")
+        return tmp_path / "loop", tmp_path / "loop"
+    if kind == "two links":
+        os.symlink("b", tmp_path / "a")
+        os.symlink("a", tmp_path / "b")
+        return tmp_path / "a", tmp_path / "a"
+    os.symlink("loop", tmp_path / "loop")  # a folder inside the loop
+    return tmp_path / "loop" / "sub", tmp_path / "loop"
+
+
+@pytest.mark.parametrize("kind", ["one link", "two links", "below one"])
+def test_a_symlink_loop_as_logdir_is_one_line_saying_so(kind, tmp_path, capsys):
+    logdir, link = _links(tmp_path, kind)
+    assert run_script(logdir, "--max-steps", "2") == 2
+    assert one_line(capsys.readouterr().err) == (
+        f"error: --logdir {logdir}: {link} is a symlink loop (it leads back to itself); "
+        "remove that link or pass another folder"
+    )
+    script = REPO / "chapters" / "ch01_02_hello_tensorflow.py"  # claims its folder directly
+    done = subprocess.run(
+        [sys.executable, str(script), "--logdir", str(logdir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    line = one_line(done.stderr)
+    assert line.endswith(
+        f"{link}: is a symlink loop (it leads back to itself); remove the symlink loop, or "
+        "pass another folder with --logdir"
+    )
+    assert "File exists" not in line and "Errno" not in line
+
+
+def test_a_link_to_nowhere_as_logdir_names_the_link(tmp_path, capsys):
+    os.symlink(tmp_path / "nowhere", tmp_path / "logs")
+    assert run_script(tmp_path / "logs", "--max-steps", "2") == 2
+    assert one_line(capsys.readouterr().err) == (
+        f"error: --logdir {tmp_path / 'logs'}: {tmp_path / 'logs'} is a symlink to "
+        f"{tmp_path / 'nowhere'}, which does not exist; remove that link or pass another folder"
+    )
+    assert not (tmp_path / "nowhere").exists()

@@ -118,6 +118,10 @@ def logdir_problem(logdir):
 
     A script checks this with its other flags, before it reads data or makes a run folder.
     """
+    link = path_checks.broken_link(logdir)
+    if link is not None:
+        what = f"{link.filename} {link.strerror}"
+        return f"--logdir {logdir}: {what}; remove that link or pass another folder"
     path = Path(logdir)
     while not path.exists() and path != path.parent:
         path = path.parent
@@ -129,11 +133,15 @@ def logdir_problem(logdir):
 
 
 def make_folder(path):
-    """``mkdir -p path`` (str or Path); a file in the way is an OSError naming it (ENOTDIR)."""
+    """``mkdir -p path`` (str or Path); a file in the way is an OSError naming it (ENOTDIR), a
+    symlink loop or a link to nowhere is one naming the link (``path_checks.broken_link``)."""
     path = Path(path)
     try:
         path.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):
+    except OSError as err:
+        link = path_checks.broken_link(path)
+        if link is not None or not isinstance(err, (FileExistsError, NotADirectoryError)):
+            raise link or err from None
         for part in (path, *path.parents):
             if part.exists() and not part.is_dir():
                 raise NotADirectoryError(

@@ -1,9 +1,10 @@
-"""What the file system allows where a run goes: the longest folder name, links that lead nowhere.
+"""What the file system allows where a run goes: the longest folder name, links that go nowhere.
 
 ``folders`` asks these before it makes anything, so a flag the file system would refuse is one
 line naming it (``--run-name``, ``--logdir``) instead of ``[Errno 36]`` or ``[Errno 40]``.
 """
 
+import errno
 import os
 from pathlib import Path
 
@@ -19,3 +20,21 @@ def name_max(folder):
         return os.pathconf(path, "PC_NAME_MAX")
     except (OSError, ValueError, AttributeError):  # no pathconf (Windows) or no answer
         return 255
+
+
+def broken_link(path):
+    """The first symlink on ``path`` (str or Path) that leads nowhere, as an OSError naming it,
+    or None: ELOOP "is a symlink loop" (``ln -s loop loop``, or two links to each other), or
+    EEXIST "is a symlink to ..., which does not exist" (what ``mkdir`` would say there)."""
+    path = Path(path)
+    for part in (*reversed(path.parents), path):
+        try:
+            os.stat(part)
+        except OSError as e:
+            if e.errno == errno.ELOOP:
+                return OSError(e.errno, "is a symlink loop (it leads back to itself)", str(part))
+            if part.is_symlink():
+                target = f"is a symlink to {os.readlink(part)}, which does not exist"
+                return OSError(errno.EEXIST, target, str(part))
+            return None  # missing, or not ours to look into: the caller's next checks say so
+    return None

@@ -176,3 +176,49 @@ def test_a_link_to_nowhere_as_logdir_names_the_link(tmp_path, capsys):
         f"{tmp_path / 'nowhere'}, which does not exist; remove that link or pass another folder"
     )
     assert not (tmp_path / "nowhere").exists()
+
+
+# ----------------------------------------------------------- 8. a folder where a checkpoint was
+def snapshot(root):
+    return sorted(
+        (str(p.relative_to(root)), p.is_dir() or p.read_bytes()) for p in Path(root).rglob("*")
+    )
+
+
+@pytest.mark.parametrize("file", ["model.ckpt-2.index", "model.ckpt-2.data-00000-of-00001"])
+def test_a_folder_where_a_checkpoint_file_was_is_one_line_on_resume(file, tmp_path, capsys):
+    assert run_script(tmp_path, "--epochs", "2", "--seed", "1") == 0
+    run = tmp_path / RUN / "r"
+    (run / file).unlink()
+    (run / file).mkdir()
+    before = snapshot(tmp_path)
+    capsys.readouterr()
+    assert run_script(tmp_path, "--epochs", "3", "--resume") == 1
+    out, err = capsys.readouterr()
+    assert one_line(err) == (
+        f"error: {run / file} is a folder, where a file of checkpoint model.ckpt-2 belongs (it "
+        "can be neither restored nor saved again); move that folder away, then resume"
+    )
+    assert "Epoch:" not in out and snapshot(tmp_path) == before  # refused before any work
+
+
+def test_a_folder_made_where_a_checkpoint_goes_while_training_is_one_line(
+    tmp_path, monkeypatch, capsys
+):
+    from tfbasics.runs import run_records
+
+    open_run = run_records.open_run
+
+    def open_run_and_block_epoch_2(*args, **kwargs):
+        out, hparams = open_run(*args, **kwargs)
+        (out / "model.ckpt-2.index").mkdir()  # TensorFlow renames its temporary file onto it
+        return out, hparams
+
+    monkeypatch.setattr(run_records, "open_run", open_run_and_block_epoch_2)
+    assert run_script(tmp_path, "--epochs", "3", "--seed", "1") == 1
+    run = tmp_path / RUN / "r"
+    line = one_line(capsys.readouterr().err)
+    assert line.startswith(
+        f"error: {run / 'model.ckpt-2.index'}: Is a directory; the last good checkpoint (epoch "
+        "1) is intact: fix that, then resume with: python chapters/"
+    ), line

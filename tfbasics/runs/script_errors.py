@@ -123,7 +123,8 @@ def describe_memory_error(exc):
     )
 
 
-_DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES)
+# what a TensorFlow writer's error may end in: a full or read-only disk, or a folder in the way
+_DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EISDIR)
 
 
 def os_error_in(exc):

@@ -222,3 +222,33 @@ def test_a_folder_made_where_a_checkpoint_goes_while_training_is_one_line(
         f"error: {run / 'model.ckpt-2.index'}: Is a directory; the last good checkpoint (epoch "
         "1) is intact: fix that, then resume with: python chapters/"
     ), line
+
+
+# ----------------------------------------------------------- 10. hparams.json of the wrong types
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        ("data", "fake", '"data" is "fake", not an object'),
+        ("seed", "1", '"seed" is "1", not an integer'),
+        ("learning_rate", "0.5", '"learning_rate" is "0.5", not a number'),
+        ("batch_size", True, '"batch_size" is true, not an integer'),
+        ("data", {"source": "fake", "train": "1100"}, '"data.train" is "1100", not an integer'),
+    ],
+)
+def test_hparams_json_of_the_wrong_types_is_one_line_naming_the_key(
+    key, value, message, tmp_path, capsys
+):
+    import json
+
+    assert run_script(tmp_path, "--epochs", "1", "--seed", "1") == 0
+    path = tmp_path / RUN / "r" / "hparams.json"
+    path.write_text(json.dumps(dict(json.loads(path.read_text()), **{key: value}), indent=1))
+    before = snapshot(tmp_path)
+    capsys.readouterr()
+    assert run_script(tmp_path, "--epochs", "2", "--resume") == 1
+    out, err = capsys.readouterr()
+    assert one_line(err) == (
+        f"error: {path}: {message}; put back the run's own copy, or start a new run without "
+        "--resume"
+    )
+    assert "Epoch:" not in out and snapshot(tmp_path) == before

@@ -30,6 +30,34 @@ INDEX_FILE = "checkpoint"  # TensorFlow's checkpoint index, in the folder of the
 KEPT = ("learning_rate", "batch_size", "init", "loss", "seed")
 
 
+# what each value of hparams.json must be (any may be missing; seed and data may be null)
+HPARAMS_TYPES = {
+    "learning_rate": "a number",
+    "batch_size": "an integer",
+    "epochs": "an integer",
+    "seed": "an integer",
+    "steps_per_run": "an integer",
+    "init": "a string",
+    "loss": "a string",
+    "input": "a string",
+    "run_id": "a string",
+    "stopped": "a string",
+    "data": "an object",  # data_record's, with the types of DATA_TYPES
+}
+DATA_TYPES = {
+    "source": "a string",
+    "train": "an integer",
+    "validation": "an integer",
+    "test": "an integer",
+}
+_IS = {
+    "a number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "an integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "a string": lambda v: isinstance(v, str),
+    "an object": lambda v: isinstance(v, dict),
+}
+
+
 class ResumeError(Exception):
     """``--resume`` cannot continue: no such run, other hyperparameters or data (a usage error)."""
 
@@ -79,6 +107,16 @@ def read_hparams(out):
             "hyperparameters (a JSON object); put back the run's own copy, or start a new run "
             "without --resume"
         )
+    data = saved.get("data") if isinstance(saved.get("data"), dict) else {}
+    for key, value, kind in [
+        *((k, saved[k], kind) for k, kind in HPARAMS_TYPES.items() if k in saved),
+        *((f"data.{k}", data[k], kind) for k, kind in DATA_TYPES.items() if k in data),
+    ]:
+        if not _IS[kind](value) and not (value is None and key in ("seed", "data")):
+            raise CheckpointError(
+                f'{path}: "{key}" is {json.dumps(value)[:40]}, not {kind}; put back the '
+                "run's own copy, or start a new run without --resume"
+            )
     return saved
 
 

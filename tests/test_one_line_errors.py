@@ -252,3 +252,34 @@ def test_hparams_json_of_the_wrong_types_is_one_line_naming_the_key(
         "--resume"
     )
     assert "Epoch:" not in out and snapshot(tmp_path) == before
+
+
+# ----------------------------------------------------------- smaller: history.json's size
+def test_a_history_of_a_million_rows_is_refused_by_its_size(tmp_path, monkeypatch, capsys):
+    from tfbasics.runs import run_records
+
+    assert run_script(tmp_path, "--epochs", "1", "--seed", "1") == 0
+    path = tmp_path / RUN / "r" / "history.json"
+    row = run_records.history_json([run_records.EpochResult(1, 8, 1.0, 1.0, 0.2, 1.0, 0.3)])
+    with path.open("w") as f:  # 10**6 rows as history_json writes them (~190 MB)
+        f.write("[" + ",".join([row[1:-1]] * 1000))
+        for _ in range(999):
+            f.write("," + ",".join([row[1:-1]] * 1000))
+        f.write("\n]")
+    size = path.stat().st_size
+    capsys.readouterr()
+    loads = run_records.json.loads
+    monkeypatch.setattr(  # reading it whole took 37 s and 2.7 GB
+        run_records.json, "loads", lambda text: loads(text) if len(text) < 2**20 else pytest.fail()
+    )
+    try:
+        assert run_script(tmp_path, "--epochs", "2", "--resume") == 1
+    finally:
+        path.unlink()
+    out, err = capsys.readouterr()
+    assert one_line(err) == (
+        f"error: {path} is {size / 2**20:.0f} MB, more than the 32 MB a history may have (about "
+        "150,000 epochs): not this run's? delete it to resume without the numbers of the epochs "
+        "before, or start a new run without --resume"
+    )
+    assert "Epoch:" not in out

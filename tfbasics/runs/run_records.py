@@ -28,6 +28,7 @@ HISTORY_FILE = "history.json"
 INDEX_FILE = "checkpoint"  # TensorFlow's checkpoint index, in the folder of the checkpoints
 # a resumed run must keep these, or it would not continue the same run
 KEPT = ("learning_rate", "batch_size", "init", "loss", "seed")
+MAX_HISTORY_BYTES = 32 * 2**20  # ~200 bytes an epoch; at most ~5 s to read (history.json)
 
 
 # what each value of hparams.json must be (any may be missing; seed and data may be null)
@@ -216,6 +217,13 @@ def load_history(out, step):
     if not path.is_file():
         return []
     try:
+        if path.stat().st_size > MAX_HISTORY_BYTES:  # 10**6 rows took 37 s and 2.7 GB to read
+            raise CheckpointError(
+                f"{path} is {path.stat().st_size / 2**20:.0f} MB, more than the "
+                f"{MAX_HISTORY_BYTES // 2**20} MB a history may have (about 150,000 epochs): not "
+                "this run's? delete it to resume without the numbers of the epochs before, or "
+                "start a new run without --resume"
+            )
         rows = json.loads(path.read_text())
         epochs = [EpochResult(**row) for row in rows]
     except (OSError, ValueError, TypeError) as e:

@@ -283,3 +283,15 @@ def test_a_history_of_a_million_rows_is_refused_by_its_size(tmp_path, monkeypatc
         "before, or start a new run without --resume"
     )
     assert "Epoch:" not in out
+
+
+# ----------------------------------------------------------- smaller: a command that pastes
+def test_the_view_command_is_shell_quoted_and_pastes(tmp_path, capsys):
+    import shlex
+
+    logdir = tmp_path / "my logs"
+    assert run_script(logdir, "--max-steps", "2") == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    command = line.split("view them with: ", 1)[1]
+    assert command == f"tfbasics tensorboard --logdir {shlex.quote(str(logdir / RUN))}"
+    assert shlex.split(command) == ["tfbasics", "tensorboard", "--logdir", str(logdir / RUN)]

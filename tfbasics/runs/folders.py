@@ -16,6 +16,7 @@ import errno
 import json
 import math
 import os
+import shlex
 from pathlib import Path
 
 from tfbasics.runs import atomic, path_checks, script_errors
@@ -228,8 +229,8 @@ def run_dir(logdir, script, run_name=None, exist_ok=False):
 
 
 def view_command(logdir=DEFAULT_LOGDIR):
-    """The one command every script and the CLI suggest for looking at ``logdir`` (a str)."""
-    return f"tfbasics tensorboard --logdir {Path(logdir)}"
+    """The one command every script and the CLI suggest for ``logdir`` (a str, shell-quoted)."""
+    return f"tfbasics tensorboard --logdir {shlex.quote(str(Path(logdir)))}"
 
 
 def describe_run(folder):

@@ -295,3 +295,24 @@ def test_the_view_command_is_shell_quoted_and_pastes(tmp_path, capsys):
     command = line.split("view them with: ", 1)[1]
     assert command == f"tfbasics tensorboard --logdir {shlex.quote(str(logdir / RUN))}"
     assert shlex.split(command) == ["tfbasics", "tensorboard", "--logdir", str(logdir / RUN)]
+
+
+# ----------------------------------------------------------- smaller: $TFBASICS_DATA_DIR named
+@pytest.mark.parametrize("below", [False, True])
+def test_tfbasics_data_dir_set_to_a_file_names_the_variable(below, tmp_path, monkeypatch, capsys):
+    from tfbasics.chapters import ch01_07_single_layer_mnist as script
+    from tfbasics.cli import main as cli
+
+    (tmp_path / "afile").write_text("x")
+    value = tmp_path / "afile" / "sub" if below else tmp_path / "afile"
+    monkeypatch.setenv("TFBASICS_DATA_DIR", str(value))
+    expected = (
+        f"$TFBASICS_DATA_DIR={value}: {tmp_path / 'afile'} is a file, not a folder; set "
+        "TFBASICS_DATA_DIR to a folder, or unset it to use ~/.cache/tfbasics/mnist"
+    )
+    logdir = tmp_path / "logs"
+    assert script.main(["--logdir", str(logdir), "--max-steps", "2", "--no-progress"]) == 1
+    assert one_line(capsys.readouterr().err) == f"error: {expected}"
+    assert cli.main(["data", "fetch"]) == 2
+    assert one_line(capsys.readouterr().err) == f"tfbasics data: {expected}"
+    assert (tmp_path / "afile").read_text() == "x" and not logdir.exists()

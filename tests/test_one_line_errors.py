@@ -316,3 +316,25 @@ def test_tfbasics_data_dir_set_to_a_file_names_the_variable(below, tmp_path, mon
     assert cli.main(["data", "fetch"]) == 2
     assert one_line(capsys.readouterr().err) == f"tfbasics data: {expected}"
     assert (tmp_path / "afile").read_text() == "x" and not logdir.exists()
+
+
+# ----------------------------------------------------------- smaller: one summary per run
+def test_two_same_name_runs_at_once_each_summarise_only_their_own_folder(tmp_path):
+    code = "import sys; from tfbasics.cli.main import main; sys.exit(main())"
+    argv = [sys.executable, "-c", code, "run", "3", "--logdir", str(tmp_path), "--quiet"]
+    runs = [
+        subprocess.Popen(
+            [*argv, "--", "--run-name", "same"], stdout=subprocess.PIPE, text=True, cwd=tmp_path
+        )
+        for _ in range(2)
+    ]
+    outs = [run.communicate(timeout=300)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outs
+    listed = []
+    for out in outs:
+        lines = out.split("Written under ", 1)[1].splitlines()[1:]
+        mine = [line.split()[0] for line in lines if line.startswith("  ")]
+        assert len(mine) == 1, out  # its own folder, not the other run's too
+        listed += mine
+    assert sorted(listed) == ["ch01_03_basic_math/same-2/", "ch01_03_basic_math/same/"]
+    assert not os.environ.get(script_errors.CLAIMS_LOG_ENV)

@@ -46,10 +46,13 @@ _MEMORY_TEXTS = ("failed to map segment", "cannot allocate memory", "can't start
 
 # run folders claimed inside the current script_main call (what Ctrl-C reports as kept)
 _claimed = contextvars.ContextVar("tfbasics_claimed_runs", default=None)
+# a file where a section started by `tfbasics run` notes its run folders (its summary lists them)
+CLAIMS_LOG_ENV = "TFBASICS_CLAIMS_LOG"
 
 
 def note_claimed(path):
-    """Record run folder ``path`` as made during the current ``script_main`` call, if any.
+    """Record run folder ``path`` as made during the current ``script_main`` call, if any, and
+    in the file ``$TFBASICS_CLAIMS_LOG`` if set (absolute path, then a NUL byte).
 
     Args:
       path: pathlib.Path of a run folder just claimed (``folders.run_dir``).
@@ -57,6 +60,12 @@ def note_claimed(path):
     claimed = _claimed.get()
     if claimed is not None:
         claimed.append(path)
+    if os.environ.get(CLAIMS_LOG_ENV):
+        try:  # one write in append mode: lines of sections never mix
+            with open(os.environ[CLAIMS_LOG_ENV], "ab") as log:
+                log.write(os.fsencode(os.path.abspath(path)) + b"\0")
+        except OSError:  # only the summary of `tfbasics run` misses it
+            pass
 
 
 class Interrupted(KeyboardInterrupt):

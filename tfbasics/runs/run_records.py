@@ -29,6 +29,7 @@ INDEX_FILE = "checkpoint"  # TensorFlow's checkpoint index, in the folder of the
 # a resumed run must keep these, or it would not continue the same run
 KEPT = ("learning_rate", "batch_size", "init", "loss", "seed")
 MAX_HISTORY_BYTES = 32 * 2**20  # ~200 bytes an epoch; at most ~5 s to read (history.json)
+MAX_HPARAMS_BYTES = 2**20  # hparams.json holds a few hundred bytes
 
 
 # what each value of hparams.json must be (any may be missing; seed and data may be null)
@@ -91,6 +92,11 @@ def read_hparams(out):
     """The run's ``hparams.json`` as a dict; CheckpointError (one line naming it) if damaged."""
     path = Path(out) / HPARAMS_FILE
     try:
+        if path.stat().st_size > MAX_HPARAMS_BYTES:
+            raise CheckpointError(
+                f"{path} is {path.stat().st_size} bytes, not a run's hyperparameters (a few "
+                "hundred); put back the run's own copy, or start a new run without --resume"
+            )
         saved = json.loads(path.read_text())
     except FileNotFoundError:
         raise CheckpointError(
@@ -225,7 +231,7 @@ def load_history(out, step):
                 "start a new run without --resume"
             )
         rows = json.loads(path.read_text())
-        epochs = [EpochResult(**row) for row in rows]
+        epochs = [EpochResult(**_typed(n, row)) for n, row in enumerate(rows, 1)]
     except (OSError, ValueError, TypeError) as e:
         raise CheckpointError(
             f"cannot read {path} ({type(e).__name__}: {str(e).splitlines()[0]}): it holds the "
@@ -233,6 +239,16 @@ def load_history(out, step):
             "or start a new run without --resume"
         ) from None
     return [e for e in epochs if step is None or e.step <= step]
+
+
+def _typed(n, row):
+    """``row`` (epoch ``n`` of history.json), or TypeError naming a field of the wrong type."""
+    for field in dataclasses.fields(EpochResult) if isinstance(row, dict) else ():
+        value, kind = row.get(field.name), "an integer" if field.type is int else "a number"
+        optional = value is None and field.default is None  # train_accuracy ... may be null
+        if field.name in row and not (_IS[kind](value) or optional):
+            raise TypeError(f'row {n}: "{field.name}" is {json.dumps(value)[:40]}, not {kind}')
+    return row
 
 
 def history_json(history):

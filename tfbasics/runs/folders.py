@@ -86,12 +86,7 @@ def check_run_name(name, folder="."):
         raise ValueError("must not be empty")
     if name in (".", "..") or any(s in name for s in seps) or "\0" in name:
         raise ValueError(f"must be one folder name, not a path (no '/', '.' or '..'), got {name!r}")
-    size, limit = len(os.fsencode(name)), path_checks.name_max(folder)
-    if size > limit:
-        raise ValueError(
-            f"is {size} bytes long ({name[:12]!r}...), longer than the {limit} bytes a folder "
-            "name may have on this file system; pass a shorter name"
-        )
+    path_checks.check_name_length(name, folder)
     return name
 
 

@@ -22,6 +22,16 @@ def name_max(folder):
         return 255
 
 
+def check_name_length(name, folder):
+    """Raise ValueError unless file name ``name`` (str) fits the file system of ``folder``."""
+    size, limit = len(os.fsencode(name)), name_max(folder)
+    if size > limit:
+        raise ValueError(
+            f"is {size} bytes long ({name[:12]!r}...), longer than the {limit} bytes a folder "
+            "name may have on this file system; pass a shorter name"
+        )
+
+
 def broken_link(path):
     """The first symlink on ``path`` (str or Path) that leads nowhere, as an OSError naming it,
     or None: ELOOP "is a symlink loop" (``ln -s loop loop``, or two links to each other), or

@@ -4,7 +4,7 @@
   FLAGS`` in its own process group; Ctrl-C is passed on once and the section gets
   ``INTERRUPT_GRACE`` seconds to say what it kept.
 - ``run_sections(selected, flags)``: the loop, the progress lines and the summary of the run
-  folders that are new under the logdir.
+  folders its sections claimed (not those of another run into the same logdir).
 """
 
 import contextlib
@@ -32,18 +32,27 @@ def _logdir_from_flags(flags, default):
     return logdir
 
 
-def _run_folders(logdir):
-    """The set of run folders ``<logdir>/<script>/<run>`` that exist now (Paths)."""
-    root = Path(logdir)
-    if not root.is_dir():
-        return set()
-    return {
-        run
-        for script in root.iterdir()
-        if script.is_dir()
-        for run in script.iterdir()
-        if run.is_dir()
-    }
+@contextlib.contextmanager
+def _claims_noted(claimed):
+    """Inside the block, every section notes the run folders it claims in a temporary file
+    (``script_errors.CLAIMS_LOG_ENV``); on the way out they are added to ``claimed`` (a list of
+    Paths). Another ``tfbasics run`` into the same logdir at the same time notes its own."""
+    fd, log = tempfile.mkstemp(prefix="tfbasics-claims-")
+    os.close(fd)
+    before = os.environ.get(script_errors.CLAIMS_LOG_ENV)
+    os.environ[script_errors.CLAIMS_LOG_ENV] = log
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(script_errors.CLAIMS_LOG_ENV, None)
+        else:
+            os.environ[script_errors.CLAIMS_LOG_ENV] = before
+        with contextlib.suppress(OSError):
+            names = Path(log).read_bytes().split(b"\0")
+            claimed.extend(Path(os.fsdecode(n)) for n in dict.fromkeys(names) if n)
+        with contextlib.suppress(OSError):
+            os.unlink(log)
 
 
 def _section_env():
@@ -152,7 +161,7 @@ def run_sections(selected, flags, quiet=False, keep_going=False):
     """``tfbasics run``: run the selected sections in order, then say what they wrote.
 
     One progress line per section (``[2/9] ch01_02_hello_tensorflow ... ok (1.4 s)``), then the
-    run folders that are new under the logdir. Ctrl-C, SIGTERM and SIGHUP stop the running
+    run folders its sections claimed. Ctrl-C, SIGTERM and SIGHUP stop the running
     section (``run_section``) and say which sections finished.
 
     Args:
@@ -170,12 +179,12 @@ def run_sections(selected, flags, quiet=False, keep_going=False):
     problem = _logdir_problem(logdir)
     if problem:
         raise CliError(problem)
-    before = _run_folders(logdir)
+    claimed = []  # the run folders this run's sections claimed (not another run's)
     failed = []  # (section, exit status)
     finished = []
     total, tag = len(selected), None
     try:
-        with signals_as_interrupt():  # Ctrl-C, SIGTERM, SIGHUP: between sections too
+        with signals_as_interrupt(), _claims_noted(claimed):  # Ctrl-C, SIGTERM, SIGHUP too
             for i, section in enumerate(selected, start=1):
                 tag = f"[{i}/{total}] {section.name}"
                 print(f"{tag}: {section.description}", flush=True)
@@ -196,11 +205,11 @@ def run_sections(selected, flags, quiet=False, keep_going=False):
             print(f"{tag} ... ok; interrupted after it", flush=True)
         elif tag is not None and (not finished or finished[-1] is not section):
             print(f"\n{tag} ... interrupted", flush=True)
-        _print_summary(logdir, before)
+        _print_summary(logdir, claimed)
         done = ", ".join(s.name for s in finished) or "none"
         print(f"{PROG} run: interrupted; sections finished: {done}", file=sys.stderr)
         return 130
-    _print_summary(logdir, before)
+    _print_summary(logdir, claimed)
     if failed:
         names = ", ".join(s.name for s, _ in failed)
         where = "its own message is" if len(failed) == 1 else "their own messages are"
@@ -210,16 +219,16 @@ def run_sections(selected, flags, quiet=False, keep_going=False):
     return 0
 
 
-def _print_summary(logdir, before):
-    new = sorted(_run_folders(logdir) - before)
+def _print_summary(logdir, claimed):
+    root = Path(os.path.abspath(logdir))
+    new = sorted(run.relative_to(root) for run in claimed if run.is_dir() and root in run.parents)
     logdir = str(Path(logdir))  # "logs/" and "logs" print the same
     print()
     if not new:
         print(f"Nothing new was written under {logdir}/.")
         return
-    root = Path(logdir)
     print(f"Written under {logdir}/:")
-    width = max(len(str(run.relative_to(root))) for run in new) + 1
+    width = max(len(str(run)) for run in new) + 1
     for run in new:
-        print(f"  {str(run.relative_to(root)) + '/':<{width}}  {folders.describe_run(run)}")
+        print(f"  {str(run) + '/':<{width}}  {folders.describe_run(root / run)}")
     print(f"\nOpen them in TensorBoard: {folders.view_command(logdir)}")

@@ -51,15 +51,30 @@ def fetch_report(data_dir=None):
       (Path, dict file name -> origin str, list of str: sources tried that did not work).
     """
     directory = resolve_dir(data_dir)
+    _check_not_a_file(directory, data_dir)
     try:
         return _fetch(directory)
     except PermissionError as e:  # the folder itself (or a file in it) is not ours to read
         raise files.permission_error(directory, e) from None
 
 
+def _check_not_a_file(directory, data_dir):
+    """MNISTError if a file is where the data folder goes, naming what chose that folder:
+    ``--data-dir``, ``$TFBASICS_DATA_DIR`` or the default."""
+    in_the_way = next((p for p in (directory, *directory.parents) if p.is_file()), None)
+    if in_the_way is None:
+        return
+    what = f"{in_the_way} is a file, not a folder"
+    if not data_dir and os.environ.get(files.ENV_VAR):
+        raise files.MNISTError(
+            f"${files.ENV_VAR}={os.environ[files.ENV_VAR]}: {what}; set {files.ENV_VAR} to a "
+            f"folder, or unset it to use {files.DEFAULT_DIR}"
+        )
+    fix = "give another --data-dir" if data_dir else "move it away, or give another --data-dir"
+    raise files.MNISTError(f"{what}; {fix}")
+
+
 def _fetch(directory):
-    if directory.exists() and not directory.is_dir():
-        raise files.MNISTError(f"{directory} is a file, not a folder; give another --data-dir")
     if directory.is_dir():
         os.listdir(directory)  # PermissionError here, not half-way through
     mnist_clean.remove_stale(directory)

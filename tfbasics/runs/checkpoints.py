@@ -116,6 +116,7 @@ class Checkpoints:
         """
         if not resume:
             return 0
+        self._check_no_folders()
         latest = self._latest()
         record = self._read_record()
         run_id, seed = self._identity()
@@ -162,6 +163,17 @@ class Checkpoints:
             )
         self.history = load_history(self.run_dir, step)
         return step
+
+    def _check_no_folders(self):
+        """CheckpointError naming a folder where a checkpoint's file belongs: such a checkpoint
+        can be neither restored nor saved again, so the run is refused before any work."""
+        for path in sorted(self.run_dir.glob(f"{CHECKPOINT_NAME}-*")):
+            if path.is_dir():
+                raise CheckpointError(
+                    f"{path} is a folder, where a file of checkpoint {path.name[: -len(path.suffix)]} "
+                    "belongs (it can be neither restored nor saved again); move that folder "
+                    "away, then resume"
+                )
 
     def _try_restore(self, sess, name, entry):
         """Restore checkpoint ``name``: None if done, else "<file>: <why>" (damaged).

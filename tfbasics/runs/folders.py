@@ -16,9 +16,10 @@ import errno
 import json
 import math
 import os
+import shlex
 from pathlib import Path
 
-from tfbasics.runs import atomic, script_errors
+from tfbasics.runs import atomic, path_checks, script_errors
 
 DEFAULT_LOGDIR = "logs"
 PROGRESS_FORMAT = (
@@ -71,11 +72,12 @@ MARKER = ".tfbasics-run"  # in every run folder this package made; clean-logs ch
 WRITER = "tfbasics"  # the marker's "written_by"
 
 
-def check_run_name(name):
-    """Raise ValueError unless ``name`` is one folder name (no separator, not ``.``/``..``).
+def check_run_name(name, folder="."):
+    """Raise ValueError unless ``name`` is one folder name (no separator, not ``.``/``..``) that
+    the file system of ``folder`` allows (``path_checks.name_max``: 255 bytes on most).
 
     Args:
-      name: str, a run name given by the user.
+      name: str, a run name given by the user; folder: str or Path where the run folder goes.
     Returns:
       ``name``, unchanged.
     """
@@ -84,6 +86,7 @@ def check_run_name(name):
         raise ValueError("must not be empty")
     if name in (".", "..") or any(s in name for s in seps) or "\0" in name:
         raise ValueError(f"must be one folder name, not a path (no '/', '.' or '..'), got {name!r}")
+    path_checks.check_name_length(name, folder)
     return name
 
 
@@ -111,6 +114,10 @@ def logdir_problem(logdir):
 
     A script checks this with its other flags, before it reads data or makes a run folder.
     """
+    link = path_checks.broken_link(logdir)
+    if link is not None:
+        what = f"{link.filename} {link.strerror}"
+        return f"--logdir {logdir}: {what}; remove that link or pass another folder"
     path = Path(logdir)
     while not path.exists() and path != path.parent:
         path = path.parent
@@ -122,11 +129,15 @@ def logdir_problem(logdir):
 
 
 def make_folder(path):
-    """``mkdir -p path`` (str or Path); a file in the way is an OSError naming it (ENOTDIR)."""
+    """``mkdir -p path`` (str or Path); a file in the way is an OSError naming it (ENOTDIR), a
+    symlink loop or a link to nowhere is one naming the link (``path_checks.broken_link``)."""
     path = Path(path)
     try:
         path.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):
+    except OSError as err:
+        link = path_checks.broken_link(path)
+        if link is not None or not isinstance(err, (FileExistsError, NotADirectoryError)):
+            raise link or err from None
         for part in (path, *path.parents):
             if part.exists() and not part.is_dir():
                 raise NotADirectoryError(
@@ -213,8 +224,8 @@ def run_dir(logdir, script, run_name=None, exist_ok=False):
 
 
 def view_command(logdir=DEFAULT_LOGDIR):
-    """The one command every script and the CLI suggest for looking at ``logdir`` (a str)."""
-    return f"tfbasics tensorboard --logdir {Path(logdir)}"
+    """The one command every script and the CLI suggest for ``logdir`` (a str, shell-quoted)."""
+    return f"tfbasics tensorboard --logdir {shlex.quote(str(Path(logdir)))}"
 
 
 def describe_run(folder):

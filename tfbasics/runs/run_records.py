@@ -28,6 +28,36 @@ HISTORY_FILE = "history.json"
 INDEX_FILE = "checkpoint"  # TensorFlow's checkpoint index, in the folder of the checkpoints
 # a resumed run must keep these, or it would not continue the same run
 KEPT = ("learning_rate", "batch_size", "init", "loss", "seed")
+MAX_HISTORY_BYTES = 32 * 2**20  # ~200 bytes an epoch; at most ~5 s to read (history.json)
+MAX_HPARAMS_BYTES = 2**20  # hparams.json holds a few hundred bytes
+
+
+# what each value of hparams.json must be (any may be missing; seed and data may be null)
+HPARAMS_TYPES = {
+    "learning_rate": "a number",
+    "batch_size": "an integer",
+    "epochs": "an integer",
+    "seed": "an integer",
+    "steps_per_run": "an integer",
+    "init": "a string",
+    "loss": "a string",
+    "input": "a string",
+    "run_id": "a string",
+    "stopped": "a string",
+    "data": "an object",  # data_record's, with the types of DATA_TYPES
+}
+DATA_TYPES = {
+    "source": "a string",
+    "train": "an integer",
+    "validation": "an integer",
+    "test": "an integer",
+}
+_IS = {
+    "a number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "an integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "a string": lambda v: isinstance(v, str),
+    "an object": lambda v: isinstance(v, dict),
+}
 
 
 class ResumeError(Exception):
@@ -62,6 +92,11 @@ def read_hparams(out):
     """The run's ``hparams.json`` as a dict; CheckpointError (one line naming it) if damaged."""
     path = Path(out) / HPARAMS_FILE
     try:
+        if path.stat().st_size > MAX_HPARAMS_BYTES:
+            raise CheckpointError(
+                f"{path} is {path.stat().st_size} bytes, not a run's hyperparameters (a few "
+                "hundred); put back the run's own copy, or start a new run without --resume"
+            )
         saved = json.loads(path.read_text())
     except FileNotFoundError:
         raise CheckpointError(
@@ -79,6 +114,16 @@ def read_hparams(out):
             "hyperparameters (a JSON object); put back the run's own copy, or start a new run "
             "without --resume"
         )
+    data = saved.get("data") if isinstance(saved.get("data"), dict) else {}
+    for key, value, kind in [
+        *((k, saved[k], kind) for k, kind in HPARAMS_TYPES.items() if k in saved),
+        *((f"data.{k}", data[k], kind) for k, kind in DATA_TYPES.items() if k in data),
+    ]:
+        if not _IS[kind](value) and not (value is None and key in ("seed", "data")):
+            raise CheckpointError(
+                f'{path}: "{key}" is {json.dumps(value)[:40]}, not {kind}; put back the '
+                "run's own copy, or start a new run without --resume"
+            )
     return saved
 
 
@@ -178,8 +223,15 @@ def load_history(out, step):
     if not path.is_file():
         return []
     try:
+        if path.stat().st_size > MAX_HISTORY_BYTES:  # 10**6 rows took 37 s and 2.7 GB to read
+            raise CheckpointError(
+                f"{path} is {path.stat().st_size / 2**20:.0f} MB, more than the "
+                f"{MAX_HISTORY_BYTES // 2**20} MB a history may have (about 150,000 epochs): not "
+                "this run's? delete it to resume without the numbers of the epochs before, or "
+                "start a new run without --resume"
+            )
         rows = json.loads(path.read_text())
-        epochs = [EpochResult(**row) for row in rows]
+        epochs = [EpochResult(**_typed(n, row)) for n, row in enumerate(rows, 1)]
     except (OSError, ValueError, TypeError) as e:
         raise CheckpointError(
             f"cannot read {path} ({type(e).__name__}: {str(e).splitlines()[0]}): it holds the "
@@ -187,6 +239,16 @@ def load_history(out, step):
             "or start a new run without --resume"
         ) from None
     return [e for e in epochs if step is None or e.step <= step]
+
+
+def _typed(n, row):
+    """``row`` (epoch ``n`` of history.json), or TypeError naming a field of the wrong type."""
+    for field in dataclasses.fields(EpochResult) if isinstance(row, dict) else ():
+        value, kind = row.get(field.name), "an integer" if field.type is int else "a number"
+        optional = value is None and field.default is None  # train_accuracy ... may be null
+        if field.name in row and not (_IS[kind](value) or optional):
+            raise TypeError(f'row {n}: "{field.name}" is {json.dumps(value)[:40]}, not {kind}')
+    return row
 
 
 def history_json(history):

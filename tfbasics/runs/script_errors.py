@@ -34,15 +34,25 @@ _ADVICE = {
     errno.ENOTDIR: "pass a folder with --logdir",
     errno.EEXIST: "move it away, or pass another folder with --logdir",
     errno.EISDIR: "move that folder away",
+    errno.ENAMETOOLONG: "pass a shorter --run-name or --logdir",
+    errno.ELOOP: "remove the symlink loop, or pass another folder with --logdir",
+    errno.EMFILE: "close other programs or raise the limit (ulimit -n), and run again",
+    errno.ENFILE: "close other programs and run again",
+    errno.ENOMEM: "close other programs and run again",
 }
+# what an allocation that failed outside Python says (loading TensorFlow's library, a thread)
+_MEMORY_TEXTS = ("failed to map segment", "cannot allocate memory", "can't start new thread")
 
 
 # run folders claimed inside the current script_main call (what Ctrl-C reports as kept)
 _claimed = contextvars.ContextVar("tfbasics_claimed_runs", default=None)
+# a file where a section started by `tfbasics run` notes its run folders (its summary lists them)
+CLAIMS_LOG_ENV = "TFBASICS_CLAIMS_LOG"
 
 
 def note_claimed(path):
-    """Record run folder ``path`` as made during the current ``script_main`` call, if any.
+    """Record run folder ``path`` as made during the current ``script_main`` call, if any, and
+    in the file ``$TFBASICS_CLAIMS_LOG`` if set (absolute path, then a NUL byte).
 
     Args:
       path: pathlib.Path of a run folder just claimed (``folders.run_dir``).
@@ -50,6 +60,12 @@ def note_claimed(path):
     claimed = _claimed.get()
     if claimed is not None:
         claimed.append(path)
+    if os.environ.get(CLAIMS_LOG_ENV):
+        try:  # one write in append mode: lines of sections never mix
+            with open(os.environ[CLAIMS_LOG_ENV], "ab") as log:
+                log.write(os.fsencode(os.path.abspath(path)) + b"\0")
+        except OSError:  # only the summary of `tfbasics run` misses it
+            pass
 
 
 class Interrupted(KeyboardInterrupt):
@@ -84,7 +100,40 @@ def describe_os_error(exc):
     return None
 
 
-_DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES)
+def describe_memory_error(exc):
+    """One line for memory that ran out (``MemoryError``, or a library or thread that could not
+    be mapped), naming the address-space limit (``ulimit -v``) if there is one; else None.
+
+    A limit just above what TensorFlow needs to load (``ulimit -v 2000000``) can instead end in
+    TensorFlow's own abort (an uncaught C++ exception: SIGABRT, exit status 134) or a
+    segmentation fault (139): no Python code runs then, so nothing can say it here.
+    """
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+        limit = None if limit == resource.RLIM_INFINITY else limit
+    except (ImportError, OSError, ValueError):  # no resource module (Windows)
+        limit = None
+    # an import that ran out of memory can end in the interpreter's own SystemError ("error
+    # return without exception set"): memory, when the address space is limited
+    limited = isinstance(exc, SystemError) and limit is not None
+    if not (
+        isinstance(exc, MemoryError) or limited or any(t in text.lower() for t in _MEMORY_TEXTS)
+    ):
+        return None
+    what = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    if limit is None:
+        return f"not enough memory: {what}; {_ADVICE[errno.ENOMEM]}"
+    return (
+        f"not enough memory: {what} (this process may use only {limit // 2**20} MB of address "
+        f"space: ulimit -v {limit // 1024}); raise the limit (ulimit -v unlimited) and run again"
+    )
+
+
+# what a TensorFlow writer's error may end in: a full or read-only disk, or a folder in the way
+_DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EISDIR)
 
 
 def os_error_in(exc):
@@ -142,6 +191,8 @@ def script_main(main, argv=None, prog=None):
     - a full or read-only disk, no permission, a file where the logdir should be (OSError, or a
       TensorFlow writer's error carrying that text): ``<prog>: error: <file>: <what>; <what to
       do>``, exit 1.
+    - memory that ran out (``describe_memory_error``): ``<prog>: error: not enough memory: ...``,
+      exit 1.
     Anything else is a bug and keeps its traceback.
 
     Args:
@@ -189,7 +240,7 @@ def script_main(main, argv=None, prog=None):
             pass
         return EXIT_FAILED
     except Exception as exc:
-        line = describe_os_error(exc)
+        line = describe_os_error(exc) or describe_memory_error(exc)
         if line is None:
             raise
         unfinished = f" (unfinished run folder: {claimed[-1]})" if claimed else ""

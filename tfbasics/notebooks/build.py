@@ -92,9 +92,11 @@ def select(root, names):
 
 def check(root, found, chosen):
     """Print what drifted; returns the exit status (0: every chosen notebook matches)."""
-    problems = []
+    problems, drifted = [], []
     for lesson in chosen:
-        problems += lessons.drift(lesson.path, lessons.notebook_for(root, lesson))
+        found_here = lessons.drift(lesson.path, lessons.notebook_for(root, lesson))
+        problems += found_here
+        drifted += [lesson] if found_here else []
     if len(chosen) == len(found):  # a notebook without a lesson only shows when checking all
         problems += [
             f"{p}: no lesson {lessons.CHAPTERS}/{p.stem}.py" for p in lessons.orphans(root, found)
@@ -102,7 +104,7 @@ def check(root, found, chosen):
     for line in problems:
         print(f"{PROG}: {line}", file=sys.stderr)
     if problems:
-        names = " ".join(lesson.stem[: len("ch01_NN")] for lesson in chosen)
+        names = " ".join(lesson.stem[: len("ch01_NN")] for lesson in drifted or chosen)
         print(f"{PROG}: rebuild with: {PROG} {names}", file=sys.stderr)
         return 1
     print(f"{len(chosen)} notebooks match their lessons")

@@ -142,7 +142,7 @@ def drift(lesson_path, notebook_path):
             where = f"{lesson_path}:{starts[index]}" if index < len(starts) else str(lesson_path)
             problems.append(
                 f"{notebook_path}: cell {index + 1} ({found[0]}) differs from the lesson's "
-                f"({wanted[0]}, {where}): {first_line(found[1])!r} vs {first_line(wanted[1])!r}"
+                f"({wanted[0]}, {where}): {first_difference(found[1], wanted[1])}"
             )
             break  # after one difference the rest is usually shifted: one line says enough
     if not problems and len(want) != len(have):
@@ -182,6 +182,15 @@ def cell_lines(text):
     if first is not None and (not starts or first < starts[0]):
         starts.insert(0, first)
     return starts
+
+
+def first_difference(found, wanted):
+    """Where two cells' sources part: the notebook's line and the lesson's, cut (str)."""
+    pairs = zip(found.splitlines() + [""], wanted.splitlines() + [""])
+    for number, (have, want) in enumerate(pairs, 1):
+        if have != want:
+            return f"line {number}: {first_line(have)!r} vs {first_line(want)!r}"
+    return "they differ in blank lines"
 
 
 def first_line(source):

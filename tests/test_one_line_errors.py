@@ -149,7 +149,7 @@ def test_a_symlink_loop_as_logdir_is_one_line_saying_so(kind, tmp_path, capsys):
     logdir, link = _links(tmp_path, kind)
     assert run_script(logdir, "--max-steps", "2") == 2
     assert one_line(capsys.readouterr().err) == (
-        f"error: --logdir {logdir}: {link} is a symlink loop (it leads back to itself); "
+        f"{RUN}.py: error: --logdir {logdir}: {link} is a symlink loop (it leads back to itself); "
         "remove that link or pass another folder"
     )
     script = REPO / "chapters" / "ch01_02_hello_tensorflow.py"  # claims its folder directly
@@ -172,7 +172,7 @@ def test_a_link_to_nowhere_as_logdir_names_the_link(tmp_path, capsys):
     os.symlink(tmp_path / "nowhere", tmp_path / "logs")
     assert run_script(tmp_path / "logs", "--max-steps", "2") == 2
     assert one_line(capsys.readouterr().err) == (
-        f"error: --logdir {tmp_path / 'logs'}: {tmp_path / 'logs'} is a symlink to "
+        f"{RUN}.py: error: --logdir {tmp_path / 'logs'}: {tmp_path / 'logs'} is a symlink to "
         f"{tmp_path / 'nowhere'}, which does not exist; remove that link or pass another folder"
     )
     assert not (tmp_path / "nowhere").exists()
@@ -196,7 +196,7 @@ def test_a_folder_where_a_checkpoint_file_was_is_one_line_on_resume(file, tmp_pa
     assert run_script(tmp_path, "--epochs", "3", "--resume") == 1
     out, err = capsys.readouterr()
     assert one_line(err) == (
-        f"error: {run / file} is a folder, where a file of checkpoint model.ckpt-2 belongs (it "
+        f"{RUN}.py: error: {run / file} is a folder, where a file of checkpoint model.ckpt-2 belongs (it "
         "can be neither restored nor saved again); move that folder away, then resume"
     )
     assert "Epoch:" not in out and snapshot(tmp_path) == before  # refused before any work
@@ -219,7 +219,7 @@ def test_a_folder_made_where_a_checkpoint_goes_while_training_is_one_line(
     run = tmp_path / RUN / "r"
     line = one_line(capsys.readouterr().err)
     assert line.startswith(
-        f"error: {run / 'model.ckpt-2.index'}: Is a directory; the last good checkpoint (epoch "
+        f"{RUN}.py: error: {run / 'model.ckpt-2.index'}: Is a directory; the last good checkpoint (epoch "
         "1) is intact: fix that, then resume with: python chapters/"
     ), line
 
@@ -248,7 +248,7 @@ def test_hparams_json_of_the_wrong_types_is_one_line_naming_the_key(
     assert run_script(tmp_path, "--epochs", "2", "--resume") == 1
     out, err = capsys.readouterr()
     assert one_line(err) == (
-        f"error: {path}: {message}; put back the run's own copy, or start a new run without "
+        f"{RUN}.py: error: {path}: {message}; put back the run's own copy, or start a new run without "
         "--resume"
     )
     assert "Epoch:" not in out and snapshot(tmp_path) == before
@@ -261,6 +261,7 @@ def test_hparams_json_of_the_wrong_types_is_one_line_naming_the_key(
         ("history.json", '[{"epoch": "1", "step": 8, "cost": 1.0}]', 'row 1: "epoch" is "1", not'),
         ("history.json", '[{"epoch": 1, "step": 8, "cost": null}]', '"cost" is null, not a number'),
     ],
+    ids=["hparams.json too large", "history.json epoch a string", "history.json cost null"],
 )
 def test_a_run_file_of_the_wrong_size_or_type_is_one_line_naming_it(
     name, content, message, tmp_path, capsys
@@ -272,7 +273,7 @@ def test_a_run_file_of_the_wrong_size_or_type_is_one_line_naming_it(
     assert run_script(tmp_path, "--epochs", "2", "--resume") == 1
     out, err = capsys.readouterr()
     line = one_line(err)
-    assert line.startswith("error: ") and str(tmp_path / RUN / "r" / name) in line
+    assert line.startswith(f"{RUN}.py: error: ") and str(tmp_path / RUN / "r" / name) in line
     assert message in line and "Epoch:" not in out and snapshot(tmp_path) == before
 
 
@@ -300,7 +301,7 @@ def test_a_history_of_a_million_rows_is_refused_by_its_size(tmp_path, monkeypatc
         path.unlink()
     out, err = capsys.readouterr()
     assert one_line(err) == (
-        f"error: {path} is {size / 2**20:.0f} MB, more than the 32 MB a history may have (about "
+        f"{RUN}.py: error: {path} is {size / 2**20:.0f} MB, more than the 32 MB a history may have (about "
         "150,000 epochs): not this run's? delete it to resume without the numbers of the epochs "
         "before, or start a new run without --resume"
     )
@@ -334,9 +335,9 @@ def test_tfbasics_data_dir_set_to_a_file_names_the_variable(below, tmp_path, mon
     )
     logdir = tmp_path / "logs"
     assert script.main(["--logdir", str(logdir), "--max-steps", "2", "--no-progress"]) == 1
-    assert one_line(capsys.readouterr().err) == f"error: {expected}"
+    assert one_line(capsys.readouterr().err) == f"{RUN}.py: error: {expected}"
     assert cli.main(["data", "fetch"]) == 2
-    assert one_line(capsys.readouterr().err) == f"tfbasics data: {expected}"
+    assert one_line(capsys.readouterr().err) == f"tfbasics data: error: {expected}"
     assert (tmp_path / "afile").read_text() == "x" and not logdir.exists()
 
 

@@ -18,7 +18,7 @@ import math
 import os
 from pathlib import Path
 
-from tfbasics.runs import atomic, script_errors
+from tfbasics.runs import atomic, run_lock, script_errors
 
 DEFAULT_LOGDIR = "logs"
 PROGRESS_FORMAT = (
@@ -182,8 +182,12 @@ def run_dir(logdir, script, run_name=None, exist_ok=False):
         taken (atomic: two processes never get the same folder); True reuses it (resuming).
     Returns:
       pathlib.Path of the folder.
+    The folder is locked (``run_lock.hold``) from its claim on, for as long as this process
+    writes to it: ``tfbasics clean-logs`` and ``--resume`` leave it alone meanwhile.
+
     Raises:
       ValueError: ``run_name`` is not one folder name.
+      run_lock.RunLocked: ``exist_ok`` and a live process holds the folder.
       OSError naming the file or folder (a file where a folder belongs, read-only, full disk).
     """
     name = datetime.datetime.now().strftime("%Y%m%d-%H%M%S") if run_name is None else run_name
@@ -194,9 +198,13 @@ def run_dir(logdir, script, run_name=None, exist_ok=False):
     while True:
         try:
             path.mkdir()  # atomic: exactly one process creates a given folder
+            run_lock.hold(path)  # before the marker: clean-logs removes no unmarked folder
             break
+        except FileNotFoundError:
+            make_folder(base)  # clean-logs removed the emptied script folder just now
         except FileExistsError:
             if exist_ok and path.is_dir():
+                run_lock.hold(path)  # RunLocked if a live process writes there
                 made = False
                 break
             path, n = base / f"{name}-{n}", n + 1
@@ -205,7 +213,9 @@ def run_dir(logdir, script, run_name=None, exist_ok=False):
             write_marker(path, script)
         except BaseException:
             if made:
+                run_lock.release(path)
                 with contextlib.suppress(OSError):
+                    (path / run_lock.LOCK_FILE).unlink()
                     path.rmdir()  # still empty: leave nothing behind
             raise
     script_errors.note_claimed(path)  # what a Ctrl-C in script_main reports as kept
@@ -222,7 +232,8 @@ def describe_run(folder):
 
     What ``tfbasics run`` says it wrote and ``tfbasics clean-logs`` says it would remove.
     """
-    files = [f for f in Path(folder).rglob("*") if f.is_file() and f.name != MARKER]
+    ours = (MARKER, run_lock.LOCK_FILE)
+    files = [f for f in Path(folder).rglob("*") if f.is_file() and f.name not in ours]
     events = sum(1 for f in files if f.name.startswith("events.out.tfevents."))
     pngs = sum(1 for f in files if f.suffix.lower() == ".png")
     other = len(files) - events - pngs

@@ -261,6 +261,75 @@ def test_shared_run_files_are_rewritten_only_under_the_lock(tmp_path):
 
 
 # ---------------------------------------------------------------------------------------------
+# 4. kill -9 of `tfbasics run` takes the running section with it
+
+
+def _children(pid):
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_kill_9_of_tfbasics_run_ends_the_running_section(tmp_path):
+    logs = tmp_path / "L"
+    parent = start(
+        [sys.executable, "-m", "tfbasics", "run", "9", "--logdir", str(logs)]
+        + ["--", "--fake-data", "--epochs", "100000", "--verbose", "0"]
+    )
+    section = None
+    try:
+        deadline = time.monotonic() + 300
+        while not list(logs.glob("ch01_09_keras_mnist_mlp/*/train/events.out.tfevents.*")):
+            assert parent.poll() is None, parent.communicate()
+            assert time.monotonic() < deadline, "the section wrote nothing in 300 s"
+            time.sleep(0.1)
+        (section,) = _children(parent.pid)
+        parent.kill()  # kill -9: no handler runs in the parent
+        parent.communicate()
+        deadline = time.monotonic() + 60
+        while Path(f"/proc/{section}").exists() and not _zombie(section):
+            assert time.monotonic() < deadline, "the section outlived its parent by 60 s"
+            time.sleep(0.1)
+    finally:
+        stop(parent)
+        if section is not None and not _zombie(section):
+            os.kill(section, signal.SIGKILL)  # the orphan this test looks for: not left running
+    (run,) = logs.glob("ch01_09_keras_mnist_mlp/*")
+    assert run_lock.holder(run) is None  # nothing holds the run: clean-logs may remove it
+
+
+def _zombie(pid):
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def test_a_section_whose_parent_is_already_gone_ends_at_once(tmp_path):
+    # the parent died between the fork and die_with_parent: the section must not start work
+    env = dict(PYTHON_ENV, TFBASICS_RUN_PARENT="1" if os.getppid() != 1 else "2")
+    (tmp_path / "sleeper.py").write_text("import time\ntime.sleep(60)\n")
+    env["PYTHONPATH"] = f"{tmp_path}{os.pathsep}{env['PYTHONPATH']}"
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "tfbasics.cli.launch", "sleeper"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode in (-signal.SIGTERM, 128 + signal.SIGTERM), done
+    assert time.monotonic() - started < 30
+
+
+# ---------------------------------------------------------------------------------------------
 # 5. SIGTERM and SIGHUP end a script as Ctrl-C does
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tfbasics.cli import clean_logs
+from tfbasics.grading import exercise_list
 from tfbasics.runs import atomic, checkpoints, folders, run_lock, run_records, script_errors
 
 REPO = Path(__file__).resolve().parent.parent
@@ -258,6 +259,40 @@ def test_shared_run_files_are_rewritten_only_under_the_lock(tmp_path):
         stop(other)
     assert run_records.mark_stopped(run, "NaN") is True  # the lock is free: it is taken
     run_lock.release(run)
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. two graders into one --out
+
+
+def _class(folder, student):
+    (folder / student).mkdir(parents=True)
+    shutil.copy(exercise_list.stub_path("hello"), folder / student / "hello.py")
+    return folder
+
+
+def test_a_second_grader_into_the_same_out_is_refused_in_one_line(tmp_path):
+    first = start(
+        [sys.executable, "-m", "tfbasics", "grade", str(_class(tmp_path / "a", "alice"))]
+        + ["--out", str(tmp_path / "out"), "--timeout", "20"]
+    )
+    lock = tmp_path / "out" / run_lock.LOCK_FILE
+    deadline = time.monotonic() + 120
+    while not (lock.is_file() and lock.read_text().strip() == str(first.pid)):
+        assert first.poll() is None, first.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    second = tfbasics("grade", str(_class(tmp_path / "b", "bob")), "--out", str(tmp_path / "out"))
+    out, err = first.communicate(timeout=600)
+    assert first.returncode == 0, out + err
+    assert second.returncode == 2 and second.stdout == ""
+    assert one_line(second.stderr) == (
+        f"tfbasics grade: --out {tmp_path / 'out'} is in use by another grader (process "
+        f"{first.pid}); wait for it to finish, or pass another --out"
+    )
+    rows = (tmp_path / "out" / "grades.csv").read_text().splitlines()[1:]
+    assert [row.split(",")[0] for row in rows] == ["alice"]  # one class, not a mix
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.json")) == ["alice.json"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -400,12 +400,13 @@ def test_sigterm_at_any_moment_of_an_atomic_write_leaves_no_temporary(tmp_path):
         folder = tmp_path / f"t{i}"
         folder.mkdir()
 
-        def write_forever(folder=folder):
+        timer = threading.Timer(rng.uniform(0, 0.003), os.kill, (os.getpid(), signal.SIGTERM))
+
+        def write_forever(folder=folder, timer=timer):
+            timer.start()  # once script_main handles SIGTERM
             while True:
                 atomic.atomic_write_text(folder / "checkpoints.json", "x" * 4096)
 
-        timer = threading.Timer(rng.uniform(0, 0.003), os.kill, (os.getpid(), signal.SIGTERM))
-        timer.start()
         codes.add(script_errors.script_main(write_forever, prog="t"))
         timer.join()
         leftovers += list(folder.glob(".*.tmp*"))

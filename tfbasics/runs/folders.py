@@ -181,10 +181,8 @@ def run_dir(logdir, script, run_name=None, exist_ok=False):
       exist_ok: bool; False claims a new folder, appending ``-2``, ``-3``, ... while the name is
         taken (atomic: two processes never get the same folder); True reuses it (resuming).
     Returns:
-      pathlib.Path of the folder.
-    The folder is locked (``run_lock.hold``) from its claim on, for as long as this process
-    writes to it: ``tfbasics clean-logs`` and ``--resume`` leave it alone meanwhile.
-
+      pathlib.Path of the folder, locked (``run_lock.hold``) from its claim on, for as long as
+      this process writes to it: ``tfbasics clean-logs`` and ``--resume`` leave it alone.
     Raises:
       ValueError: ``run_name`` is not one folder name.
       run_lock.RunLocked: ``exist_ok`` and a live process holds the folder.

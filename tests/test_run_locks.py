@@ -444,3 +444,69 @@ def test_files_a_sigkill_left_in_a_save_are_ignored_by_resume_and_removed_by_cle
     capsys.readouterr()
     assert clean_logs.clean_logs(tmp_path, yes=True) == 0
     assert "Removed 1 run " in capsys.readouterr().out and not run.exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# the issue's stress: two runs, a resume and a clean-logs against one folder, in every order
+
+
+def _train(logdir, resume, epochs, delay):
+    """Two runs named ``R`` or a resume of it, with the real Checkpoints (a one-variable graph):
+    (outcome, run folder, run id, epochs saved)."""
+    time.sleep(delay)
+    from tfbasics._tf import tf
+
+    try:
+        out, _ = run_records.open_run(logdir, RUN, "R", {"seed": 1}, resume=resume)
+    except run_records.ResumeError as e:
+        return ("refused", str(e), None, [])
+    try:
+        run_id = run_records.read_hparams(out)["run_id"]
+        g = tf.Graph()
+        with g.as_default():
+            step = tf.compat.v1.train.get_or_create_global_step()
+            ckpt = checkpoints.Checkpoints(out, [step])
+            add = step.assign_add(1)
+            with tf.compat.v1.Session(graph=g) as sess:
+                sess.run(tf.compat.v1.global_variables_initializer())
+                first = ckpt.restore(sess, resume)
+                for epoch in range(first + 1, first + 1 + epochs):
+                    sess.run(add)
+                    ckpt.end_epoch(sess, run_records.EpochResult(epoch, epoch, 0.5), True)
+        return ("trained", str(out), run_id, list(range(first + 1, first + 1 + epochs)))
+    except run_records.CheckpointError as e:  # resumed before the first run saved a checkpoint
+        return ("refused", str(e), None, [])
+    finally:
+        run_lock.release(out)
+
+
+def test_stress_two_runs_a_resume_and_clean_logs_in_every_order(tmp_path, capsys):
+    ctx = multiprocessing.get_context("spawn")
+    rng = random.Random(23)
+    outcomes = {"trained": 0, "refused": 0, "skipped": 0, "removed": 0}
+    with ctx.Pool(2) as pool:
+        for i in range(50):
+            logdir = tmp_path / f"round{i}"
+            logdir.mkdir()
+            jobs = [(False, 3), (False, 2), (True, 2)]
+            rng.shuffle(jobs)
+            pending = [
+                pool.apply_async(_train, (str(logdir), resume, n, rng.uniform(0, 0.3)))
+                for resume, n in jobs
+            ]
+            time.sleep(rng.uniform(0, 0.6))
+            assert clean_logs.clean_logs(logdir, yes=True) == 0  # never raises, never a live run
+            said = capsys.readouterr().out
+            outcomes["skipped"] += said.count("Skipped ")
+            outcomes["removed"] += said.count("Removed ")
+            results = [job.get(timeout=300) for job in pending]
+            saved = {}
+            for outcome, _, run_id, epochs in results:
+                outcomes[outcome] += 1
+                saved.setdefault(run_id, []).extend(epochs)
+            for run in logdir.glob(f"{RUN}/*"):  # every entry a process saved is in the record
+                record = json.loads((run / checkpoints.RECORD_FILE).read_text())
+                kept = [c["epoch"] for c in record["checkpoints"]]
+                assert kept == sorted(saved[record["run_id"]]) == list(range(1, len(kept) + 1))
+    print(outcomes)
+    assert outcomes["trained"] >= 100 and min(outcomes.values()) >= 1, outcomes

@@ -153,10 +153,12 @@ def _busy_port():
 )
 def test_user_errors_are_one_clear_line_and_a_non_zero_exit(case, tmp_path):
     (tmp_path / "empty").mkdir()
+    from tfbasics.runs import run_lock
     from tfbasics.runs.folders import run_dir
 
     runs = run_dir(tmp_path / "logs", "ch01_02_hello_tensorflow", "r1")
     (runs / "events.out.tfevents.0.host").write_bytes(b"")
+    run_lock.release(runs)  # a finished run: its process has let go of it
     busy = _busy_port()
     try:
         args, expected = {

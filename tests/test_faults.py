@@ -25,7 +25,7 @@ import pytest
 from tfbasics.board import tensorboard_server as tb
 from tfbasics.cli import main, section_runner
 from tfbasics.data import idx
-from tfbasics.runs import atomic, folders, script_errors
+from tfbasics.runs import atomic, folders, run_lock, script_errors
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON_ENV = dict(
@@ -172,6 +172,8 @@ def _logs_with_foreign_things(tmp_path):
     (outside_run / "events.out.tfevents.3.host").write_bytes(b"keep me")
     (logs / "ch01_04_placeholders").symlink_to(elsewhere / "ch01_04_placeholders")
     (logs / "ch01_07_single_layer_mnist" / "link").symlink_to(outside_run)
+    for run in [*ours, notebook_run, outside_run]:
+        run_lock.release(run)  # finished runs: their process has let go of them
     return logs, ours, elsewhere
 
 

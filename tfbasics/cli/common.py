@@ -13,8 +13,10 @@ import contextlib
 import signal
 import sys
 import threading
+from pathlib import Path
 
-from tfbasics.runs.folders import DEFAULT_LOGDIR
+from tfbasics.runs import run_lock
+from tfbasics.runs.folders import DEFAULT_LOGDIR, MARKER
 
 PROG = "tfbasics"
 
@@ -79,3 +81,29 @@ def add_logdir_flag(parser, doing):
         default=DEFAULT_LOGDIR,
         help=f"the folder to {doing} (default: %(default)s)",
     )
+
+
+def describe_run(folder):
+    """``3 event files, 2 PNG, 1 other (412 KB)`` for a run folder (str; the marker not counted).
+
+    What ``tfbasics run`` says it wrote and ``tfbasics clean-logs`` says it would remove.
+    """
+    ours = (MARKER, run_lock.LOCK_FILE)
+    files = [f for f in Path(folder).rglob("*") if f.is_file() and f.name not in ours]
+    events = sum(1 for f in files if f.name.startswith("events.out.tfevents."))
+    pngs = sum(1 for f in files if f.suffix.lower() == ".png")
+    other = len(files) - events - pngs
+    size = sum(f.stat().st_size for f in files)
+    parts = [f"{events} event file{'s' * (events != 1)}"]
+    if pngs:
+        parts.append(f"{pngs} PNG")
+    if other:
+        parts.append(f"{other} other file{'s' * (other != 1)}")
+    return f"{', '.join(parts)} ({human_size(size)})"
+
+
+def human_size(size):
+    """``512 B``, ``3.4 KB``, ``5.2 MB`` for a size in bytes."""
+    if size < 1024:
+        return f"{size} B"
+    return f"{size / 1024:.1f} KB" if size < 1024**2 else f"{size / 1024**2:.1f} MB"

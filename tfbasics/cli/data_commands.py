@@ -7,8 +7,7 @@ The work is ``tfbasics.data.mnist_fetch`` (the folder, and where the files come 
 import argparse
 import sys
 
-from tfbasics.cli.common import PROG, CliError, confirm, signals_as_interrupt
-from tfbasics.runs import folders
+from tfbasics.cli.common import PROG, CliError, confirm, human_size, signals_as_interrupt
 from tfbasics.runs.folders import Parser
 
 
@@ -54,16 +53,16 @@ def cmd_data_clean(args):
         print("Nothing to clean: no tfbasics cache and no leftover temporary files.")
         return 0
     size = sum(clean.size_of(t) for t in targets)
-    print(f"{PROG} data clean would remove ({folders.human_size(size)}):")
+    print(f"{PROG} data clean would remove ({human_size(size)}):")
     for target in targets:
-        print(f"  {target}  ({folders.human_size(clean.size_of(target))})")
+        print(f"  {target}  ({human_size(clean.size_of(target))})")
     cannot_ask = "cannot ask for confirmation here; re-run with --yes to remove them"
     if not args.yes and not confirm("Remove them? [y/N] ", cannot_ask):
         print("Nothing removed.")
         return 1
     clean.remove_paths(targets)
     print(
-        f"Removed {len(targets)} item{'s' * (len(targets) != 1)} ({folders.human_size(size)}). "
+        f"Removed {len(targets)} item{'s' * (len(targets) != 1)} ({human_size(size)}). "
         f"The next MNIST use fetches the files again ({PROG} data fetch)."
     )
     return 0

@@ -2,7 +2,8 @@
 
 - ``run_section(section, flags)``: ``python -m tfbasics.cli.launch tfbasics.chapters.<script>
   FLAGS`` in its own process group; Ctrl-C is passed on once and the section gets
-  ``INTERRUPT_GRACE`` seconds to say what it kept.
+  ``INTERRUPT_GRACE`` seconds to say what it kept. The section dies with this process, however
+  this one dies (``kill -9`` too: ``launch.die_with_parent``).
 - ``run_sections(selected, flags)``: the loop, the progress lines and the summary of the run
   folders its sections claimed (not those of another run into the same logdir).
 """
@@ -16,7 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from tfbasics.cli.common import PROG, CliError, signals_as_interrupt
+from tfbasics.cli import launch
+from tfbasics.cli.common import PROG, CliError, describe_run, signals_as_interrupt
 from tfbasics.runs import folders, script_errors
 from tfbasics.runs.folders import DEFAULT_LOGDIR
 
@@ -60,6 +62,7 @@ def _section_env():
     env = dict(os.environ)
     root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    env[launch.PARENT_ENV] = str(os.getpid())  # the section dies with us (launch.die_with_parent)
     return env
 
 
@@ -230,5 +233,5 @@ def _print_summary(logdir, claimed):
     print(f"Written under {logdir}/:")
     width = max(len(str(run)) for run in new) + 1
     for run in new:
-        print(f"  {str(run) + '/':<{width}}  {folders.describe_run(root / run)}")
+        print(f"  {str(run) + '/':<{width}}  {describe_run(root / run)}")
     print(f"\nOpen them in TensorBoard: {folders.view_command(logdir)}")

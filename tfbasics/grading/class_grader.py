@@ -5,8 +5,9 @@ Every folder under CLASS_DIR that holds exercise files is a student's copy; each
 one failing or hanging student never stops the others). Prints one table (student x exercise,
 tasks passed, total, time) and writes ``grades.csv`` and one results JSON per student (Exercism
 v3 shape) into the output folder. Anything else under CLASS_DIR is listed as skipped, with the
-reason. The exit status is 0 when grading ran, whatever the grades (as Exercism's runner does),
-non-zero only when it could not run.
+reason. One grader at a time writes into an output folder (``run_lock``): a second one is
+refused in one line. The exit status is 0 when grading ran, whatever the grades (as Exercism's
+runner does), non-zero only when it could not run.
 """
 
 import sys
@@ -17,6 +18,7 @@ from tfbasics.grading import exercise_list, grade_reports, grader
 from tfbasics.grading.check_flags import UsageError, add_limit_flags, check_limits
 from tfbasics.grading.exercise_list import display
 from tfbasics.grading.grade_results import GraderError, StudentResult
+from tfbasics.runs import run_lock
 from tfbasics.runs.atomic import atomic_write
 from tfbasics.runs.folders import Parser
 
@@ -34,7 +36,8 @@ def build_parser():
         "--out",
         default="grades",
         metavar="DIR",
-        help="where grades.csv and <student>.json go (default: %(default)s, made if missing)",
+        help="where grades.csv and <student>.json go (default: %(default)s, made if missing; "
+        "one grader at a time)",
     )
     add_limit_flags(parser)
     return parser
@@ -105,6 +108,19 @@ def main(argv=None):
     except UsageError as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return 2
+    try:  # one grader per --out (refused, not queued): two would mix their classes' files
+        out_dir.mkdir(parents=True, exist_ok=True)
+        run_lock.hold(out_dir)
+    except run_lock.RunLocked as err:
+        print(
+            f"{PROG}: --out {args.out} is in use by another grader (process {err.pid or '?'}); "
+            "wait for it to finish, or pass another --out",
+            file=sys.stderr,
+        )
+        return 2
+    except OSError as err:
+        print(f"{PROG}: cannot write {err.filename}: {err.strerror}", file=sys.stderr)
+        return 1
     names = exercise_list.names()
     print(
         f"grading {len(students)} students in {display(class_dir)}/ "

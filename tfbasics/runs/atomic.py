@@ -17,9 +17,11 @@ format is written and parsed here only.
 """
 
 import contextlib
+import errno
 import os
-import tempfile
 from pathlib import Path
+
+from tfbasics.runs import run_lock
 
 TMP_SUFFIX = ".tmp"  # a temporary is .<name>.<writer pid>.<random>.tmp<suffix of name>
 
@@ -38,7 +40,8 @@ def atomic_path(path):
     (KeyboardInterrupt included) it is removed and ``path`` is untouched.
 
     Args:
-      path: str or Path of the file to write; its folder is created if missing.
+      path: str or Path of the file to write; its folder is created if missing, unless it is
+        in a run folder this process holds (``run_lock.hold``) that was removed.
     Yields:
       pathlib.Path ``.<name>.<pid>.<random>.tmp<suffix>`` in the same folder.
     Raises:
@@ -47,16 +50,22 @@ def atomic_path(path):
     path = Path(path)
     tmp = None
     try:
+        run = run_lock.holds(path.parent)
+        if run is not None and not run.is_dir():  # never re-create a run folder behind a delete
+            raise FileNotFoundError(errno.ENOENT, "the run folder was removed", str(run))
         path.parent.mkdir(parents=True, exist_ok=True)
         # the writer's process id is in the name, so a later run can tell a temporary left
-        # by a killed process (stale_temporaries) from one being written now
-        fd, name = tempfile.mkstemp(
-            dir=path.parent, prefix=temporary_prefix(path), suffix=TMP_SUFFIX + path.suffix
-        )
-        os.close(fd)
-        tmp = Path(name)
+        # by a killed process (stale_temporaries) from one being written now. The name is
+        # known before the file exists, so a signal at any point leaves nothing behind
+        while tmp is None:
+            name = f"{temporary_prefix(path)}{os.urandom(4).hex()}{TMP_SUFFIX}{path.suffix}"
+            tmp = path.parent / name
+            try:
+                os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
+            except FileExistsError:
+                tmp = None  # another writer's: try another name
         yield tmp
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; ours are as readable as any file
+        os.chmod(tmp, 0o666 & ~_umask())  # made 0600 above; ours are as readable as any file
         os.replace(tmp, path)
         tmp = None
     except OSError as err:

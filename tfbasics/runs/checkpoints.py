@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 from tfbasics._tf import tf
+from tfbasics.runs import run_lock
 from tfbasics.runs.atomic import atomic_write_text
 from tfbasics.runs.run_records import (
     HISTORY_FILE,
@@ -35,6 +36,7 @@ from tfbasics.runs.script_errors import os_error_in
 
 RECORD_FILE = "checkpoints.json"
 CHECKPOINT_NAME = "model.ckpt"
+TF_TEMPORARY = ".tempstate"  # Saver's half-written file (name.tempstate<digits>), left by SIGKILL
 
 
 def _write(path, text):
@@ -101,7 +103,11 @@ class Checkpoints:
         return record
 
     def _files(self, name):
-        return sorted(p.name for p in self.run_dir.glob(f"{name}.*") if not p.name.endswith("tmp"))
+        return sorted(
+            p.name
+            for p in self.run_dir.glob(f"{name}.*")
+            if not p.name.endswith("tmp") and TF_TEMPORARY not in p.name
+        )
 
     # -------------------------------------------------------------------------- restoring
     def restore(self, sess, resume):
@@ -244,6 +250,7 @@ class Checkpoints:
         if not full:
             return
         name = f"{CHECKPOINT_NAME}-{result.epoch}"
+        run_lock.hold(self.run_dir)  # the run's files are rewritten only under its lock
         try:
             self.saver.save(
                 sess,

@@ -19,7 +19,7 @@ import os
 import shlex
 from pathlib import Path
 
-from tfbasics.runs import atomic, path_checks, script_errors
+from tfbasics.runs import atomic, path_checks, run_lock, script_errors
 
 DEFAULT_LOGDIR = "logs"
 PROGRESS_FORMAT = (
@@ -192,9 +192,11 @@ def run_dir(logdir, script, run_name=None, exist_ok=False):
       exist_ok: bool; False claims a new folder, appending ``-2``, ``-3``, ... while the name is
         taken (atomic: two processes never get the same folder); True reuses it (resuming).
     Returns:
-      pathlib.Path of the folder.
+      pathlib.Path of the folder, locked (``run_lock.hold``) from its claim on, for as long as
+      this process writes to it: ``tfbasics clean-logs`` and ``--resume`` leave it alone.
     Raises:
       ValueError: ``run_name`` is not one folder name.
+      run_lock.RunLocked: ``exist_ok`` and a live process holds the folder.
       OSError naming the file or folder (a file where a folder belongs, read-only, full disk).
     """
     name = datetime.datetime.now().strftime("%Y%m%d-%H%M%S") if run_name is None else run_name
@@ -205,9 +207,13 @@ def run_dir(logdir, script, run_name=None, exist_ok=False):
     while True:
         try:
             path.mkdir()  # atomic: exactly one process creates a given folder
+            run_lock.hold(path)  # before the marker: clean-logs removes no unmarked folder
             break
+        except FileNotFoundError:
+            make_folder(base)  # clean-logs removed the emptied script folder just now
         except FileExistsError:
             if exist_ok and path.is_dir():
+                run_lock.hold(path)  # RunLocked if a live process writes there
                 made = False
                 break
             path, n = base / f"{name}-{n}", n + 1
@@ -216,7 +222,9 @@ def run_dir(logdir, script, run_name=None, exist_ok=False):
             write_marker(path, script)
         except BaseException:
             if made:
+                run_lock.release(path)
                 with contextlib.suppress(OSError):
+                    (path / run_lock.LOCK_FILE).unlink()
                     path.rmdir()  # still empty: leave nothing behind
             raise
     script_errors.note_claimed(path)  # what a Ctrl-C in script_main reports as kept
@@ -226,31 +234,6 @@ def run_dir(logdir, script, run_name=None, exist_ok=False):
 def view_command(logdir=DEFAULT_LOGDIR):
     """The one command every script and the CLI suggest for ``logdir`` (a str, shell-quoted)."""
     return f"tfbasics tensorboard --logdir {shlex.quote(str(Path(logdir)))}"
-
-
-def describe_run(folder):
-    """``3 event files, 2 PNG, 1 other (412 KB)`` for a run folder (str; the marker not counted).
-
-    What ``tfbasics run`` says it wrote and ``tfbasics clean-logs`` says it would remove.
-    """
-    files = [f for f in Path(folder).rglob("*") if f.is_file() and f.name != MARKER]
-    events = sum(1 for f in files if f.name.startswith("events.out.tfevents."))
-    pngs = sum(1 for f in files if f.suffix.lower() == ".png")
-    other = len(files) - events - pngs
-    size = sum(f.stat().st_size for f in files)
-    parts = [f"{events} event file{'s' * (events != 1)}"]
-    if pngs:
-        parts.append(f"{pngs} PNG")
-    if other:
-        parts.append(f"{other} other file{'s' * (other != 1)}")
-    return f"{', '.join(parts)} ({human_size(size)})"
-
-
-def human_size(size):
-    """``512 B``, ``3.4 KB``, ``5.2 MB`` for a size in bytes."""
-    if size < 1024:
-        return f"{size} B"
-    return f"{size / 1024:.1f} KB" if size < 1024**2 else f"{size / 1024**2:.1f} MB"
 
 
 def write_graph(path, graph):

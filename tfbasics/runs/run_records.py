@@ -20,6 +20,7 @@ import json
 import uuid
 from pathlib import Path
 
+from tfbasics.runs import run_lock
 from tfbasics.runs.atomic import atomic_write_text
 from tfbasics.runs.folders import run_dir
 
@@ -143,8 +144,9 @@ def mark_stopped(out, why):
         saved = json.loads(path.read_text())
         if not isinstance(saved, dict):
             return False
+        run_lock.hold(out)  # a no-op in the run that holds it; shared files only under the lock
         atomic_write_text(path, json.dumps(dict(saved, stopped=why), indent=1))
-    except (OSError, ValueError):
+    except (OSError, ValueError, run_lock.RunLocked):
         return False
     return True
 
@@ -163,6 +165,20 @@ def _newest_run(script_dir, index):
     return max(runs, key=lambda p: (p / index).stat().st_mtime)
 
 
+def _hold_for_resume(out):
+    """Lock run ``out`` for this process; ResumeError (one line naming the holder) if in use."""
+    try:
+        run_lock.hold(out)
+    except run_lock.RunLocked as e:
+        who = f"process {e.pid}" if e.pid else "another process"
+        raise ResumeError(
+            f"--resume: run {out} is in use by {who} (still training, or being removed by "
+            "clean-logs); resume it once that process has ended"
+        ) from None
+    except FileNotFoundError:
+        raise ResumeError(f"--resume: no run folder {out} (it was just removed)") from None
+
+
 def open_run(logdir, script, run_name, hparams, resume=False, data=None, index=INDEX_FILE):
     """The run folder to write to, and the hyperparameters to train with.
 
@@ -177,7 +193,8 @@ def open_run(logdir, script, run_name, hparams, resume=False, data=None, index=I
       (Path of the run folder, dict of hyperparameters: for a resumed run its saved seed, if
       none was given).
     Raises:
-      ResumeError: no such run, it was stopped, or its data or a value in KEPT differs.
+      ResumeError: no such run, it is in use by a live process (its lock: ``run_lock``), it
+        was stopped, or its data or a value in KEPT differs.
       CheckpointError: its hparams.json or history.json is damaged.
     """
     if not resume:
@@ -189,6 +206,7 @@ def open_run(logdir, script, run_name, hparams, resume=False, data=None, index=I
     out = script_dir / run_name if run_name else _newest_run(script_dir, index)
     if not out.is_dir():
         raise ResumeError(f"--resume: no run folder {out}")
+    _hold_for_resume(out)
     saved = read_hparams(out)
     if saved.get("stopped"):
         raise ResumeError(

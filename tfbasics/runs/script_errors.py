@@ -17,8 +17,11 @@ import errno
 import logging
 import os
 import re
+import signal
 import sys
 import threading
+
+from tfbasics.runs import run_lock
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
 EXIT_FAILED = 1
@@ -180,12 +183,26 @@ def _print_error(line):
         pass
 
 
+def _catch_stop_signals(handler):
+    """SIGTERM and SIGHUP go to ``handler`` (in the main thread only; a signal already ignored,
+    as ``nohup`` ignores SIGHUP, stays ignored). Returns {signal: previous handler}."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    saved = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        num = getattr(signal, name, None)
+        if num is not None and signal.getsignal(num) is not signal.SIG_IGN:
+            saved[num] = signal.signal(num, handler)
+    return saved
+
+
 def script_main(main, argv=None, prog=None):
     """Run a script's ``main`` and turn the machine's and the user's interruptions into one line.
 
     - Ctrl-C: ``<prog>: interrupted; <what was kept>`` on stderr, exit 130. What was kept is the
       ``kept`` of an ``Interrupted`` raised by ``main``, else the run folders ``run_dir``
       made during this call (their files are complete: each was written whole or not at all).
+      SIGTERM and SIGHUP end the same way (``interrupted by SIGTERM; ...``), exit 143 or 129.
     - a closed pipe (``script | head -1``): quiet exit 1; stdout goes to devnull, as the Python
       docs' note on SIGPIPE recommends, so the interpreter's last flush does not fail again.
     - a full or read-only disk, no permission, a file where the logdir should be (OSError, or a
@@ -218,20 +235,35 @@ def script_main(main, argv=None, prog=None):
     tf_logger, log_filter = logging.getLogger("tensorflow"), QuietDiskErrors()
     threading.excepthook = quiet_disk_errors
     tf_logger.addFilter(log_filter)
+    stopped_by = []  # SIGTERM or SIGHUP, once one came: it ends the script as Ctrl-C does
+
+    def stop(signum, frame):
+        stopped_by.append(signum)
+        for num in saved:  # a second one must not cut the cleanup short
+            signal.signal(num, signal.SIG_IGN)
+        as_ctrl_c = signal.getsignal(signal.SIGINT)  # Keras' fit defers it to a step's end
+        if callable(as_ctrl_c):
+            as_ctrl_c(signal.SIGINT, frame)
+        else:
+            raise KeyboardInterrupt
+
+    saved = _catch_stop_signals(stop)
     try:
         code = main() if argv is None else main(argv)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        if stopped_by and code == EXIT_INTERRUPTED:  # main said what it kept, as for Ctrl-C
+            return 128 + stopped_by[0]
         return 0 if code is None else code
-    except Interrupted as exc:
-        _print_error(f"\n{prog}: interrupted; {exc.kept}")
-        return EXIT_INTERRUPTED
-    except KeyboardInterrupt:
-        if claimed:
-            kept = ", ".join(str(p) for p in claimed)
-            _print_error(f"\n{prog}: interrupted; kept what was written so far in {kept}")
+    except KeyboardInterrupt as exc:
+        how = f" by {signal.Signals(stopped_by[0]).name}" if stopped_by else ""
+        if isinstance(exc, Interrupted):
+            kept = exc.kept
+        elif claimed:
+            kept = f"kept what was written so far in {', '.join(str(p) for p in claimed)}"
         else:
-            _print_error(f"\n{prog}: interrupted; nothing was written")
-        return EXIT_INTERRUPTED
+            kept = "nothing was written"
+        _print_error(f"\n{prog}: interrupted{how}; {kept}")
+        return 128 + stopped_by[0] if stopped_by else EXIT_INTERRUPTED
     except BrokenPipeError:
         try:
             devnull = os.open(os.devnull, os.O_WRONLY)
@@ -247,6 +279,10 @@ def script_main(main, argv=None, prog=None):
         _print_error(f"{prog}: error: {line}{unfinished}")
         return EXIT_FAILED
     finally:
+        for num, handler in saved.items():
+            signal.signal(num, handler)
+        for path in claimed:
+            run_lock.release(path)  # the script is done with its run folders
         _claimed.reset(token)
         threading.excepthook = hook
         tf_logger.removeFilter(log_filter)

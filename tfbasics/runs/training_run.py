@@ -21,7 +21,7 @@ from tfbasics import softmax_regression as sr
 from tfbasics.data import mnist
 from tfbasics.data.flags import add_data_flags
 from tfbasics.data.mnist_files import MNISTError
-from tfbasics.runs import checkpoints, folders, run_records, script_errors
+from tfbasics.runs import checkpoints, folders, run_lock, run_records, script_errors
 
 MAX_SEED = 2**31 - 1  # the largest --seed (TensorFlow's graph-level seed is an int32)
 DEFAULT_SEED = 0  # the book's runs: every chapter run defaults to it, so the numbers repeat
@@ -256,6 +256,9 @@ def run(
             return _error(prog, script_errors.describe_os_error(e), 1)
         epoch = checkpoints.last_checkpoint(out)
         return _error(prog, script_errors.disk_error_line(e, out, epoch, resume), 1)
+    finally:
+        if out is not None:
+            run_lock.release(out)  # nothing more is written: --resume or clean-logs may have it
     wrote = [f for f in ("weight_templates.png", "curves.png") if (out / f).is_file()]
     print(
         f"Wrote {', '.join([*wrote, 'checkpoints and TensorBoard events'])} to {out}; "

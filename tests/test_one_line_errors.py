@@ -361,3 +361,49 @@ def test_two_same_name_runs_at_once_each_summarise_only_their_own_folder(tmp_pat
         listed += mine
     assert sorted(listed) == ["ch01_03_basic_math/same-2/", "ch01_03_basic_math/same/"]
     assert not os.environ.get(script_errors.CLAIMS_LOG_ENV)
+
+
+# ----------------------------------------------------------- checkpoints.json and the marker
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda r: r.pop("seed"), '"seed" is missing'),
+        (lambda r: r.update(checkpoints={}), '"checkpoints" is {}, not a list'),
+        (lambda r: r["checkpoints"][0].update(epoch="1"), '"checkpoints[1].epoch" is "1", not'),
+        (lambda r: r["checkpoints"][0].update(sha256=[]), '"checkpoints[1].sha256" is [], not'),
+        (lambda r: r["checkpoints"].append(7), "checkpoint 2 is 7, not an object"),
+    ],
+    ids=["no seed", "checkpoints an object", "epoch a string", "sha256 a list", "entry a number"],
+)
+def test_checkpoints_json_of_the_wrong_types_is_one_line_naming_the_field(
+    change, message, tmp_path, capsys
+):
+    import json
+
+    assert run_script(tmp_path, "--epochs", "1", "--seed", "1") == 0
+    path = tmp_path / RUN / "r" / "checkpoints.json"
+    record = json.loads(path.read_text())
+    change(record)
+    path.write_text(json.dumps(record, indent=1))
+    before = snapshot(tmp_path)
+    capsys.readouterr()
+    assert run_script(tmp_path, "--epochs", "2", "--resume") == 1
+    out, err = capsys.readouterr()
+    line = one_line(err)
+    assert line.startswith(f"{RUN}.py: error: cannot read {path} ("), line
+    assert message in line and line.endswith("or start a new run without --resume"), line
+    assert "Epoch:" not in out and snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    "content",
+    ['{"written_by": "tfbasics", "script": 7}', '{"written_by": "tfbasics"}', " " * 2**17],
+    ids=["script a number", "no script", "too large"],
+)
+def test_a_marker_of_the_wrong_types_or_size_is_not_ours(content, tmp_path):
+    from tfbasics.runs import folders
+
+    run = folders.run_dir(tmp_path, "ch01_02_hello_tensorflow", "r")
+    assert folders.read_marker(run)["script"] == "ch01_02_hello_tensorflow"
+    (run / folders.MARKER).write_text(content)
+    assert folders.read_marker(run) is None  # clean-logs then leaves the folder alone

@@ -222,7 +222,7 @@ def test_resume_of_a_run_still_training_is_refused_naming_the_process(tmp_path):
         out, err = resume.communicate(timeout=300)
         assert resume.returncode == 2, out + err
         assert one_line(err) == (
-            f"error: --resume: run {run} is in use by process {child.pid} (still training, or "
+            f"{RUN}.py: error: --resume: run {run} is in use by process {child.pid} (still training, or "
             "being removed by clean-logs); resume it once that process has ended"
         )
         epoch = checkpoints.last_checkpoint(run)

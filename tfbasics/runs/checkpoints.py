@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from tfbasics._tf import tf
-from tfbasics.runs import run_lock
+from tfbasics.runs import run_files, run_lock
 from tfbasics.runs.atomic import atomic_write_text
 from tfbasics.runs.run_records import (
     HISTORY_FILE,
@@ -92,13 +92,16 @@ class Checkpoints:
         if not path.exists():
             return None
         try:
+            if path.stat().st_size > run_files.MAX_RECORD_BYTES:
+                raise ValueError(f"{path.stat().st_size} bytes, more than a record may have")
             record = json.loads(path.read_text())
-            {c["name"]: (c["epoch"], c["step"], dict(c["sha256"])) for c in record["checkpoints"]}
-        except (OSError, ValueError, TypeError, KeyError) as e:
+            problem = run_files.wrong_record(record)
+            if problem:
+                raise ValueError(problem)
+        except (OSError, ValueError) as e:
             raise CheckpointError(
-                f"cannot read {path} ({type(e).__name__}), the record that tells this run's "
-                "checkpoints from others; put back the run's own copy, or start a new run "
-                "without --resume"
+                f"cannot read {path} ({e}), the record that tells this run's checkpoints from "
+                "others; put back the run's own copy, or start a new run without --resume"
             ) from None
         return record
 

@@ -19,7 +19,7 @@ import os
 import shlex
 from pathlib import Path
 
-from tfbasics.runs import atomic, path_checks, run_lock, script_errors
+from tfbasics.runs import atomic, path_checks, run_files, run_lock, script_errors
 
 DEFAULT_LOGDIR = "logs"
 PROGRESS_FORMAT = (
@@ -171,11 +171,18 @@ def read_marker(path):
     A valid marker is a JSON object with ``written_by == "tfbasics"`` whose ``script`` is the
     name of the folder above ``path`` (a marker copied into another script's folder is not).
     """
+    marker = Path(path) / MARKER
     try:
-        record = json.loads((Path(path) / MARKER).read_text(encoding="utf-8"))
+        if marker.stat().st_size > run_files.MAX_MARKER_BYTES:
+            return None
+        record = json.loads(marker.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(record, dict) or record.get("written_by") != WRITER:
+    if not isinstance(record, dict) or run_files.wrong_field(
+        record, run_files.MARKER_TYPES, required=True
+    ):
+        return None
+    if record["written_by"] != WRITER:
         return None
     if record.get("script") != Path(path).parent.name:
         return None

@@ -20,7 +20,7 @@ import json
 import uuid
 from pathlib import Path
 
-from tfbasics.runs import run_lock
+from tfbasics.runs import run_files, run_lock
 from tfbasics.runs.atomic import atomic_write_text
 from tfbasics.runs.folders import run_dir
 
@@ -29,36 +29,6 @@ HISTORY_FILE = "history.json"
 INDEX_FILE = "checkpoint"  # TensorFlow's checkpoint index, in the folder of the checkpoints
 # a resumed run must keep these, or it would not continue the same run
 KEPT = ("learning_rate", "batch_size", "init", "loss", "seed")
-MAX_HISTORY_BYTES = 32 * 2**20  # ~200 bytes an epoch; at most ~5 s to read (history.json)
-MAX_HPARAMS_BYTES = 2**20  # hparams.json holds a few hundred bytes
-
-
-# what each value of hparams.json must be (any may be missing; seed and data may be null)
-HPARAMS_TYPES = {
-    "learning_rate": "a number",
-    "batch_size": "an integer",
-    "epochs": "an integer",
-    "seed": "an integer",
-    "steps_per_run": "an integer",
-    "init": "a string",
-    "loss": "a string",
-    "input": "a string",
-    "run_id": "a string",
-    "stopped": "a string",
-    "data": "an object",  # data_record's, with the types of DATA_TYPES
-}
-DATA_TYPES = {
-    "source": "a string",
-    "train": "an integer",
-    "validation": "an integer",
-    "test": "an integer",
-}
-_IS = {
-    "a number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-    "an integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "a string": lambda v: isinstance(v, str),
-    "an object": lambda v: isinstance(v, dict),
-}
 
 
 class ResumeError(Exception):
@@ -93,7 +63,7 @@ def read_hparams(out):
     """The run's ``hparams.json`` as a dict; CheckpointError (one line naming it) if damaged."""
     path = Path(out) / HPARAMS_FILE
     try:
-        if path.stat().st_size > MAX_HPARAMS_BYTES:
+        if path.stat().st_size > run_files.MAX_HPARAMS_BYTES:
             raise CheckpointError(
                 f"{path} is {path.stat().st_size} bytes, not a run's hyperparameters (a few "
                 "hundred); put back the run's own copy, or start a new run without --resume"
@@ -116,15 +86,13 @@ def read_hparams(out):
             "without --resume"
         )
     data = saved.get("data") if isinstance(saved.get("data"), dict) else {}
-    for key, value, kind in [
-        *((k, saved[k], kind) for k, kind in HPARAMS_TYPES.items() if k in saved),
-        *((f"data.{k}", data[k], kind) for k, kind in DATA_TYPES.items() if k in data),
-    ]:
-        if not _IS[kind](value) and not (value is None and key in ("seed", "data")):
-            raise CheckpointError(
-                f'{path}: "{key}" is {json.dumps(value)[:40]}, not {kind}; put back the '
-                "run's own copy, or start a new run without --resume"
-            )
+    problem = run_files.wrong_field(
+        saved, run_files.HPARAMS_TYPES, nullable=("seed", "data")
+    ) or run_files.wrong_field(data, run_files.DATA_TYPES, prefix="data.")
+    if problem:
+        raise CheckpointError(
+            f"{path}: {problem}; put back the run's own copy, or start a new run without --resume"
+        )
     return saved
 
 
@@ -241,10 +209,12 @@ def load_history(out, step):
     if not path.is_file():
         return []
     try:
-        if path.stat().st_size > MAX_HISTORY_BYTES:  # 10**6 rows took 37 s and 2.7 GB to read
+        if (
+            path.stat().st_size > run_files.MAX_HISTORY_BYTES
+        ):  # 10**6 rows took 37 s and 2.7 GB to read
             raise CheckpointError(
                 f"{path} is {path.stat().st_size / 2**20:.0f} MB, more than the "
-                f"{MAX_HISTORY_BYTES // 2**20} MB a history may have (about 150,000 epochs): not "
+                f"{run_files.MAX_HISTORY_BYTES // 2**20} MB a history may have (about 150,000 epochs): not "
                 "this run's? delete it to resume without the numbers of the epochs before, or "
                 "start a new run without --resume"
             )
@@ -264,7 +234,7 @@ def _typed(n, row):
     for field in dataclasses.fields(EpochResult) if isinstance(row, dict) else ():
         value, kind = row.get(field.name), "an integer" if field.type is int else "a number"
         optional = value is None and field.default is None  # train_accuracy ... may be null
-        if field.name in row and not (_IS[kind](value) or optional):
+        if field.name in row and not (run_files.IS[kind](value) or optional):
             raise TypeError(f'row {n}: "{field.name}" is {json.dumps(value)[:40]}, not {kind}')
     return row
 

@@ -42,7 +42,7 @@ DATA_TYPES = {
     "validation": "an integer",
     "test": "an integer",
 }
-# checkpoints.json: the run's identity and one entry per checkpoint (all required)
+# checkpoints.json: the run's identity (may be null) and one entry per checkpoint (all required)
 RECORD_TYPES = {"run_id": "a string", "seed": "an integer", "checkpoints": "a list"}
 CHECKPOINT_TYPES = {
     "name": "a string",
@@ -78,7 +78,8 @@ def wrong_record(record):
     """What is wrong with a parsed ``checkpoints.json`` (str), or None."""
     if not isinstance(record, dict):
         return f"it holds {type(record).__name__}, not a JSON object"
-    problem = wrong_field(record, RECORD_TYPES, required=True)
+    # a run without hparams.json (run_training called on a bare run_dir) records no identity
+    problem = wrong_field(record, RECORD_TYPES, required=True, nullable=("run_id", "seed"))
     for n, entry in enumerate(record["checkpoints"] if problem is None else [], 1):
         if not isinstance(entry, dict):
             return f"checkpoint {n} is {json.dumps(entry)[:40]}, not an object"

@@ -254,29 +254,6 @@ def test_hparams_json_of_the_wrong_types_is_one_line_naming_the_key(
     assert "Epoch:" not in out and snapshot(tmp_path) == before
 
 
-@pytest.mark.parametrize(
-    "name, content, message",
-    [
-        ("hparams.json", " " * 2**21, "hparams.json is 2097152 bytes, not a run's hyperparameters"),
-        ("history.json", '[{"epoch": "1", "step": 8, "cost": 1.0}]', 'row 1: "epoch" is "1", not'),
-        ("history.json", '[{"epoch": 1, "step": 8, "cost": null}]', '"cost" is null, not a number'),
-    ],
-    ids=["hparams.json too large", "history.json epoch a string", "history.json cost null"],
-)
-def test_a_run_file_of_the_wrong_size_or_type_is_one_line_naming_it(
-    name, content, message, tmp_path, capsys
-):
-    assert run_script(tmp_path, "--epochs", "1", "--seed", "1") == 0
-    (tmp_path / RUN / "r" / name).write_text(content)
-    before = snapshot(tmp_path)
-    capsys.readouterr()
-    assert run_script(tmp_path, "--epochs", "2", "--resume") == 1
-    out, err = capsys.readouterr()
-    line = one_line(err)
-    assert line.startswith(f"{RUN}.py: error: ") and str(tmp_path / RUN / "r" / name) in line
-    assert message in line and "Epoch:" not in out and snapshot(tmp_path) == before
-
-
 # ----------------------------------------------------------- smaller: history.json's size
 def test_a_history_of_a_million_rows_is_refused_by_its_size(tmp_path, monkeypatch, capsys):
     from tfbasics.runs import run_records

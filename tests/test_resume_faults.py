@@ -396,6 +396,19 @@ def test_a_logdir_that_is_a_file_or_read_only_is_one_line(tmp_path, monkeypatch,
         ("history.json", "[[1, 2]]", "history.json (TypeError: "),
         ("hparams.json", "[]", "hparams.json holds list [], not the run's hyperparameters"),
         ("hparams.json", "{", "cannot read "),
+        # of the wrong size or types (issue 23: every file read back is checked)
+        ("hparams.json", " " * 2**21, "hparams.json is 2097152 bytes, not a run's hyperparameters"),
+        ("history.json", '[{"epoch": "1", "step": 8, "cost": 1.0}]', 'row 1: "epoch" is "1", not'),
+        ("history.json", '[{"epoch": 1, "step": 8, "cost": null}]', '"cost" is null, not a number'),
+    ],
+    ids=[
+        "history not JSON",
+        "history rows not objects",
+        "hparams a list",
+        "hparams not JSON",
+        "hparams too large",
+        "history epoch a string",
+        "history cost null",
     ],
 )
 def test_a_damaged_run_file_on_resume_is_one_line_naming_it(

@@ -1,137 +1,144 @@
-"""The child side of the grader: run one exercise's checks on a learner's file, report each task.
+"""The checker: run one exercise's checks against a learner's sandboxed process, report each task.
 
-``run`` is called in a process just forked by tfbasics.grading.grader (which has TensorFlow and the
-checks loaded, never the learner's code). It confines itself (tfbasics.grading.sandbox), imports the
-learner's file through the checks' ``Target``, runs the checks in task order with the learner's
-printed output captured per task, and writes one signed, numbered JSON line per task to the
-parent, with a fingerprint of the checker as it is then (see tfbasics.grading.grader).
+``run`` is called in a process just forked by tfbasics.grading.grader, which has TensorFlow and
+the checks loaded. It never imports the learner's code: it prepares a copy of the learner's file
+(tfbasics.grading.submissions), starts the sandboxed process that imports it
+(tfbasics.grading.student_process), and runs the checks here, task by task, against that
+process through the data-only channel. Each task's verdict goes to the grader as one JSON line.
+The learner's process has no way to reach this one: it is another process, in other
+namespaces, holding only its end of the channel.
 """
 
-import hashlib
-import hmac
 import json
 import os
+import resource
 import signal
 import sys
 import time
 
 from tfbasics.grading import sandbox
 
-OUTPUT_CAP = 64 * 1024  # bytes of a task's printed output sent to the parent
+MAX_RESTARTS = 3  # a learner's process that dies mid-exercise is started again for the next task
+OUTPUT_CAP = 64 * 1024  # characters of a task's printed output kept in its result
+CHECKER_MEMORY_MB = 4096  # the checks' own budget (graphs and models the learner sent included)
 
 
-def fingerprint(snapshot):
-    """A digest of which objects the snapshot's attributes hold (and of their functions' code)."""
-    h = hashlib.sha256()
-    for module, keys in snapshot:
-        space = vars(module)
-        for key in keys:
-            value = space.get(key, h)  # h: a missing attribute counts as a change
-            parts = [id(value), id(getattr(value, "__code__", None))]
-            if isinstance(value, type) and value.__module__ == module.__name__:
-                parts += [id(v) for v in vars(value).values()]
-                parts += [id(getattr(v, "__code__", None)) for v in vars(value).values()]
-            h.update(f"{module.__name__}.{key}:{parts}".encode())
-    return h.hexdigest()
+def _checks(check_module):
+    checks = {}
+    for value in vars(check_module).values():
+        for mark in getattr(value, "pytestmark", []):
+            if mark.name == "task":
+                checks[mark.kwargs["number"]] = value
+    return checks
 
 
-def sign(key, seq, payload):
-    return hmac.new(key, f"{seq}:{payload}".encode(), hashlib.sha256).hexdigest()
-
-
-def run(fd, key, snapshot, check_module, folder, exercise, workdir, limits):
-    """Run ``exercise``'s checks on ``folder``'s file and report each task on ``fd``."""
-    # loaded by the parent (grader.load_checks), bound here before any learner code runs
-    from tfbasics.grading.exercise_checks.expect import TaskFailure
-    from tfbasics.grading.exercise_checks.target import Target, classify
-
-    seq = [0]
+def run(fd, check_module, folder, exercise, workdir, limits, hide=()):
+    """Check ``folder``'s file for ``exercise`` and write one JSON line per task on ``fd``."""
 
     def send(message):
-        payload = json.dumps(message)
-        data = f"{sign(key, seq[0], payload)} {payload}\n".encode()
-        seq[0] += 1
+        data = (json.dumps(message) + "\n").encode()
         while data:
             data = data[os.write(fd, data) :]
 
     try:
-        os.setsid()  # its own process group: the parent kills it and whatever it started
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-        os.chdir(workdir)
-        for name in ("HOME", "TMPDIR", "TEMP", "TMP"):
-            os.environ[name] = workdir
-        out = os.open(os.path.join(workdir, ".output"), os.O_RDWR | os.O_CREAT, 0o600)
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
-        os.dup2(out, 1)
-        os.dup2(out, 2)
-        learner = [] if folder is None else [str(folder)]
-        sys.path[:] = learner + sys.path
-        sys.dont_write_bytecode = True
-        confined = sandbox.confine(workdir, limits.memory_mb, limits.timeout)
-        send({"type": "start", "confined": confined})
-        target = Target(folder)
-        ns = target.namespace(exercise)
-        checks = {}
-        for value in vars(check_module).values():
-            for mark in getattr(value, "pytestmark", []):
-                if mark.name == "task":
-                    checks[mark.kwargs["number"]] = value
-        for number in range(1, len(exercise.tasks) + 1):
-            sys.stdout.flush()
-            sys.stderr.flush()
-            start_at = os.lseek(out, 0, os.SEEK_END)
-            started = time.perf_counter()
-            status, message = _run_check(
-                checks.get(number), ns, target, exercise, limits, (classify, TaskFailure)
-            )
-            duration = time.perf_counter() - started
-            try:
-                sys.stdout.flush()
-                sys.stderr.flush()
-            except Exception:
-                pass
-            os.lseek(out, start_at, os.SEEK_SET)
-            output = os.read(out, OUTPUT_CAP).decode("utf-8", "replace")
-            send(
-                {
-                    "type": "task",
-                    "number": number,
-                    "status": status,
-                    "message": message,
-                    "output": output,
-                    "duration": round(duration, 4),
-                    "fingerprint": fingerprint(snapshot),
-                }
-            )
-        send({"type": "done"})
-    except BaseException as error:  # a bug of ours: say so to the parent
+        os.setsid()  # its own process group: the grader kills it and what it started
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle
+        memory = (sandbox.address_space_mb() + CHECKER_MEMORY_MB) * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        _check(send, fd, check_module, folder, exercise, workdir, limits, hide)
+    except BaseException as error:  # a bug of ours: say so to the grader
         try:
             send({"type": "crash", "message": f"{type(error).__name__}: {error}"})
         except BaseException:
             pass
 
 
-def _run_check(check, ns, target, exercise, limits, verdicts):
-    """(status, message) of one task's check run on the learner's code.
+def _check(send, fd, check_module, folder, exercise, workdir, limits, hide):
+    from tfbasics.grading import remote, submissions
+    from tfbasics.grading.exercise_checks.target import Target
+    from tfbasics.grading.student_process import Job, LocalProcess, StudentProcess, WorkerGone
 
-    ``verdicts``: (target.classify, expect.TaskFailure), bound before the learner's code ran.
-    """
-    classify, TaskFailure = verdicts
+    deadline = time.monotonic() + limits.timeout
+    target = Target(folder)
+    where = target.where(exercise)
+    if folder is None:
+        prepared = submissions.Prepared(kind="reference")
+    else:
+        prepared = submissions.prepare(folder, exercise.name, os.path.join(workdir, "src"))
+    job = Job(exercise.name, prepared.source, where, workdir, tuple(hide))
+    checks = _checks(check_module)
+    process, isolated, restarts, gone, first_gone = None, [], 0, "", ""
+    for number in range(1, len(exercise.tasks) + 1):
+        started = time.perf_counter()
+        output = ""
+        if folder is not None and prepared.source is None:
+            status, message = "error", _missing(folder, exercise, where)
+        elif gone and (restarts >= MAX_RESTARTS or time.monotonic() >= deadline):
+            status, message = "error", f"not checked: the code {gone}"
+        else:
+            try:
+                if process is None:
+                    if folder is None:
+                        process = LocalProcess(exercise.name)
+                    else:
+                        process = StudentProcess(job, limits, deadline, close=[fd])
+                    isolated = list(process.isolated)
+                    send({"type": "start", "isolated": isolated, "flags": list(prepared.flags)})
+                ex = remote.Remote(process, where, prepared.borrowed)
+                status, message = _run_check(checks.get(number), ex, limits)
+                output = "".join(ex.output)
+            except WorkerGone as e:
+                status, message = "error", f"the code {e}"
+                first_gone = first_gone or message
+            if isinstance(process, StudentProcess) and process.status is not None:
+                gone = message[len("the code ") :] if message.startswith("the code ") else "died"
+                output += _tail(workdir)
+                process, restarts = None, restarts + 1
+        send(
+            {
+                "type": "task",
+                "number": number,
+                "status": status,
+                "message": message,
+                "output": output[-OUTPUT_CAP:],
+                "duration": round(time.perf_counter() - started, 4),
+            }
+        )
+    if process is not None:
+        process.stop()
+    send({"type": "done", "isolated": isolated, "message": first_gone})
+
+
+def _tail(workdir):
+    try:
+        with open(os.path.join(workdir, "output"), "rb") as f:
+            f.seek(max(0, os.path.getsize(f.name) - 4096))
+            return f.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _missing(folder, exercise, where):
+    return f"there is no {where}: copy exercises/{exercise.filename} there and work in the copy"
+
+
+def _run_check(check, ex, limits):
+    """(status, message) of one task's check run against the learner's process."""
+    from tfbasics.grading.exercise_checks.target import classify
+    from tfbasics.grading.student_process import WorkerGone
+
     if check is None:
         return "error", "this task has no check (a bug in tfbasics)"
     try:
-        check(ns)
+        check(ex)
         return "pass", ""
-    except SystemExit as e:
-        where = target.location(e)
-        return "error", f"the code called sys.exit({e.code!r}) while its task was checked{where}"
+    except WorkerGone:
+        raise
     except MemoryError:
-        return "error", f"ran out of memory (limit: {limits.memory_mb} MB)"
-    except BaseException as e:
-        status, message = classify(e, target)
-        if isinstance(target._loaded.get(exercise.name), TaskFailure):
-            return "error", message  # the file does not import: nothing of it could run
+        return "error", "the checks ran out of memory on what the code sent"
+    except Exception as e:  # noqa: BLE001 - every verdict is worded by classify
+        status, message = classify(e, None, limits.memory_mb)
         if message is None:
             message = f"the check failed with {type(e).__name__}: {e}"
-        return ("not-started" if status == "not started" else "fail"), message
+            print(message, file=sys.stderr)
+        return {"not started": "not-started", "failed": "fail"}.get(status, status), message

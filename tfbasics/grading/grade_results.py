@@ -16,6 +16,11 @@ class Limits:
 
     timeout: float = 20.0  # wall seconds per exercise
     memory_mb: int = 1024  # address space on top of the checker's own
+    cpu_seconds: float = 20.0  # CPU seconds per exercise
+    output_kb: int = 1024  # bytes printed, or written to any one file, per exercise
+    processes: int = 256  # processes and threads (TensorFlow starts a few dozen threads)
+    student_timeout: float = 0.0  # wall seconds for all of a student's exercises (0: no limit)
+    class_timeout: float = 0.0  # wall seconds for the whole class (0: no limit)
 
 
 @dataclass

@@ -1,28 +1,20 @@
-"""Grade a learner's exercise files: each exercise in a fresh child process, graded in the parent.
+"""Grade a learner's exercise files: the checks in one process, the learner's code in another.
 
-The parent (this process) imports TensorFlow, NumPy and the checks of ``tfbasics/grading/exercise_checks/``,
-never the learner's code, and forks one child per exercise (a fork server: the child starts with
-TensorFlow loaded instead of paying its import: 3.7 to 22 s on this 2-core machine, by its
-load; see benchmarks/grading.py). The child works in a temporary folder, is
-confined (tfbasics.grading.sandbox: memory, CPU, writes), imports the learner's file and runs the
-exercise's checks task by task, reporting each task over a pipe as soon as it is done. The grade
-is made here from those reports, never from the child's exit status:
+The grader (this process) imports TensorFlow, NumPy and the checks of
+``tfbasics/grading/exercise_checks/``, never the learner's code, and forks one checker per
+exercise (a fork server: each starts with TensorFlow loaded instead of paying its import, 3.7 to
+22 s on this 2-core machine by its load; see benchmarks/grading.py). The checker
+(tfbasics.grading.grade_child) starts the learner's code in a sandboxed process of its own
+(tfbasics.grading.isolation: its own PID, network and mount namespaces, limits on time, CPU,
+memory, output and processes) and drives it through a channel that carries data only; every
+comparison happens in the checker. The grade is made here from the checker's reports:
 
-- a task with no report is not passed; a child that exits, crashes or runs out of time before
-  its last report is an error for that exercise, with the reason;
-- each report carries a digest of the checker's functions (and NumPy's, the builtins') as the
-  child sees them; one that differs from the parent's means the learner's code changed the
-  checker, and that task and every later one of the exercise is an error;
-- reports are signed with a key made for that child and numbered; a report that is forged,
-  repeated or out of order voids the exercise.
-
-This makes cheating a deliberate attack on the grader rather than a one-line patch; code that
-shares a process with the checks can always, with effort, reach them (a grade that must survive
-that needs the checks in another process or machine).
+- a task with no report is not passed; a checker that exits, crashes or overruns is an error
+  for that exercise, with the reason;
+- the learner's process never holds the reports pipe, never sees an expected value and never
+  shares memory with the checks, so nothing it does can forge a result: at worst it fails.
 """
 
-import hmac
-import json
 import os
 import selectors
 import shutil
@@ -32,11 +24,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from tfbasics.grading import child_reports, grade_child, grade_results, sandbox
+from tfbasics.grading import child_reports, grade_child
 from tfbasics.grading.child_reports import Child
 from tfbasics.grading.exercise_list import EXERCISES
-from tfbasics.grading.grade_child import fingerprint
-from tfbasics.grading.grade_results import Limits, StudentResult
+from tfbasics.grading.grade_results import ExerciseResult, Limits, StudentResult, TaskResult
+
+GRACE = 15.0  # seconds past an exercise's limit before the grader kills its checker itself
 
 # ------------------------------------------------------------------ the parent: the fork server
 
@@ -63,6 +56,8 @@ def load_checks(names):
         with g.as_default():
             x = tf.compat.v1.placeholder(tf.float32, [None, 2])
             tf.nn.softmax_cross_entropy_with_logits(labels=x, logits=x)
+        for name in ("channel", "remote", "replay", "student_process", "worker_recipes"):
+            importlib.import_module(f"tfbasics.grading.{name}")
         for helper in HELPERS:
             _loaded[helper] = importlib.import_module(f"tfbasics.grading.exercise_checks.{helper}")
         for name in missing:
@@ -72,64 +67,53 @@ def load_checks(names):
     return {n: _loaded[f"test_{n}"] for n in names}
 
 
-def _guarded_modules(check_module):
-    import builtins
-    import math
-
-    import numpy
-
-    here = sys.modules[__name__]
-    ours = [sandbox, grade_child, grade_results, child_reports, here]
-    return [
-        builtins,
-        math,
-        os,
-        json,
-        hmac,
-        numpy,
-        *ours,
-        *(_loaded[h] for h in HELPERS),
-        check_module,
-    ]
-
-
-def _snapshot(modules):
-    """(module, attribute names) pairs: what fingerprint() covers (taken in the parent)."""
-    return [(m, sorted(vars(m))) for m in modules]
-
-
-def _start(folder, exercise, check_module, limits, others=()):
-    snapshot = _snapshot(_guarded_modules(check_module))
-    expected_fp = fingerprint(snapshot)
-    key = os.urandom(32)
+def _start(folder, exercise, check_module, limits, others=(), hide=()):
     workdir = tempfile.mkdtemp(prefix=f"tfbasics-{exercise.name}-")
     read_fd, write_fd = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
-    if pid == 0:  # the child: never returns
+    if pid == 0:  # the checker: never returns
         try:
-            for fd in (read_fd, *others):  # no child may read another's reports
+            for fd in (read_fd, *others):  # no checker may read another's reports
                 os.close(fd)
-            grade_child.run(
-                write_fd, key, snapshot, check_module, folder, exercise, workdir, limits
-            )
+            grade_child.run(write_fd, check_module, folder, exercise, workdir, limits, hide)
         finally:
             os._exit(0)
     os.close(write_fd)
     now = time.monotonic()
-    return Child(
-        folder, exercise, pid, read_fd, key, expected_fp, workdir, now, now + limits.timeout
-    )
+    return Child(folder, exercise, pid, read_fd, workdir, now, now + limits.timeout + GRACE)
 
 
-def run_exercises(pairs, limits=None, jobs=2, on_done=None):
-    """Check every (folder, exercise name) pair, ``jobs`` children at a time.
+def _not_graded(exercise, why):
+    tasks = [
+        TaskResult(exercise.name, n, title, "error", why)
+        for n, title in enumerate(exercise.tasks, start=1)
+    ]
+    return ExerciseResult(exercise.name, tasks, why)
+
+
+def _over(limits, folder, spent, class_end):
+    """Why ``folder``'s next exercise is not graded (a student's or the class's time), or ''."""
+    if class_end and time.monotonic() >= class_end:
+        return f"not graded: the class's time limit ({limits.class_timeout:g} s) ran out"
+    if limits.student_timeout and spent.get(folder, 0.0) >= limits.student_timeout:
+        return f"not graded: this student's time limit ({limits.student_timeout:g} s) ran out"
+    return ""
+
+
+def run_exercises(pairs, limits=None, jobs=2, on_done=None, hide=()):
+    """Check every (folder, exercise name) pair, ``jobs`` checkers at a time.
 
     Returns {(folder, name): ExerciseResult}. ``on_done(folder, result)`` is called as each
-    finishes. On Ctrl-C every child is killed and KeyboardInterrupt propagates.
+    finishes. ``hide``: folders the learners' processes must not see (the class, the grades).
+    A student's exercises stop once their time adds up to ``limits.student_timeout``, and all
+    grading once ``limits.class_timeout`` has passed (the rest are errors saying so). On Ctrl-C
+    every checker is killed and KeyboardInterrupt propagates.
     """
     limits = limits or Limits()
+    class_end = time.monotonic() + limits.class_timeout if limits.class_timeout else 0.0
+    spent = {}
     names = sorted({name for _, name in pairs}, key=list(EXERCISES).index)
     modules = load_checks(names)
     queue = [(_resolved(folder), EXERCISES[name]) for folder, name in pairs]
@@ -140,9 +124,20 @@ def run_exercises(pairs, limits=None, jobs=2, on_done=None):
         while queue or running:
             while queue and len(running) < max(1, jobs):
                 folder, exercise = queue.pop()
-                child = _start(folder, exercise, modules[exercise.name], limits, list(running))
+                why = _over(limits, folder, spent, class_end)
+                if why:
+                    results[(folder, exercise.name)] = result = _not_graded(exercise, why)
+                    if on_done:
+                        on_done(folder, result)
+                    continue
+                module = modules[exercise.name]
+                child = _start(folder, exercise, module, limits, list(running), hide)
+                if class_end:
+                    child.deadline = min(child.deadline, class_end)
                 running[child.fd] = child
                 selector.register(child.fd, selectors.EVENT_READ, child)
+            if not running:
+                continue
             now = time.monotonic()
             wait = max(0.0, min(c.deadline for c in running.values()) - now)
             for selected, _ in selector.select(timeout=min(wait, 1.0)):
@@ -154,6 +149,7 @@ def run_exercises(pairs, limits=None, jobs=2, on_done=None):
                 selector.unregister(child.fd)
                 del running[child.fd]
                 result = child_reports.finish(child, limits)
+                spent[child.folder] = spent.get(child.folder, 0.0) + result.duration
                 results[(child.folder, child.exercise.name)] = result
                 if on_done:
                     on_done(child.folder, result)
@@ -172,11 +168,11 @@ def run_exercises(pairs, limits=None, jobs=2, on_done=None):
     return results
 
 
-def grade(folder, names=None, limits=None, jobs=2, on_done=None):
+def grade(folder, names=None, limits=None, jobs=2, on_done=None, hide=()):
     """Check one learner's folder; returns a StudentResult (exercises in the chapter's order)."""
     names = list(names or EXERCISES)
     started = time.monotonic()
-    found = run_exercises([(folder, n) for n in names], limits, jobs, on_done)
+    found = run_exercises([(folder, n) for n in names], limits, jobs, on_done, hide)
     folder = _resolved(folder)
     return StudentResult(
         folder, [found[(folder, n)] for n in names], duration=time.monotonic() - started

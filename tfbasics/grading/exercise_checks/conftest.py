@@ -71,10 +71,33 @@ def exercise_target(request):
     return target(request.config)
 
 
+@pytest.fixture(scope="module")
+def _served(request, exercise_target):
+    """The process serving this module's exercise (``EXERCISE``), for all of its checks."""
+    import shutil
+
+    exercise = EXERCISES[request.module.EXERCISE]
+    try:
+        process, remote, workdir = exercise_target.start(exercise)
+    except Exception as e:  # the learner's process would not start: every check says why
+        yield e
+        return
+    yield process, remote
+    process.stop()
+    if workdir:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 @pytest.fixture
-def ex(request, exercise_target):
-    """The names of this module's exercise (``EXERCISE``) in the code under test."""
-    return exercise_target.namespace(EXERCISES[request.module.EXERCISE])
+def ex(_served):
+    """The names of this module's exercise in the code under test (tfbasics.grading.remote)."""
+    import time
+
+    if isinstance(_served, Exception):
+        raise _served
+    process, remote = _served
+    process.deadline = time.monotonic() + 60  # each check: its own minute
+    return remote
 
 
 @dataclass
@@ -122,6 +145,7 @@ def pytest_runtest_makereport(item, call):
     elif report.failed:
         tgt = target(config)
         status, message = _classify(call.excinfo, tgt)
+        status = "failed" if status == "error" else status
         if message is not None:
             text = f"{exercise.name}, task {number} ({title}):\n{_indent(message)}"
             if status == "failed":

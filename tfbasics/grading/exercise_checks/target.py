@@ -1,17 +1,17 @@
 """The code an exercise check grades: the reference in ``tfbasics/`` or a learner's folder.
 
-The check gets it from the fixture ``ex`` (conftest.py): ``ex.softmax(...)`` is
-``tfbasics.softmax.softmax`` by default (the reference) or ``softmax`` from ``<folder>/softmax.py``
-when a learner's folder is the target (``--exercises[=DIR]`` or ``TFBASICS_EXERCISES``). A name
-the file does not define, a file that does not import and an error raised in the learner's code
-read as a teacher's message (``classify``), not as a traceback.
+The check gets it from the fixture ``ex`` (conftest.py), a tfbasics.grading.remote.Remote: by
+default the reference (served in this process: it is our own code), or, for a learner's folder
+(``--exercises[=DIR]`` or ``TFBASICS_EXERCISES``), a sandboxed process of its own that imports
+the learner's file; the checks only ever see data from it. A name the file does not define, a
+file that does not import and an error raised in the learner's code read as a teacher's
+message (``classify``), not as a traceback.
 """
 
-import importlib
-import importlib.util
 import os
-import sys
-import traceback
+import shutil
+import tempfile
+import time
 from pathlib import Path
 
 from tfbasics.grading.exercise_checks.expect import TaskFailure
@@ -25,7 +25,6 @@ class Target:
 
     def __init__(self, folder=None):
         self.folder = None if folder is None else Path(folder).resolve()
-        self._loaded = {}
 
     @property
     def is_reference(self):
@@ -42,107 +41,32 @@ class Target:
             return " or ".join(m.replace(".", "/") + ".py" for m in exercise.references)
         return display(self.folder / exercise.filename)
 
-    def owns(self, filename):
-        """True if ``filename`` (a traceback frame's file) is code under test, not a check."""
+    def start(self, exercise, limits=None, timeout=None):
+        """A process serving ``exercise`` (LocalProcess for the reference), and its Remote.
+
+        Returns (process, remote, workdir or None). The learner's file is copied to a work
+        folder first; the process is sandboxed (tfbasics.grading.isolation) and started afresh
+        (it imports TensorFlow itself), with ``timeout`` seconds for its start.
+        """
+        from tfbasics.grading import remote, submissions
+        from tfbasics.grading.grade_results import Limits
+        from tfbasics.grading.student_process import Job, LocalProcess, StudentProcess
+
         if self.is_reference:
-            return False
+            process = LocalProcess(exercise.name)
+            return process, remote.Remote(process, self.where(exercise)), None
+        limits = limits or Limits()
+        workdir = tempfile.mkdtemp(prefix=f"tfbasics-{exercise.name}-")
+        prepared = submissions.prepare(self.folder, exercise.name, os.path.join(workdir, "src"))
+        job = Job(exercise.name, prepared.source, self.where(exercise), workdir)
+        deadline = time.monotonic() + (timeout or 60 + limits.timeout)
         try:
-            Path(filename).resolve().relative_to(self.folder)
-            return True
-        except (ValueError, OSError):
-            return False
-
-    def modules(self, exercise):
-        """The imported module(s) of ``exercise``; raises TaskFailure if a file will not import."""
-        if exercise.name not in self._loaded:
-            try:
-                self._loaded[exercise.name] = self._import(exercise)
-            except TaskFailure as failure:
-                self._loaded[exercise.name] = failure
-        loaded = self._loaded[exercise.name]
-        if isinstance(loaded, TaskFailure):
-            raise TaskFailure(str(loaded))
-        return loaded
-
-    def _import(self, exercise):
-        if self.is_reference:
-            found = []
-            for name in exercise.references:
-                try:
-                    found.append(importlib.import_module(name))
-                except ModuleNotFoundError as e:
-                    if e.name != name:
-                        raise
-            if not found:
-                raise TaskFailure(f"{self.where(exercise)} does not exist yet")
-            return found
-        path = self.folder / exercise.filename
-        if not path.is_file():
-            raise TaskFailure(
-                f"there is no {display(path)}: copy exercises/{exercise.filename} "
-                "there and work in the copy"
-            )
-        module_name = f"_tfbasics_exercise_{exercise.name}"
-        spec = importlib.util.spec_from_file_location(module_name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module
-        try:
-            spec.loader.exec_module(module)
-        except SyntaxError as e:
-            del sys.modules[module_name]
-            raise TaskFailure(
-                f"{display(path)} does not run: SyntaxError on line {e.lineno}: {e.msg}"
-            ) from None
-        except Exception as e:  # the learner's file failed at import: say where
-            del sys.modules[module_name]
-            raise TaskFailure(
-                f"{display(path)} fails when imported: {type(e).__name__}: {e}{self.location(e)}"
-            ) from None
-        return [module]
-
-    def location(self, error):
-        """' (exercises/x.py, line N, in f)' for the deepest frame of ``error`` in learner code."""
-        frames = [f for f in traceback.extract_tb(error.__traceback__) if self.owns(f.filename)]
-        if not frames:
-            return ""
-        f = frames[-1]
-        return f" ({display(f.filename)}, line {f.lineno}, in {f.name})"
-
-    def namespace(self, exercise):
-        return Namespace(self, exercise)
-
-
-class Namespace:
-    """Attribute access to an exercise's names: ``ex.softmax`` or a clear 'define it' failure."""
-
-    def __init__(self, target, exercise):
-        self._target, self._exercise = target, exercise
-
-    def __getattr__(self, name):
-        if name.startswith("__"):
-            raise AttributeError(name)
-        for module in self._target.modules(self._exercise):
-            if hasattr(module, name):
-                found = getattr(module, name)
-                self._own(module, name, found)
-                return found
-        kind = f"class `{name}`" if name[:1].isupper() else f"`{name}()`"
-        raise TaskFailure(f"define {kind} in {self._target.where(self._exercise)}")
-
-    def _own(self, module, name, found):
-        """A learner's file must define its functions, not import the reference's."""
-        origin = getattr(found, "__module__", None) or ""
-        if self._target.is_reference or not callable(found) or origin == module.__name__:
-            return
-        if isinstance(found, type) and issubclass(found, BaseException):
-            return  # an error class may come from anywhere; it solves nothing by itself
-        if origin.startswith("tfbasics") or origin.startswith("_tfbasics_exercise_"):
-            kind = f"class `{name}`" if name[:1].isupper() else f"`{name}()`"
-            raise TaskFailure(
-                f"{kind} in {self._target.where(self._exercise)} is imported from {origin}, "
-                f"not written there\n  define {kind} in the file itself (the reference in "
-                f"{origin.replace('.', '/')}.py is there to read, not to import)"
-            )
+            process = StudentProcess(job, limits, deadline, spawn=True)
+        except BaseException:
+            shutil.rmtree(workdir, ignore_errors=True)
+            raise
+        ex = remote.Remote(process, self.where(exercise), prepared.borrowed)
+        return process, ex, workdir
 
 
 def resolve_target(option, env=None):
@@ -172,29 +96,32 @@ def resolve_target(option, env=None):
     return Target(folder)
 
 
-def classify(error, tgt):
-    """("not started" | "failed", message for the learner, or None for a check's own bug).
+def classify(error, tgt=None, memory_mb=None):
+    """("not started" | "failed" | "error", message for the learner, or None for a check's bug).
 
-    A stub's NotImplementedError is "not started"; a TaskFailure is the check's verdict; any
-    other error raised in the learner's code is reported at the learner's line.
+    A stub's NotImplementedError is "not started"; a TaskFailure is the check's verdict; an
+    error raised in the learner's process is reported at the learner's line; a file that does
+    not import, or a process that died or ran out of time, is an "error".
     """
-    tb = error.__traceback__
-    last = None
-    while tb is not None:
-        last, tb = tb, tb.tb_next
-    if isinstance(error, NotImplementedError) and last is not None:
-        path = last.tb_frame.f_code.co_filename
-        in_reference = tgt.is_reference and "tfbasics" in path
-        if tgt.owns(path) or in_reference:
-            owner = last.tb_frame.f_locals.get("self")
-            name = last.tb_frame.f_code.co_name
-            name = f"{type(owner).__name__}.{name}" if owner is not None else name
-            return "not started", (
-                f"not started: `{name}()` in {display(path)} still raises NotImplementedError"
+    from tfbasics.grading.remote import LoadFailure, RemoteError
+    from tfbasics.grading.student_process import WorkerGone
+
+    if isinstance(error, LoadFailure):
+        return "error", str(error)
+    if isinstance(error, WorkerGone):
+        return "error", f"the code {error}"
+    if isinstance(error, RemoteError):
+        if error.not_started:
+            return "not started", error.not_started
+        if error.exit is not None:
+            return (
+                "error",
+                f"the code called sys.exit({error.exit}) while its task was checked{error.location}",
             )
+        if error.type_name == "MemoryError":
+            limit = f" (limit: {memory_mb} MB)" if memory_mb else ""
+            return "error", f"ran out of memory{limit}{error.location}"
+        return "failed", f"raised {error.type_name}: {error}{error.location}"
     if isinstance(error, TaskFailure):
         return "failed", str(error)
-    location = tgt.location(error)
-    if location:  # the learner's code crashed: its line, not the check's traceback
-        return "failed", f"raised {type(error).__name__}: {error}{location}"
     return "failed", None

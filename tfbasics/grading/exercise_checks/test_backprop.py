@@ -116,12 +116,14 @@ def test_fully_connected(ex):
 def test_numerical_gradient(ex):
     p = np.array([[1.0, -2.0], [0.5, 3.0]])
     before = p.copy()
-    got = ex.numerical_gradient(lambda: float(np.sum(p**3)), p)
+    # the learner's process makes f = lambda: float(np.sum(p ** 3)) around its own copy of p
+    out = ex.recipe("numerical_gradient", p, doing="running numerical_gradient(f, p)")
+    got, p = out["returned"], out["p_after"]
     call = f"numerical_gradient(lambda: np.sum(p ** 3), p) with p = {before.tolist()}"
     expect_close(got, 3 * before**2, call + "  # d/dp sum(p^3) = 3 p^2", atol=1e-4)
     if not np.array_equal(p, before):
         raise TaskFailure(
-            f"{call}\n  left p = {p.tolist()}\n  expected p restored to "
+            f"{call}\n  left p = {np.asarray(p).tolist()}\n  expected p restored to "
             f"{before.tolist()}: put every entry back after nudging it"
         )
 

@@ -2,7 +2,9 @@
 
 import numpy as np
 
-from .expect import TaskFailure, call_text, expect_equal, session_spy, show, task
+from tfbasics.grading.replay import replay
+
+from .expect import TaskFailure, call_text, expect_equal, show, task
 
 EXERCISE = "hello"
 
@@ -38,10 +40,18 @@ def test_numbers(ex):
 
 @task(3)
 def test_uses_a_session(ex):
-    with session_spy() as runs:
-        ex.run_constant(7)
+    with ex.sessions() as runs:
+        got = ex.run_constant(7)
     if not runs:
         raise TaskFailure(
             "run_constant(7)\n  never called Session.run\n  expected the constant to "
             "be built in a tf.Graph and run with tf.compat.v1.Session(graph=g).run(...)"
         )
+    # the graph it ran, run here: it must compute what run_constant returned
+    values = replay(runs[-1], "run_constant(7): the graph it ran")
+    expect_equal(
+        values[0] if len(values) == 1 else values,
+        got,
+        "run_constant(7): its graph, run by the checker",
+        "return what the session computed",
+    )

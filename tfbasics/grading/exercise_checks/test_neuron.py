@@ -2,9 +2,12 @@
 
 import math
 
+from tfbasics.grading.channel import Harness
+
 from .expect import call_text, expect_close, expect_raises, expect_type, task
 
 EXERCISE = "neuron"
+IDENTITY = Harness("identity")  # lambda z: z, made in the learner's process
 
 
 def _sigmoid(z):
@@ -35,7 +38,7 @@ def test_forward(ex):
         "Neuron(weights=(0.5, -1.0), bias=0.25).forward([2.0, 1.0])  # z = 1 - 1 + 0.25",
         atol=1e-9,
     )
-    got = ex.Neuron(activation=lambda z: z).forward([1.0, 1.0])
+    got = ex.Neuron(activation=IDENTITY).forward([1.0, 1.0])
     expect_close(
         got,
         3.0,

@@ -1,23 +1,20 @@
 """Exercise checks: softmax_regression (inference, loss, training, evaluation as tf.compat.v1 graph ops).
 
-Each check builds a small graph of its own around the learner's functions, on tiny synthetic data,
-and runs it in a session: nothing is trained to convergence.
+The learner's process builds a small graph around the learner's functions
+(tfbasics.grading.worker_recipes) and sends its GraphDef; each check runs that graph here, on tiny
+synthetic data: nothing is trained to convergence.
 """
 
 import math
 
 import numpy as np
 
+from tfbasics.grading.replay import Runner, load_graph, run_graph
+
 from .expect import TaskFailure, expect_close, expect_graph, show, task
 
 EXERCISE = "softmax_regression"
 PIXELS, CLASSES = 784, 10
-
-
-def _tf():
-    from tfbasics._tf import tf
-
-    return tf
 
 
 def _softmax(z):
@@ -32,9 +29,7 @@ def _data(batch=4, seed=0):
     return x, y
 
 
-def _inference(ex, features, **kwargs):
-    call = "inference(features" + "".join(f", {k}={v!r}" for k, v in kwargs.items()) + ")"
-    out = ex.inference(features, **kwargs)
+def _inference_returned(out, call):
     if not isinstance(out, (tuple, list)) or len(out) != 4:
         raise TaskFailure(
             f"{call}\n  returned {show(out)}\n  expected the 4-tuple "
@@ -45,33 +40,48 @@ def _inference(ex, features, **kwargs):
     return out
 
 
+def _need(names, keys, call):
+    missing = [k for k in keys if k not in names]
+    if missing:
+        raise TaskFailure(
+            f"{call}\n  gave weights or biases that cannot be set or read\n  expected "
+            "tf.compat.v1.Variable objects (weights [784, 10], biases [10])"
+        )
+
+
 @task(1)
 def test_inference(ex):
-    tf = _tf()
     x, _ = _data()
     rng = np.random.default_rng(1)
     W = (rng.standard_normal((PIXELS, CLASSES)) * 0.05).astype(np.float32)
     b = rng.standard_normal(CLASSES).astype(np.float32)
-    g = tf.Graph()
-    with g.as_default():
-        features = tf.compat.v1.placeholder(tf.float32, [None, PIXELS], name="features")
-        logits, prediction, weights, biases = _inference(ex, features)
-        for name, var, shape in [
-            ("weights", weights, [PIXELS, CLASSES]),
-            ("biases", biases, [CLASSES]),
-        ]:
-            if list(var.shape) != shape:
-                raise TaskFailure(
-                    f"inference(features)\n  made {name} of shape {list(var.shape)}\n"
-                    f"  expected {shape}"
-                )
-        init = tf.compat.v1.global_variables_initializer()
-        assign = [weights.assign(W), biases.assign(b)]
-    with tf.compat.v1.Session(graph=g) as sess:
-        sess.run(init)
-        zeros = sess.run(prediction, {features: x})
-        sess.run(assign)
-        got_logits, got_prediction = sess.run([logits, prediction], {features: x})
+    call = "inference(features)"
+    bundle = ex.recipe("inference", {}, doing="running inference(features)")
+    logits, prediction, weights, biases = _inference_returned(bundle["returned"], call)
+    for name, var, shape in [
+        ("weights", weights, [PIXELS, CLASSES]),
+        ("biases", biases, [CLASSES]),
+    ]:
+        if var.shape is None or list(var.shape) != shape:
+            raise TaskFailure(
+                f"inference(features)\n  made {name} of shape "
+                f"{None if var.shape is None else list(var.shape)}\n  expected {shape}"
+            )
+    names = bundle["names"]
+    _need(names, ["assign_weights", "assign_biases", "set_weights", "set_biases"], call)
+    runner = Runner(load_graph(bundle["graph_def"], call))
+    try:
+        runner.run(names["init"], what=call)
+        feed = {names["features"]: x}
+        zeros = runner.run(prediction.name, feed, what=call)
+        runner.run(
+            [names["assign_weights"], names["assign_biases"]],
+            {names["set_weights"]: W, names["set_biases"]: b},
+            what=call,
+        )
+        got_logits, got_prediction = runner.run([logits.name, prediction.name], feed, what=call)
+    finally:
+        runner.close()
     expect_close(
         zeros,
         np.full((4, CLASSES), 0.1),
@@ -94,23 +104,23 @@ def test_inference(ex):
 
 @task(2)
 def test_loss(ex):
-    tf = _tf()
     z = np.array([[2.0, 1.0, 0.1] + [0.0] * 7, [0.0] * 9 + [3.0]], np.float32)
     y = np.eye(CLASSES, dtype=np.float32)[[0, 3]]
     big = np.array([[1000.0] + [0.0] * 9, [0.0] * 10], np.float32)
-    g = tf.Graph()
-    with g.as_default():
-        logits = tf.compat.v1.placeholder(tf.float32, [None, CLASSES])
-        labels = tf.compat.v1.placeholder(tf.float32, [None, CLASSES])
-        prediction = tf.nn.softmax(logits)
-        stable = ex.loss(logits, labels)
-        expect_graph(stable, "loss(logits, labels)")
-        book = ex.loss(logits, labels, kind="book", prediction=prediction)
-        expect_graph(book, "loss(logits, labels, kind='book', prediction=prediction)")
+    bundle = ex.recipe("loss", doing="running loss(logits, labels)")
+    stable, book = bundle["returned"]["stable"], bundle["returned"]["book"]
+    expect_graph(stable, "loss(logits, labels)")
+    expect_graph(book, "loss(logits, labels, kind='book', prediction=prediction)")
+    names = bundle["names"]
+    runner = Runner(load_graph(bundle["graph_def"], "loss(logits, labels)"))
+    try:
+        feed = {names["logits"]: z, names["labels"]: y}
+        got_stable, got_book = runner.run([stable.name, book.name], feed, what="loss")
+        big_feed = {names["logits"]: big, names["labels"]: y[::-1]}
+        got_big = runner.run(stable.name, big_feed, what="loss")
+    finally:
+        runner.close()
     want = float(np.mean(-np.log(_softmax(z.astype(np.float64))[[0, 1], [0, 3]])))
-    with tf.compat.v1.Session(graph=g) as sess:
-        got_stable, got_book = sess.run([stable, book], {logits: z, labels: y})
-        got_big = sess.run(stable, {logits: big, labels: y[::-1]})
     expect_close(
         got_stable, want, "loss(logits, labels) for 2 examples  # mean over the batch", atol=1e-5
     )
@@ -127,29 +137,28 @@ def test_loss(ex):
 
 @task(3)
 def test_training(ex):
-    tf = _tf()
     x, y = _data()
     lr = 0.5
-    g = tf.Graph()
-    with g.as_default():
-        features = tf.compat.v1.placeholder(tf.float32, [None, PIXELS])
-        labels = tf.compat.v1.placeholder(tf.float32, [None, CLASSES])
-        global_step = tf.compat.v1.Variable(0, dtype=tf.int64, trainable=False, name="global_step")
-        logits, _, weights, biases = _inference(ex, features)
-        loss_op = tf.reduce_mean(
-            tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+    call = "training(loss, 0.5, global_step)"
+    bundle = ex.recipe("training", lr, doing=f"running {call}")
+    _inference_returned(bundle["returned"]["inference"], "inference(features)")
+    train_op = bundle["returned"]["train_op"]
+    expect_graph(
+        train_op,
+        "training(loss, 0.5, global_step)  # the train op, what optimizer.minimize returns",
+        kinds=("op", "tensor"),
+    )
+    names = bundle["names"]
+    _need(names, ["read_weights", "read_biases", "step"], call)
+    runner = Runner(load_graph(bundle["graph_def"], call))
+    try:
+        runner.run(names["init"], what=call)
+        runner.run(train_op.name, {names["features"]: x, names["labels"]: y}, what=call)
+        W, b, step = runner.run(
+            [names["read_weights"], names["read_biases"], names["step"]], what=call
         )
-        train_op = ex.training(loss_op, lr, global_step)
-        expect_graph(
-            train_op,
-            "training(loss, 0.5, global_step)  # the train op, what optimizer.minimize returns",
-            kinds=("op", "tensor"),
-        )
-        init = tf.compat.v1.global_variables_initializer()
-    with tf.compat.v1.Session(graph=g) as sess:
-        sess.run(init)
-        sess.run(train_op, {features: x, labels: y})
-        W, b, step = sess.run([weights, biases, global_step])
+    finally:
+        runner.close()
     grad = (_softmax(np.zeros((4, CLASSES))) - y) / 4  # d loss / d logits, from all-zero weights
     expect_close(
         b,
@@ -169,15 +178,13 @@ def test_training(ex):
 
 @task(4)
 def test_evaluation(ex):
-    tf = _tf()
     p = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4], [0.5, 0.1, 0.4]], np.float32)
     y = np.eye(3, dtype=np.float32)[[0, 1, 2, 2]]
-    g = tf.Graph()
-    with g.as_default():
-        accuracy = ex.evaluation(tf.constant(p), tf.constant(y))
-        expect_graph(accuracy, "evaluation(prediction, labels)")
-    with tf.compat.v1.Session(graph=g) as sess:
-        got = sess.run(accuracy)
+    bundle = ex.recipe("evaluation", p, y, doing="running evaluation(prediction, labels)")
+    accuracy = bundle["returned"]
+    expect_graph(accuracy, "evaluation(prediction, labels)")
+    graph = load_graph(bundle["graph_def"], "evaluation(prediction, labels)")
+    got = run_graph(graph, accuracy.name, what="evaluation(prediction, labels)")
     expect_close(
         got,
         0.75,

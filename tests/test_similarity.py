@@ -112,3 +112,10 @@ def test_the_report_files(pairs, klass, tmp_path):
 
 def test_a_class_with_nothing_alike_says_so():
     assert similarity.summary_lines([])[-1] == "no pair of solutions is 50% alike or more"
+
+
+def test_tfbasics_grade_can_skip_the_report():
+    from tfbasics.grading import class_grader
+
+    assert class_grader.build_parser().parse_args(["class", "--no-similarity"]).no_similarity
+    assert not class_grader.build_parser().parse_args(["class"]).no_similarity

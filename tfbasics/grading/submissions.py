@@ -63,8 +63,9 @@ def exercise_names(exercise_name):
 
 
 def display(path):
-    """``path`` as the learner names it (links not followed): relative to the current folder
-    when below it, else absolute (str)."""
+    """``path`` as the learner names it: relative to the current folder when below it, else
+    absolute (str). Unlike ``exercise_list.display`` no link is followed: a symlinked file is
+    named as the learner's, not as the file it points to."""
     path = Path(path).absolute()
     try:
         return str(path.relative_to(Path.cwd()))
@@ -89,8 +90,16 @@ def _inside(target, folder):
 
 
 def link_flags(path, folder):
-    """Flags for one file or folder ``path`` inside the learner's ``folder`` (list of str): a
-    symlink (and where to), a file resolving outside the folder, a file with other hard links."""
+    """What is odd about one entry of a learner's folder.
+
+    Args:
+      path: a file or folder inside ``folder`` (Path, not resolved).
+      folder: the learner's folder.
+    Returns:
+      list of str: a symlink (and where to, "(outside the student's folder)" or "(the
+      reference in tfbasics/)"), a file resolving outside the folder, a file with other hard
+      links; [] for an ordinary entry.
+    """
     name = os.path.relpath(Path(os.path.realpath(path.parent)) / path.name, Path(folder).resolve())
     try:
         target = path.resolve()

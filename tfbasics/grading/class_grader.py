@@ -4,7 +4,8 @@ Every folder under CLASS_DIR that holds exercise files is a student's copy; each
 ``tfbasics check --path`` grades one (every exercise in a confined child process of its own, so
 one failing or hanging student never stops the others). Prints one table (student x exercise,
 tasks passed, total, time) and writes ``grades.csv`` and one results JSON per student (Exercism
-v3 shape) into the output folder. Anything else under CLASS_DIR is listed as skipped, with the
+v3 shape) into the output folder, with the class similarity report (``similarity.csv``,
+``similarity.txt``; ``--no-similarity`` skips it). Anything else under CLASS_DIR is listed as skipped, with the
 reason. One grader at a time writes into an output folder (``run_lock``): a second one is
 refused in one line. The exit status is 0 when grading ran, whatever the grades (as Exercism's
 runner does), non-zero only when it could not run.
@@ -14,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from tfbasics.grading import exercise_list, grade_reports, grader
+from tfbasics.grading import exercise_list, grade_reports, grader, similarity
 from tfbasics.grading.check_flags import UsageError, add_limit_flags, check_limits
 from tfbasics.grading.exercise_list import display
 from tfbasics.grading.grade_results import GraderError, StudentResult
@@ -38,6 +39,11 @@ def build_parser():
         metavar="DIR",
         help="where grades.csv and <student>.json go (default: %(default)s, made if missing; "
         "one grader at a time)",
+    )
+    parser.add_argument(
+        "--no-similarity",
+        action="store_true",
+        help="skip the class similarity report (similarity.csv, similarity.txt; a few seconds)",
     )
     add_limit_flags(parser)
     return parser
@@ -156,6 +162,13 @@ def main(argv=None):
         print(f"{PROG}: error: cannot write {err.filename}: {err.strerror}", file=sys.stderr)
         return 1
     print(f"wrote {display(out_dir)}/grades.csv and {len(rows)} results JSON files")
+    if not args.no_similarity:  # copies are reported, not judged
+        try:
+            similarity.write_report(out_dir, {folder.name: folder for folder in students})
+        except OSError as err:
+            print(f"{PROG}: error: cannot write {err.filename}: {err.strerror}", file=sys.stderr)
+            return 1
+        print(f"wrote {display(out_dir)}/{similarity.CSV_NAME} and {similarity.SUMMARY_NAME}")
     return 0
 
 

@@ -62,17 +62,18 @@ def _check(send, fd, check_module, folder, exercise, workdir, limits, hide):
     target = Target(folder)
     where = target.where(exercise)
     if folder is None:
-        prepared = submissions.Prepared(kind="reference")
+        prepared = submissions.Prepared(exercise.name, where, "reference")
     else:
         prepared = submissions.prepare(folder, exercise.name, os.path.join(workdir, "src"))
-    job = Job(exercise.name, prepared.source, where, workdir, tuple(hide))
+    source = None if prepared.path is None else str(prepared.path)
+    job = Job(exercise.name, source, where, workdir, tuple(hide))
     checks = _checks(check_module)
     process, isolated, restarts, gone, first_gone = None, [], 0, "", ""
     for number in range(1, len(exercise.tasks) + 1):
         started = time.perf_counter()
         output = ""
-        if folder is not None and prepared.source is None:
-            status, message = "error", _missing(folder, exercise, where)
+        if folder is not None and source is None:
+            status, message = "error", prepared.problem or _missing(exercise, where)
         elif gone and (restarts >= MAX_RESTARTS or time.monotonic() >= deadline):
             status, message = "error", f"not checked: the code {gone}"
         else:
@@ -84,7 +85,7 @@ def _check(send, fd, check_module, folder, exercise, workdir, limits, hide):
                         process = StudentProcess(job, limits, deadline, close=[fd])
                     isolated = list(process.isolated)
                     send({"type": "start", "isolated": isolated, "flags": list(prepared.flags)})
-                ex = remote.Remote(process, where, prepared.borrowed)
+                ex = remote.Remote(process, where, prepared.reference_names)
                 status, message = _run_check(checks.get(number), ex, limits)
                 output = "".join(ex.output)
             except WorkerGone as e:
@@ -118,7 +119,7 @@ def _tail(workdir):
         return ""
 
 
-def _missing(folder, exercise, where):
+def _missing(exercise, where):
     return f"there is no {where}: copy exercises/{exercise.filename} there and work in the copy"
 
 

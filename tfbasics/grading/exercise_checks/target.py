@@ -58,14 +58,17 @@ class Target:
         limits = limits or Limits()
         workdir = tempfile.mkdtemp(prefix=f"tfbasics-{exercise.name}-")
         prepared = submissions.prepare(self.folder, exercise.name, os.path.join(workdir, "src"))
-        job = Job(exercise.name, prepared.source, self.where(exercise), workdir)
+        if prepared.path is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+            raise TaskFailure(prepared.problem)
+        job = Job(exercise.name, str(prepared.path), self.where(exercise), workdir)
         deadline = time.monotonic() + (timeout or 60 + limits.timeout)
         try:
             process = StudentProcess(job, limits, deadline, spawn=True)
         except BaseException:
             shutil.rmtree(workdir, ignore_errors=True)
             raise
-        ex = remote.Remote(process, self.where(exercise), prepared.borrowed)
+        ex = remote.Remote(process, self.where(exercise), prepared.reference_names)
         return process, ex, workdir
 
 

@@ -97,6 +97,12 @@ def build_parser():
     )
     parser.add_argument("--junit", metavar="FILE.xml", help="also write the results as JUnit XML")
     parser.add_argument(
+        "--gradescope",
+        metavar="FILE.json",
+        help="also write the results as Gradescope's autograder results.json "
+        "(in run_autograder: /autograder/results/results.json)",
+    )
+    parser.add_argument(
         "-v",
         "--verbose",
         action="store_true",
@@ -166,4 +172,5 @@ def parse(argv):
     args.limits = check_limits(args)
     args.results = args.results and _output_file(args.results, "--results")
     args.junit = args.junit and _output_file(args.junit, "--junit")
+    args.gradescope = args.gradescope and _output_file(args.gradescope, "--gradescope")
     return args

@@ -5,8 +5,8 @@ checks of ``tfbasics/grading/exercise_checks/``, each exercise in a child proces
 (tfbasics.grading.grader), and prints one line per exercise, ``softmax: 3/5 tasks passed``, what did not
 pass and why, the overall count and the next task: the last thing the learner reads. The exit
 status is 0 only when every task passes (1 otherwise, 2 for a usage error, 130 for Ctrl-C);
-``--results`` and ``--junit`` write the same grade for programs. ``tfbasics grade CLASS_DIR``
-(tfbasics.grading.class_grader) grades a whole class.
+``--results`` (Exercism v3), ``--junit`` and ``--gradescope`` write the same grade for
+programs. ``tfbasics grade CLASS_DIR`` (tfbasics.grading.class_grader) grades a whole class.
 """
 
 import sys
@@ -14,8 +14,11 @@ import time
 
 from tfbasics.grading import exercise_list, grade_reports, grader
 from tfbasics.grading.check_flags import PROG, UsageError, parse
+from tfbasics.grading.class_folders import submitted_at
 from tfbasics.grading.exercise_list import display
-from tfbasics.grading.grade_results import GraderError, StudentResult
+from tfbasics.grading.exercism_results import results_json_text
+from tfbasics.grading.grade_results import GraderError, StudentResult, utc_stamp
+from tfbasics.grading.gradescope import gradescope_json_text
 from tfbasics.grading.hints import hints_for
 from tfbasics.runs.atomic import atomic_write
 
@@ -48,16 +51,21 @@ def _next_tip(args):
 
 
 def report(args, result, out=print):
-    """Print the summary and write --results / --junit for a StudentResult."""
+    """Print the summary and write --results / --junit / --gradescope for a StudentResult."""
     lines = grade_reports.summary_lines(
         result, _where(args), _hints(args, result), args.verbose, _next_tip(args)
     )
     for line in lines:
         out(line)
+    if args.folder is not None and not result.submitted_at:
+        result.submitted_at = submitted_at(args.folder, [e.name for e in result.exercises])
+    result.graded_at = result.graded_at or utc_stamp()
     if args.results:
-        atomic_write(args.results, [grade_reports.results_json_text(result).encode()])
+        atomic_write(args.results, [results_json_text(result).encode()])
     if args.junit:
         atomic_write(args.junit, [grade_reports.junit_xml(result)])
+    if args.gradescope:
+        atomic_write(args.gradescope, [gradescope_json_text(result).encode()])
 
 
 def run_check(args, names, finished=None):
@@ -138,7 +146,7 @@ def main(argv=None):
         done = [finished[n] for n in args.chosen if n in finished]
         if done:
             print()
-            args.results = args.junit = None
+            args.results = args.junit = args.gradescope = None
             report(args, StudentResult(args.folder, done))
         left = [n for n in args.chosen if n not in finished]
         print(

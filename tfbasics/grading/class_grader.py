@@ -3,22 +3,31 @@
 Every folder under CLASS_DIR that holds exercise files is a student's copy; each is graded as
 ``tfbasics check --path`` grades one (every exercise in a confined child process of its own, so
 one failing or hanging student never stops the others). Prints one table (student x exercise,
-tasks passed, total, time) and writes ``grades.csv`` and one results JSON per student (Exercism
-v3 shape) into the output folder, with the class similarity report (``similarity.csv``,
-``similarity.txt``; ``--no-similarity`` skips it). Anything else under CLASS_DIR is listed as skipped, with the
-reason. One grader at a time writes into an output folder (``run_lock``): a second one is
-refused in one line. The exit status is 0 when grading ran, whatever the grades (as Exercism's
-runner does), non-zero only when it could not run.
+tasks passed, total, time) and writes into the output folder ``grades.csv`` (points and maximum
+per exercise, total, timestamps, the check suite, flags: tfbasics.grading.class_reports), one
+Exercism v3 results JSON per student (``<student>.json``) and, with ``--gradescope``, one
+Gradescope results JSON per student (``gradescope/<student>.json``). Every other entry of
+CLASS_DIR (tfbasics.grading.class_folders) is listed as skipped, with the reason, and has its
+row in grades.csv; a folder is graded once, whatever symlinks point at it. The class similarity
+report (``similarity.csv``, ``similarity.txt``; ``--no-similarity`` skips it) ranks pairs of
+students, and the reference, by how alike their code is: copies are reported, not judged. One
+grader at a time writes into an output folder (``run_lock``): a second one is refused in one
+line. The exit status is 0 when grading ran, whatever the grades (as Exercism's runner does),
+non-zero only when it could not run.
 """
 
+import os
 import sys
 import time
 from pathlib import Path
 
-from tfbasics.grading import exercise_list, grade_reports, grader, similarity
+from tfbasics.grading import class_reports, exercise_list, grader, similarity, submissions
 from tfbasics.grading.check_flags import UsageError, add_limit_flags, check_limits
+from tfbasics.grading.class_folders import find_students, submitted_at
 from tfbasics.grading.exercise_list import display
-from tfbasics.grading.grade_results import GraderError, StudentResult
+from tfbasics.grading.exercism_results import results_json_text
+from tfbasics.grading.grade_results import GraderError, StudentResult, utc_stamp
+from tfbasics.grading.gradescope import gradescope_json_text
 from tfbasics.runs import run_lock
 from tfbasics.runs.atomic import atomic_write
 from tfbasics.runs.folders import Parser
@@ -45,47 +54,47 @@ def build_parser():
         action="store_true",
         help="skip the class similarity report (similarity.csv, similarity.txt; a few seconds)",
     )
+    parser.add_argument(
+        "--gradescope",
+        action="store_true",
+        help="also write each student's Gradescope results JSON into DIR/gradescope/",
+    )
     add_limit_flags(parser)
     return parser
 
 
-def find_students(class_dir):
-    """(students, skipped): student folder Paths, and (name, reason) for everything else."""
-    students, skipped = [], []
-    for path in sorted(Path(class_dir).iterdir()):
-        if path.name.startswith("."):
-            continue
-        if not path.is_dir():
-            skipped.append((path.name, "a file, not a student's folder"))
-        elif not any((path / f"{n}.py").is_file() for n in exercise_list.names()):
-            skipped.append((path.name, "no exercise files (neuron.py, hello.py, ...) in it"))
-        else:
-            students.append(path)
-    return students, skipped
+def grade_class(students, limits, jobs=2, out=print, hide=()):
+    """Grade every student folder; returns [(name, StudentResult)] in the given order.
 
-
-def grade_class(students, limits, jobs=2, out=print):
-    """Grade every student folder; returns [(name, StudentResult)] in the given order."""
+    hide: folders no student's process may see (the class folder, the grades folder).
+    """
     names = exercise_list.names()
     pairs = [(folder, name) for folder in students for name in names]
     pending = {folder.resolve(): len(names) for folder in students}
     passed = {folder.resolve(): 0 for folder in students}
+    finished_at = {}
     done = [0]
 
     def on_done(folder, result):
         pending[folder] -= 1
         passed[folder] += result.passed
         if pending[folder] == 0:
+            finished_at[folder] = utc_stamp()
             done[0] += 1
             total = exercise_list.total_tasks(names)
             out(f"[{done[0]}/{len(students)}] {folder.name}: {passed[folder]}/{total} tasks passed")
 
-    found = grader.run_exercises(pairs, limits, jobs, on_done)
+    found = grader.run_exercises(pairs, limits, jobs, on_done, hide)
     rows = []
     for folder in students:
         key = folder.resolve()
         exercises = [found[(key, n)] for n in names]
         result = StudentResult(key, exercises, sum(e.duration for e in exercises))
+        result.submitted_at = submitted_at(folder, names)
+        result.graded_at = finished_at.get(key, "")
+        result.flags.extend(submissions.scan_folder(folder))
+        if folder.is_symlink():  # graded once (find_students), but the instructor should know
+            result.flags.append(f"the folder is a symlink to {os.readlink(folder)}")
         rows.append((folder.name, result))
     return rows
 
@@ -135,7 +144,7 @@ def main(argv=None):
     )
     started = time.monotonic()
     try:
-        rows = grade_class(students, limits, args.jobs)
+        rows = grade_class(students, limits, args.jobs, hide=(class_dir, out_dir))
     except GraderError as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return 2
@@ -144,24 +153,24 @@ def main(argv=None):
         return 130
     wall = time.monotonic() - started
     print()
-    for line in grade_reports.class_table(rows, names):
+    for line in class_reports.class_table(rows, names):
         print(line)
     per = wall / len(rows)
     print(
         f"graded {len(rows)} students in {wall:.1f} s ({per:.1f} s per student, wall; "
         "'time' is each student's exercises added up; '!' marks an error: see the JSON)"
     )
-    for name, reason in skipped:
-        print(f"skipped {name}: {reason}")
+    for line in class_reports.flag_lines(rows):
+        print(line)
+    for entry in skipped:
+        print(f"skipped {entry.name}: {entry.reason}")
     try:
-        atomic_write(out_dir / "grades.csv", [grade_reports.grades_csv(rows, names).encode()])
-        for name, result in rows:
-            text = grade_reports.results_json_text(result, student=name)
-            atomic_write(out_dir / f"{name}.json", [text.encode()])
+        write_grades(out_dir, rows, names, skipped, args.gradescope)
     except OSError as err:
         print(f"{PROG}: error: cannot write {err.filename}: {err.strerror}", file=sys.stderr)
         return 1
-    print(f"wrote {display(out_dir)}/grades.csv and {len(rows)} results JSON files")
+    also = f" and {len(rows)} in {display(out_dir)}/gradescope/" if args.gradescope else ""
+    print(f"wrote {display(out_dir)}/grades.csv and {len(rows)} results JSON files{also}")
     if not args.no_similarity:  # copies are reported, not judged
         try:
             similarity.write_report(out_dir, {folder.name: folder for folder in students})
@@ -170,6 +179,25 @@ def main(argv=None):
             return 1
         print(f"wrote {display(out_dir)}/{similarity.CSV_NAME} and {similarity.SUMMARY_NAME}")
     return 0
+
+
+def write_grades(out_dir, rows, names, skipped, gradescope=False):
+    """Write grades.csv, ``<student>.json`` (Exercism v3) and, if ``gradescope``,
+    ``gradescope/<student>.json`` into ``out_dir`` (each file whole or not at all).
+
+    Args:
+      out_dir: Path; rows: [(student name, StudentResult)]; names: exercise names graded;
+      skipped: [Skipped]; gradescope: bool.
+    """
+    text = class_reports.grades_csv(rows, names, skipped, utc_stamp())
+    atomic_write(out_dir / "grades.csv", [text.encode()])
+    for name, result in rows:
+        atomic_write(out_dir / f"{name}.json", [results_json_text(result, name).encode()])
+    if gradescope:
+        (out_dir / "gradescope").mkdir(exist_ok=True)
+        for name, result in rows:
+            text = gradescope_json_text(result)
+            atomic_write(out_dir / "gradescope" / f"{name}.json", [text.encode()])
 
 
 if __name__ == "__main__":

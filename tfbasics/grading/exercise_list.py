@@ -24,6 +24,16 @@ class Exercise:
     section: int  # this package's section number: chapters/ch01_NN_*.py, `tfbasics run NN`
     references: tuple  # tfbasics modules searched in order for a name
     tasks: tuple  # the task titles; task n is tasks[n - 1]
+    points: tuple = ()  # points of task n at points[n - 1]; () is 1 point per task
+
+    def task_points(self, number):
+        """Points task ``number`` is worth (int or float; default 1)."""
+        return self.points[number - 1] if self.points else 1
+
+    @property
+    def max_points(self):
+        """Points of every task added up."""
+        return sum(self.task_points(n) for n in range(1, len(self.tasks) + 1))
 
     @property
     def filename(self):
@@ -173,6 +183,19 @@ def names():
 def total_tasks(chosen=None):
     """The number of tasks in ``chosen`` (names; default all)."""
     return sum(len(EXERCISES[n].tasks) for n in (chosen or EXERCISES))
+
+
+def task_id(name, number):
+    """Task ``number`` of exercise ``name`` numbered across the chapter (int from 1): neuron's
+    tasks are 1-3, hello's 4-6, ... The same task has the same id whichever exercises are
+    checked, and no two tasks share one (Exercism's ``task_id`` in a results file that holds
+    several exercises)."""
+    before = 0
+    for other in EXERCISES.values():
+        if other.name == name:
+            return before + number
+        before += len(other.tasks)
+    raise KeyError(name)
 
 
 def bundled_folder():

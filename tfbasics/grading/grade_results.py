@@ -1,13 +1,32 @@
-"""What a grade is made of: a task's, an exercise's and a student's result, and the limits.
+"""What a grade is made of: a task's, an exercise's and a student's result, a skipped folder, the
+limits.
 
-``tfbasics.grading.grader`` fills them from the children's reports; ``grade_reports`` prints and
-writes them (terminal summary, results JSON, JUnit XML, the class table and CSV).
+``tfbasics.grading.grader`` fills them from the children's reports; ``grade_reports`` prints the
+learner's summary and JUnit XML, ``exercism_results`` and ``gradescope`` write the results
+files, ``class_reports`` the class table and ``grades.csv``.
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 STATUSES = ("pass", "fail", "error", "not-started")
+
+
+def utc_stamp(seconds=None):
+    """A POSIX time (default: now) as ISO 8601 UTC, to the second: ``2026-12-03T09:41:07Z``.
+
+    Args:
+      seconds: float seconds since the epoch (``os.stat().st_mtime``), or None for now.
+    Returns:
+      str.
+    """
+    when = (
+        datetime.now(timezone.utc)
+        if seconds is None
+        else datetime.fromtimestamp(seconds, timezone.utc)
+    )
+    return when.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 @dataclass
@@ -41,6 +60,7 @@ class ExerciseResult:
     message: str = ""  # why the exercise is an error (timeout, early exit, ...), else ""
     duration: float = 0.0
     confined: bool = False  # file writes were limited to the child's working folder
+    flags: list = field(default_factory=list)  # str each, for the instructor: "symlink: ..."
 
     @property
     def passed(self):
@@ -58,6 +78,9 @@ class StudentResult:
     folder: Path  # None for the reference in tfbasics/
     exercises: list = field(default_factory=list)
     duration: float = 0.0
+    flags: list = field(default_factory=list)  # str each, for the instructor (whole folder)
+    submitted_at: str = ""  # ISO 8601 UTC: the newest mtime of the exercise files, "" unknown
+    graded_at: str = ""  # ISO 8601 UTC: when grading finished, "" unknown
 
     @property
     def passed(self):
@@ -71,6 +94,25 @@ class StudentResult:
     def status(self):
         statuses = {e.status for e in self.exercises}
         return "error" if "error" in statuses else "fail" if "fail" in statuses else "pass"
+
+    def all_flags(self):
+        """The student's flags, then each exercise's prefixed by its name.
+
+        Returns:
+          list of str, each once, in that order.
+        """
+        found = list(self.flags)
+        found += [f"{e.name}: {flag}" for e in self.exercises for flag in e.flags]
+        return list(dict.fromkeys(found))
+
+
+@dataclass
+class Skipped:
+    """A class folder's entry that is not graded, and why (one row of grades.csv all the same)."""
+
+    name: str  # the entry's name in the class folder
+    reason: str  # "no exercise files: the folder is empty", "symlink to alice", ...
+    submitted_at: str = ""  # ISO 8601 UTC of its newest exercise file (a notebook), "" none
 
 
 class GraderError(Exception):

@@ -173,10 +173,16 @@ def grade(folder, names=None, limits=None, jobs=2, on_done=None, hide=()):
     names = list(names or EXERCISES)
     started = time.monotonic()
     found = run_exercises([(folder, n) for n in names], limits, jobs, on_done, hide)
-    folder = _resolved(folder)
-    return StudentResult(
-        folder, [found[(folder, n)] for n in names], duration=time.monotonic() - started
+    result = StudentResult(
+        _resolved(folder),
+        [found[(_resolved(folder), n)] for n in names],
+        duration=time.monotonic() - started,
     )
+    if folder is not None:
+        from tfbasics.grading import submissions
+
+        result.flags.extend(submissions.scan_folder(Path(folder)))
+    return result
 
 
 def _resolved(folder):

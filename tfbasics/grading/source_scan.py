@@ -176,9 +176,16 @@ class _Visitor(ast.NodeVisitor):
         dotted = self.dotted(node)
         if not dotted or not _is_reference(dotted):
             return None
-        if isinstance(node, ast.Attribute) and self.dotted(node.value) in self.ref_modules:
-            self.taken.add(node.attr)  # softmax_module.softmax
         return dotted
+
+    def visit_Assign(self, node):
+        """``softmax = ref.softmax``: the name is the reference's (a call inside a def is not)."""
+        value = node.value
+        if isinstance(value, ast.Attribute) and self.dotted(value.value) in self.ref_modules:
+            for target in node.targets:
+                if isinstance(target, ast.Name) and target.id == value.attr:
+                    self.taken.add(value.attr)
+        self.generic_visit(node)
 
     def visit_Name(self, node):
         if node.id in RUNS_STRINGS:

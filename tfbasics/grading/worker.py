@@ -108,9 +108,7 @@ class Server:
         if type(value) is dict and all(type(k) is str for k in value):
             return {k: self.export(v, depth + 1) for k, v in value.items()}
         module = type(value).__module__ or ""
-        if isinstance(value, np.ndarray) or (
-            module == "numpy" and hasattr(value, "dtype")
-        ):
+        if isinstance(value, np.ndarray) or (module == "numpy" and hasattr(value, "dtype")):
             try:
                 channel.encode(value)
                 return value

@@ -248,7 +248,7 @@ def class_folder(base):
     (cls / "bob").symlink_to("ann")
     (cls / "carl").mkdir()
     (cls / "dora").mkdir()
-    (cls / "dora" / "softmax.ipynb").write_text("{}")
+    (cls / "dora" / "my-notes.ipynb").write_text("{}")  # a notebook named for no exercise
     (cls / "eve").mkdir()
     (cls / "eve" / "readme.txt").write_text("hi")
     (cls / "roster.csv").write_text("ann\n")
@@ -260,7 +260,7 @@ def class_folder(base):
 REASONS = {
     "bob": "symlink to ann",
     "carl": "no exercise files: the folder is empty",
-    "dora": "no exercise files: only a notebook (softmax.ipynb), no neuron.py, hello.py, ...",
+    "dora": "no exercise files: only a notebook (my-notes.ipynb), no neuron.py, hello.py, ...",
     "eve": "no exercise files (neuron.py, hello.py, ...) in it",
     "gone": "a broken symlink (to nowhere)",
     "roster.csv": "a file, not a student's folder",

@@ -1,12 +1,15 @@
-"""How long grading takes: one student's full check, a class, and what a fork server saves.
+"""How long grading takes: one student, a class of correct students, a class of slow ones.
 
-    python benchmarks/grading.py                   # a class of 30; about 3-5 minutes on 2 cores
+    python benchmarks/grading.py                   # a class of 30; about 2 minutes on 2 cores
     python benchmarks/grading.py --class-size 5    # quicker
 
-Every student here is a correct one (all 37 tasks pass: the most work a student can cause);
-each run is a fresh `tfbasics check` / `tfbasics grade` process, timed wall-clock from start to
-exit, TensorFlow's import included. Targets (issue 12): one student within 30 s, a class of 30
-within 15 minutes, on 2 cores. For comparison it also times what a child per exercise would pay
+The correct students pass all 37 tasks (the most checking a student can cause). Each run is a
+fresh `tfbasics check` / `tfbasics grade` process, timed wall-clock from start to exit,
+TensorFlow's import included. Targets (issue 21): one student within 30 s, a class of 30
+correct students within 60 s on 2 cores. The slow class is 30 legal students whose every
+function waits before answering (each exercise runs into its --timeout), graded with a
+per-student and a class limit: grading ends within the class limit, and every student's row
+says what was not graded. For comparison it also times what a checker per exercise would pay
 without the fork server: a fresh Python importing TensorFlow (and Keras), per exercise.
 """
 
@@ -21,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from test_exercise_checker import solved  # noqa: E402  (a correct student's files)
+from test_exercise_checker import solution, solved  # noqa: E402  (a correct student's files)
 
 from tfbasics.grading import exercise_list  # noqa: E402
 
@@ -38,7 +41,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--class-size", type=int, default=30, help="students in the class run")
     parser.add_argument("--repeats", type=int, default=3, help="runs of the one-student check")
-    parser.add_argument("--jobs", type=int, default=2, help="children at a time (default 2)")
+    parser.add_argument("--jobs", type=int, default=2, help="checkers at a time (default 2)")
+    parser.add_argument(
+        "--slow-class-limit", type=float, default=120, help="--class-timeout of the slow class"
+    )
     args = parser.parse_args(argv)
     if args.class_size < 1 or args.repeats < 1:
         parser.error("--class-size and --repeats must be at least 1")
@@ -83,6 +89,19 @@ def main(argv=None):
             ],
             tmp,
         )
+        slow = tmp / "slow"
+        slow.mkdir()
+        for i in range(args.class_size):
+            slow_student(slow / f"student{i:02d}")
+        limits = ["--timeout", "3", "--student-timeout", "6"]
+        limits += ["--class-timeout", f"{args.slow_class_limit:g}"]
+        seconds_slow, out_slow = timed(
+            [python, "-m", "tfbasics.grading.class_grader", "slow", "--out", "slow-out"]
+            + ["--jobs", str(args.jobs), "--no-similarity"]
+            + limits,
+            tmp,
+        )
+        not_graded = out_slow.count("not graded")
     n = len(exercise_list.names())
     print(
         f"one student, {exercise_list.total_tasks()} tasks, `tfbasics check` (whole process), "
@@ -91,7 +110,12 @@ def main(argv=None):
     )
     print(
         f"a class of {args.class_size}, `tfbasics grade` (whole process): {seconds_class:.1f} s "
-        f"({seconds_class / args.class_size:.1f} s per student); target for 30: 900 s"
+        f"({seconds_class / args.class_size:.1f} s per student); target for 30: 60 s"
+    )
+    print(
+        f"a slow class of {args.class_size} (every exercise runs into --timeout 3; "
+        f"--student-timeout 6, --class-timeout {args.slow_class_limit:g}): {seconds_slow:.1f} s; "
+        f"target: within the class limit{'' if not not_graded else ''}"
     )
     print(
         f"without a fork server each of the {n} exercises would first import TensorFlow and "
@@ -99,6 +123,16 @@ def main(argv=None):
         f"{n * statistics.median(imports):.0f} s per student before any check runs"
     )
     print(next(line for line in out.splitlines() if line.startswith("graded ")))  # the table's
+
+
+def slow_student(folder):
+    """A legal but slow student: each function waits 10 s, then answers as the reference does."""
+    solved(folder)
+    for name in exercise_list.names():
+        text = solution(name).replace(
+            "    return ", "    __import__('time').sleep(10)\n    return "
+        )
+        (folder / f"{name}.py").write_text(text)
 
 
 if __name__ == "__main__":

@@ -36,11 +36,42 @@ LIMIT_FLAGS = (  # flag, type, default, metavar, help: shared by check and grade
     ("--timeout", float, Limits.timeout, "S", "seconds each exercise's checks may take"),
     ("--memory", int, Limits.memory_mb, "MB", "memory each exercise's process may allocate, in MB"),
     ("--jobs", int, 2, "N", "exercises checked at the same time"),
+    ("--cpu", float, Limits.cpu_seconds, "S", "CPU seconds each exercise's process may use"),
+    (
+        "--output-kb",
+        int,
+        Limits.output_kb,
+        "KB",
+        "what each exercise's process may print, or write to any one file, in KB",
+    ),
+    (
+        "--processes",
+        int,
+        Limits.processes,
+        "N",
+        "processes and threads each exercise's process "
+        "may run (enforced when grading as root, under a uid of its own)",
+    ),
+    (
+        "--student-timeout",
+        float,
+        0.0,
+        "S",
+        "seconds all of a student's exercises may take "
+        "together; the rest are not graded (0: no limit)",
+    ),
+    (
+        "--class-timeout",
+        float,
+        0.0,
+        "S",
+        "seconds the whole class may take; what is left is not graded (0: no limit)",
+    ),
 )
 
 
 def add_limit_flags(parser):
-    """--timeout, --memory, --jobs (LIMIT_FLAGS): shared by check and grade."""
+    """--timeout, --memory, --jobs, --cpu, ... (LIMIT_FLAGS): shared by check and grade."""
     for flag, kind, default, metavar, text in LIMIT_FLAGS:
         parser.add_argument(
             flag, type=kind, default=default, metavar=metavar, help=f"{text} (default: {default:g})"
@@ -54,7 +85,29 @@ def check_limits(args):
         raise UsageError(f"--memory {args.memory}: give at least 64 (MB)")
     if args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: give at least 1")
-    return Limits(args.timeout, args.memory)
+    if not args.cpu > 0:
+        raise UsageError(f"--cpu {args.cpu:g}: give a number of seconds above 0")
+    if args.output_kb < 16:
+        raise UsageError(f"--output-kb {args.output_kb}: give at least 16 (KB)")
+    if args.processes < 8:
+        raise UsageError(
+            f"--processes {args.processes}: give at least 8 (TensorFlow needs threads)"
+        )
+    for flag, value in (
+        ("--student-timeout", args.student_timeout),
+        ("--class-timeout", args.class_timeout),
+    ):
+        if value < 0:
+            raise UsageError(f"{flag} {value:g}: give seconds, or 0 for no limit")
+    return Limits(
+        args.timeout,
+        args.memory,
+        cpu_seconds=args.cpu,
+        output_kb=args.output_kb,
+        processes=args.processes,
+        student_timeout=args.student_timeout,
+        class_timeout=args.class_timeout,
+    )
 
 
 def build_parser():

@@ -119,6 +119,6 @@ def finish(child, limits):
             )
         )
     result = ExerciseResult(exercise.name, tasks, reason, duration, child.confined)
-    if hasattr(result, "flags"):
-        result.flags = list(child.flags)
+    result.flags = list(child.flags)
+    result.isolated = list(child.isolated)
     return result

@@ -113,6 +113,7 @@ def results_json(result, student=None):
                 "message": _clean(ex.message, folder) or None,
                 "duration": round(ex.duration, 3),
                 "writes_confined": ex.confined,
+                "isolated": list(ex.isolated),
                 "flags": [_clean(f, folder) for f in ex.flags],
             }
             for ex in result.exercises

@@ -304,6 +304,7 @@ RESULT_SCHEMA = {  # Exercism's test-runner results, version 3, plus what an ins
                     "message": {"type": ["string", "null"]},
                     "duration": {"type": "number"},
                     "writes_confined": {"type": "boolean"},
+                    "isolated": {"type": "array", "items": {"type": "string"}},
                     "flags": {"type": "array", "items": {"type": "string"}},
                 },
                 "additionalProperties": False,

@@ -141,6 +141,7 @@ def _worker(sock, job, limits, in_force, middle):
             os.environ[name] = home
         tempfile.tempdir = home  # the grader's process had already chosen /tmp
         _close_others({sock.fileno(), out})
+        signal.signal(signal.SIGXFSZ, signal.SIG_DFL)  # Python ignores it (see worker.serve)
         set_limits(limits, limits.processes if uid is not None else 0)
         if sandbox._restrict_writes([home]):
             in_force = in_force + ["landlock"]

@@ -60,8 +60,8 @@ class ExerciseResult:
     message: str = ""  # why the exercise is an error (timeout, early exit, ...), else ""
     duration: float = 0.0
     confined: bool = False  # file writes were limited to the child's working folder
-    isolated: list = field(default_factory=list)  # the sandbox in force, e.g. ["pid", "net"]
     flags: list = field(default_factory=list)  # str each, for the instructor: "symlink: ..."
+    isolated: list = field(default_factory=list)  # the sandbox in force, e.g. ["pid", "net"]
 
     @property
     def passed(self):

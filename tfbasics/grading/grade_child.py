@@ -85,7 +85,7 @@ def _check(send, fd, check_module, folder, exercise, workdir, limits, hide):
                         process = StudentProcess(job, limits, deadline, close=[fd])
                     isolated = list(process.isolated)
                     send({"type": "start", "isolated": isolated, "flags": list(prepared.flags)})
-                ex = remote.Remote(process, where, prepared.reference_names)
+                ex = remote.Remote(process, where, prepared.reference_names, folder is None)
                 status, message = _run_check(checks.get(number), ex, limits)
                 output = "".join(ex.output)
             except WorkerGone as e:

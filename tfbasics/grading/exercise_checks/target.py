@@ -54,7 +54,7 @@ class Target:
 
         if self.is_reference:
             process = LocalProcess(exercise.name)
-            return process, remote.Remote(process, self.where(exercise)), None
+            return process, remote.Remote(process, self.where(exercise), reference=True), None
         limits = limits or Limits()
         workdir = tempfile.mkdtemp(prefix=f"tfbasics-{exercise.name}-")
         prepared = submissions.prepare(self.folder, exercise.name, os.path.join(workdir, "src"))

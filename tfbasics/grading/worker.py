@@ -116,9 +116,7 @@ class Server:
                 return value
             except TypeError:
                 return self._keep(value)
-        if module.startswith(("tensorflow", "tf_keras")) and not module.startswith(
-            "tensorflow.python.keras"
-        ):
+        if module.startswith("tensorflow"):
             return worker_recipes.describe_tf(value, self._keep)
         return self._keep(value)
 

@@ -1,6 +1,29 @@
-"""Shared fixtures. Real MNIST is fetched once per session through tfbasics.data.mnist_fetch's own sources."""
+"""Shared fixtures. Real MNIST is fetched once per session through tfbasics.data.mnist_fetch's own sources.
+
+The suite runs on every core (pytest-xdist, at most MAX_WORKERS workers) unless ``-n`` says
+otherwise: most of its time is processes that import TensorFlow, which two cores run side by
+side. Tests that share an expensive module fixture carry ``xdist_group`` marks, so one worker
+runs them and the fixture is made once.
+"""
+
+import os
 
 import pytest
+
+MAX_WORKERS = 4  # each worker imports TensorFlow: about 1 GB of memory apiece
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """``python -m pytest``: spread the tests over the cores, unless -n/--pdb/-p no:xdist."""
+    if getattr(config, "workerinput", None) is not None or not config.pluginmanager.hasplugin(
+        "xdist"
+    ):
+        return
+    if config.getoption("numprocesses", None) is None and not config.getoption("usepdb", False):
+        config.option.numprocesses = min(MAX_WORKERS, os.cpu_count() or 1)
+        if config.option.dist == "no":
+            config.option.dist = "loadgroup"
 
 
 def pytest_configure(config):

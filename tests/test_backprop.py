@@ -18,6 +18,8 @@ from tfbasics.chapters import ch01_10_backpropagation as lesson
 from tfbasics.data import mnist
 from tfbasics.data.mnist_files import MNISTError
 
+pytestmark = pytest.mark.xdist_group("backprop")  # module fixtures: made once
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = "ch01_10_backpropagation"
 

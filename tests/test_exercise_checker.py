@@ -645,6 +645,7 @@ def tasks_of(data, exercise):
     return [t for t in data["tests"] if t["exercise"] == exercise]
 
 
+@pytest.mark.xdist_group("tricksters")
 def test_memory_hog_gets_an_error_not_the_machine(graded_tricksters):
     _, _, results, _ = graded_tricksters
     neuron = by_exercise(results["hog"])["neuron"]
@@ -657,6 +658,7 @@ def test_memory_hog_gets_an_error_not_the_machine(graded_tricksters):
     assert all(e["status"] == "fail" for e in others)  # the other exercises are still graded
 
 
+@pytest.mark.xdist_group("tricksters")
 def test_patching_the_checker_gets_no_pass(graded_tricksters):
     # the patches land in the learner's own process: the checks, elsewhere, never see them
     _, _, results, _ = graded_tricksters
@@ -665,6 +667,7 @@ def test_patching_the_checker_gets_no_pass(graded_tricksters):
     assert results["patcher"]["passed"] == 0
 
 
+@pytest.mark.xdist_group("tricksters")
 def test_forged_reports_void_the_exercise(graded_tricksters):
     # the learner's process holds no reports pipe: what it writes to its channel is not data
     _, _, results, _ = graded_tricksters
@@ -673,6 +676,7 @@ def test_forged_reports_void_the_exercise(graded_tricksters):
     assert "sent something that is not data" in tasks_of(results["forger"], "neuron")[0]["message"]
 
 
+@pytest.mark.xdist_group("tricksters")
 def test_writes_outside_the_working_folder_are_refused(graded_tricksters):
     base, _, results, outside = graded_tricksters
     assert not outside.exists()
@@ -683,6 +687,7 @@ def test_writes_outside_the_working_folder_are_refused(graded_tricksters):
     assert "refused:" in (tasks_of(results["writer"], "hello")[0]["output"] or "")
 
 
+@pytest.mark.xdist_group("tricksters")
 def test_missing_module_and_wholesale_import(graded_tricksters):
     _, out, results, _ = graded_tricksters
     mnist = tasks_of(results["importer"], "mnist")

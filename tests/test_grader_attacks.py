@@ -29,6 +29,8 @@ from test_exercise_checker import (
 
 from tfbasics.grading import channel
 
+pytestmark = pytest.mark.xdist_group("grader_attacks")  # module fixtures: made once
+
 TIMEOUT = 10  # seconds per exercise (--timeout)
 
 ZEROS = (  # every softmax answer a constant: nothing is computed

@@ -30,6 +30,8 @@ from tfbasics.board import browser as chromium
 from tfbasics.board.tensorboard_server import free_port
 from tfbasics.notebooks import kernels
 
+pytestmark = pytest.mark.xdist_group("jupyterlab_browser")  # module fixtures: made once
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = "ch01_02_hello_tensorflow.ipynb"
 HELLO = "b'Hello World!'"  # what the notebook's first run prints

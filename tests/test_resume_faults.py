@@ -23,6 +23,8 @@ from tfbasics._tf import tf
 from tfbasics.chapters import ch01_07_single_layer_mnist as script
 from tfbasics.runs import checkpoints, folders, run_records
 
+pytestmark = pytest.mark.xdist_group("resume_faults")  # module fixtures: made once
+
 REPO = Path(__file__).resolve().parents[1]
 RUN = "ch01_07_single_layer_mnist"
 v1 = tf.compat.v1

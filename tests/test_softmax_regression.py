@@ -21,6 +21,8 @@ from tfbasics.chapters import ch01_07_single_layer_mnist as script
 from tfbasics.data import batches, mnist
 from tfbasics.runs import run_summaries
 
+pytestmark = pytest.mark.xdist_group("softmax_regression")  # module fixtures: made once
+
 REPO = Path(__file__).resolve().parents[1]
 RUN = "ch01_07_single_layer_mnist"
 EPOCH_LINE = re.compile(r"^Epoch: (\d+) cost = (\d+\.\d{3})  validation accuracy = [01]\.\d{4}$")

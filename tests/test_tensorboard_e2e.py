@@ -21,6 +21,8 @@ import pytest
 
 from tfbasics.board import tensorboard_server as tb
 
+pytestmark = pytest.mark.xdist_group("tensorboard_e2e")  # module fixtures: made once
+
 REPO = Path(__file__).resolve().parent.parent
 RUN = "e2e"  # --run-name of every script run here
 POLL_TIMEOUT = 60.0  # seconds; TensorBoard loads the logdir in the background, every second here

@@ -30,7 +30,7 @@ from tfbasics.board import browser as chromium
 from tfbasics.board.tensorboard_server import free_port
 from tfbasics.notebooks import kernels
 
-pytestmark = pytest.mark.xdist_group("jupyterlab_browser")  # module fixtures: made once
+pytestmark = pytest.mark.xdist_group("notebooks")  # its fixtures once; TensorBoard on 6006
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = "ch01_02_hello_tensorflow.ipynb"

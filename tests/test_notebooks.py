@@ -247,6 +247,7 @@ def port_is_open(port):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("notebooks")  # one worker: %tensorboard reuses a TensorBoard on 6006
 @pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
 def test_notebook_executes_from_a_fresh_kernel_with_the_books_numbers(lesson, tmp_path):
     nb = committed(lesson)

@@ -41,13 +41,30 @@ from tfbasics.cli import launch
 ISOLATED_ENV = "TFBASICS_RUN_ISOLATED"  # 1: a new process per section (benchmarks/run_all.py)
 
 
+_threads_after_import = None  # this process's threads once it imported TensorFlow itself
+
+
+def _threads():
+    return frozenset(os.listdir("/proc/self/task"))
+
+
 def enabled(path=None):
-    """True if sections run forked from this process (Linux, unless ``TFBASICS_RUN_ISOLATED``),
-    and the script at ``path`` (a Path, if given) does not set its environment at import."""
+    """True if the section at ``path`` (a Path, or None) may run forked from this process.
+
+    Only on Linux, unless ``TFBASICS_RUN_ISOLATED`` is set, for a script that does not set its
+    environment at import, and only while this process runs no thread but those it had when it
+    imported TensorFlow for its sections: a fork copies one thread, and a lock or thread pool
+    held by another (a Session's, made by code that imported TensorFlow before, as a test run
+    may) would hang the child.
+    """
     isolated = os.environ.get(ISOLATED_ENV, "").strip() not in ("", "0")
     if isolated or not sys.platform.startswith("linux") or not hasattr(os, "fork"):
         return False
-    return path is None or not sets_environment(path)
+    if _threads_after_import is None:  # TensorFlow not imported here yet, or not by us
+        fresh = "tensorflow" not in sys.modules and threading.active_count() == 1
+    else:
+        fresh = threading.active_count() == 1 and _threads() == _threads_after_import
+    return fresh and (path is None or not sets_environment(path))
 
 
 def sets_environment(path):
@@ -70,10 +87,13 @@ def sets_environment(path):
 
 def preload():
     """Import TensorFlow here, quietly, once (with it: Keras, matplotlib, PIL); no graph, no
-    Session, so a fork stays safe."""
-    from tfbasics._tf import tf
+    Session, so a fork stays safe. Call it only if ``enabled()``."""
+    global _threads_after_import
+    if _threads_after_import is None:
+        from tfbasics._tf import tf
 
-    tf.compat.v1  # noqa: B018 - the first attribute read imports TensorFlow
+        tf.compat.v1  # noqa: B018 - the first attribute read imports TensorFlow
+        _threads_after_import = _threads()
 
 
 class ForkedSection:

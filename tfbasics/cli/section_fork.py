@@ -52,10 +52,10 @@ def enabled(path=None):
     """True if the section at ``path`` (a Path, or None) may run forked from this process.
 
     Only on Linux, unless ``TFBASICS_RUN_ISOLATED`` is set, for a script that does not set its
-    environment at import, and only while this process runs no thread but those it had when it
-    imported TensorFlow for its sections: a fork copies one thread, and a lock or thread pool
-    held by another (a Session's, made by code that imported TensorFlow before, as a test run
-    may) would hang the child.
+    environment at import, and only while this process has started no thread since it imported
+    TensorFlow for its sections (some of those may have ended): a fork copies one thread, and a
+    lock or thread pool held by another (a Session's, made by code that imported TensorFlow
+    before, as a test run may) would hang the child.
     """
     isolated = os.environ.get(ISOLATED_ENV, "").strip() not in ("", "0")
     if isolated or not sys.platform.startswith("linux") or not hasattr(os, "fork"):
@@ -63,7 +63,7 @@ def enabled(path=None):
     if _threads_after_import is None:  # TensorFlow not imported here yet, or not by us
         fresh = "tensorflow" not in sys.modules and threading.active_count() == 1
     else:
-        fresh = threading.active_count() == 1 and _threads() == _threads_after_import
+        fresh = threading.active_count() == 1 and _threads() <= _threads_after_import
     return fresh and (path is None or not sets_environment(path))
 
 

@@ -126,6 +126,26 @@ def test_a_failing_section_keeps_its_own_message_and_exit_status(tmp_path):
     assert "Traceback" not in done.stdout + done.stderr
 
 
+FORK_RULE = """
+from tfbasics.cli import section_fork
+from tfbasics._tf import tf
+print(section_fork.enabled())
+section_fork.preload()
+print(section_fork.enabled())
+with tf.compat.v1.Session(graph=tf.Graph()):
+    pass
+print(section_fork.enabled())
+"""
+
+
+def test_sections_are_forked_only_before_any_session_exists():
+    # a fork copies one thread: a Session's thread pool would hang the forked section
+    done = subprocess.run(
+        [sys.executable, "-c", FORK_RULE], capture_output=True, text=True, timeout=300
+    )
+    assert done.stdout.split() == ["True", "True", "False"], done.stdout + done.stderr
+
+
 # ---------------------------------------------------------------------------------------------
 # user errors: one clear line on stderr, non-zero exit, no traceback
 

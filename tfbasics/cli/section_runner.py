@@ -1,7 +1,9 @@
 """``tfbasics run``: each section in its own process, one progress line each, then what was written.
 
 - ``run_section(section, flags)``: ``python -m tfbasics.cli.launch tfbasics.chapters.<script>
-  FLAGS`` in its own process group; Ctrl-C is passed on once and the section gets
+  FLAGS`` in its own process group (on Linux a child forked after this process imported
+  TensorFlow once, ``tfbasics.cli.section_fork``: the same, without paying the import per
+  section; ``TFBASICS_RUN_ISOLATED=1``: a new process each time); Ctrl-C is passed on once and the section gets
   ``INTERRUPT_GRACE`` seconds to say what it kept. The section dies with this process, however
   this one dies (``kill -9`` too: ``launch.die_with_parent``).
 - ``run_sections(selected, flags)``: the loop, the progress lines and the summary of the run
@@ -17,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tfbasics.cli import launch
+from tfbasics.cli import launch, section_fork
 from tfbasics.cli.common import PROG, CliError, describe_run, signals_as_interrupt
 from tfbasics.runs import folders, script_errors
 from tfbasics.runs.folders import DEFAULT_LOGDIR
@@ -119,7 +121,8 @@ def run_section(section, flags, quiet=False):
 
     ``tfbasics.cli.launch`` runs the script as ``python -m tfbasics.chapters.<name>`` would (a TF2
     twin: ``tfbasics.chapters.tf2.<name>``), and keeps a Ctrl-C during its imports to one line.
-    On Ctrl-C here the section is sent SIGINT, given ``INTERRUPT_GRACE`` seconds to say what it
+    On Linux the section is a child forked from this process once TensorFlow is imported here
+    (``tfbasics.cli.section_fork``), which behaves as that new process would. On Ctrl-C here the section is sent SIGINT, given ``INTERRUPT_GRACE`` seconds to say what it
     kept, and KeyboardInterrupt is re-raised.
 
     Args:
@@ -129,20 +132,19 @@ def run_section(section, flags, quiet=False):
     Returns:
       int, the script's exit status.
     """
-    argv = [sys.executable, "-m", "tfbasics.cli.launch", section.module, *flags]
-    if not quiet:
-        process = subprocess.Popen(argv, env=_section_env(), **_own_process_group())
-        return _wait_interruptible(process)[0]
-    process = subprocess.Popen(
-        argv,
-        env=_section_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        **_own_process_group(),
-    )
-    code, out = _wait_interruptible(process, communicate=True)
-    if code != 0:
+    if section_fork.enabled(
+        section.path
+    ):  # TensorFlow imported here once, each section forked from here
+        section_fork.preload()
+        process = section_fork.ForkedSection(section.module, flags, _section_env(), quiet)
+    else:
+        argv = [sys.executable, "-m", "tfbasics.cli.launch", section.module, *flags]
+        pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "text": True}
+        process = subprocess.Popen(
+            argv, env=_section_env(), **(pipes if quiet else {}), **_own_process_group()
+        )
+    code, out = _wait_interruptible(process, communicate=quiet)
+    if quiet and code != 0:
         sys.stdout.write(out)
     return code
 

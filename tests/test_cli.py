@@ -129,6 +129,8 @@ def test_a_failing_section_keeps_its_own_message_and_exit_status(tmp_path):
 FORK_RULE = """
 from tfbasics.cli import section_fork
 from tfbasics._tf import tf
+print(section_fork.enabled())  # main.main([...]) called by another program (pytest): never
+section_fork.PROGRAM[0] = True  # what the `tfbasics` command itself sets
 print(section_fork.enabled())
 section_fork.preload()
 print(section_fork.enabled())
@@ -143,7 +145,7 @@ def test_sections_are_forked_only_before_any_session_exists():
     done = subprocess.run(
         [sys.executable, "-c", FORK_RULE], capture_output=True, text=True, timeout=300
     )
-    assert done.stdout.split() == ["True", "True", "False"], done.stdout + done.stderr
+    assert done.stdout.split() == ["False", "True", "True", "False"], done.stdout + done.stderr
 
 
 # ---------------------------------------------------------------------------------------------

@@ -25,7 +25,13 @@ its work below it: ``tfbasics.cli.section_commands`` (list, run), ``tfbasics.cli
 import argparse
 import sys
 
-from tfbasics.cli import clean_logs, data_commands, section_commands, tensorboard_command
+from tfbasics.cli import (
+    clean_logs,
+    data_commands,
+    section_commands,
+    section_fork,
+    tensorboard_command,
+)
 from tfbasics.cli.common import PROG, CliError
 from tfbasics.runs import script_errors
 from tfbasics.runs.folders import Parser
@@ -113,6 +119,8 @@ def main(argv=None):
       int exit status (0 on success); output into a closed pipe (``tfbasics list | head -2``)
       ends quietly (``script_errors.script_main``).
     """
+    if argv is None:  # the process is this command: its sections may be forked from it
+        section_fork.PROGRAM[0] = True
     argv = list(sys.argv[1:] if argv is None else argv)
     return script_errors.script_main(_main, argv, prog=PROG)
 

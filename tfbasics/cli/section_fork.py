@@ -42,6 +42,7 @@ ISOLATED_ENV = "TFBASICS_RUN_ISOLATED"  # 1: a new process per section (benchmar
 
 
 _threads_after_import = None  # this process's threads once it imported TensorFlow itself
+PROGRAM = [False]  # set by the `tfbasics` command itself: a caller's process (pytest) never forks
 
 
 def _threads():
@@ -59,6 +60,8 @@ def enabled(path=None):
     """
     isolated = os.environ.get(ISOLATED_ENV, "").strip() not in ("", "0")
     if isolated or not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+        return False
+    if not PROGRAM[0]:  # main.main([...]) called inside another program: its threads, its exit
         return False
     if _threads_after_import is None:  # TensorFlow not imported here yet, or not by us
         fresh = "tensorflow" not in sys.modules and threading.active_count() == 1

@@ -11,6 +11,7 @@ import os
 import pytest
 
 MAX_WORKERS = 4  # each worker imports TensorFlow: about 1 GB of memory apiece
+GROUPS_ENV = "TFBASICS_TEST_GROUPS"  # the suite chose --dist loadgroup for its workers
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -24,9 +25,17 @@ def pytest_cmdline_main(config):
         config.option.numprocesses = min(MAX_WORKERS, os.cpu_count() or 1)
         if config.option.dist == "no":
             config.option.dist = "loadgroup"
+            os.environ[GROUPS_ENV] = "1"  # the workers read --dist from their own command line
+
+
+def _worker_groups(config):
+    """In a worker: name each test's xdist_group in its id, as ``--dist loadgroup`` would."""
+    if getattr(config, "workerinput", None) is not None and os.environ.get(GROUPS_ENV) == "1":
+        config.option.loadgroup = True
 
 
 def pytest_configure(config):
+    _worker_groups(config)
     config.addinivalue_line(
         "markers",
         "slow: full-length training on real MNIST; still runs in CI and the README command",

@@ -38,7 +38,8 @@ def pytest_configure(config):
     _worker_groups(config)
     config.addinivalue_line(
         "markers",
-        "slow: full-length training on real MNIST; still runs in CI and the README command",
+        "slow: over about 1.5 s (training, notebooks, browsers, whole processes); "
+        "still runs in CI and the README command",
     )
     config.addinivalue_line(
         "markers", "task(number): an exercise check (tfbasics/grading/exercise_checks/)"

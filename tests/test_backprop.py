@@ -299,6 +299,7 @@ def test_never_fired_counts_units():
 
 
 # ------------------------------------------------------------------ the script
+@pytest.mark.slow
 def test_script_smoke(tmp_path, capsys):
     code = lesson.main(
         [

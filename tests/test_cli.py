@@ -91,6 +91,7 @@ def test_unknown_section_is_an_error_that_names_the_known_ones():
 # run
 
 
+@pytest.mark.slow
 def test_run_two_fast_sections_passes_flags_through_and_summarises(tmp_path, capsys):
     code = main.main(
         [
@@ -116,6 +117,7 @@ def test_run_two_fast_sections_passes_flags_through_and_summarises(tmp_path, cap
     assert f"tfbasics tensorboard --logdir {tmp_path}" in out
 
 
+@pytest.mark.slow
 def test_a_failing_section_keeps_its_own_message_and_exit_status(tmp_path):
     # the script's own argparse rejects the flag: its message and status 2 must come through
     done = tfbasics_process("run", "2", "3", "--logdir", str(tmp_path), "--", "--no-such-flag")
@@ -140,6 +142,7 @@ print(section_fork.enabled())
 """
 
 
+@pytest.mark.slow
 def test_sections_are_forked_only_before_any_session_exists():
     # a fork copies one thread: a Session's thread pool would hang the forked section
     done = subprocess.run(
@@ -315,6 +318,7 @@ def test_grade_hands_its_arguments_to_the_class_grader(monkeypatch):
     assert seen == [["class", "--out", "g"]]
 
 
+@pytest.mark.slow
 def test_check_runs_the_real_checker():
     done = tfbasics_process("check", "neuron", "--reference")
     assert done.returncode == 0, done.stdout + done.stderr

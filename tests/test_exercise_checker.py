@@ -423,6 +423,7 @@ def valid_junit(path):
 # ------------------------------------------------------------------ a learner's run
 
 
+@pytest.mark.slow
 def test_untouched_stubs_fail_every_task_as_not_started(tmp_path):
     copy_stubs(tmp_path / "student")
     code, out, err = run(
@@ -514,6 +515,7 @@ def half_done(folder):
     return folder
 
 
+@pytest.mark.slow
 def test_half_done_student_reads_teacher_messages_and_what_it_printed(tmp_path):
     half_done(tmp_path / "student")
     args = [
@@ -646,6 +648,7 @@ def tasks_of(data, exercise):
 
 
 @pytest.mark.xdist_group("tricksters")
+@pytest.mark.slow
 def test_memory_hog_gets_an_error_not_the_machine(graded_tricksters):
     _, _, results, _ = graded_tricksters
     neuron = by_exercise(results["hog"])["neuron"]
@@ -659,6 +662,7 @@ def test_memory_hog_gets_an_error_not_the_machine(graded_tricksters):
 
 
 @pytest.mark.xdist_group("tricksters")
+@pytest.mark.slow
 def test_patching_the_checker_gets_no_pass(graded_tricksters):
     # the patches land in the learner's own process: the checks, elsewhere, never see them
     _, _, results, _ = graded_tricksters
@@ -668,6 +672,7 @@ def test_patching_the_checker_gets_no_pass(graded_tricksters):
 
 
 @pytest.mark.xdist_group("tricksters")
+@pytest.mark.slow
 def test_forged_reports_void_the_exercise(graded_tricksters):
     # the learner's process holds no reports pipe: what it writes to its channel is not data
     _, _, results, _ = graded_tricksters
@@ -677,6 +682,7 @@ def test_forged_reports_void_the_exercise(graded_tricksters):
 
 
 @pytest.mark.xdist_group("tricksters")
+@pytest.mark.slow
 def test_writes_outside_the_working_folder_are_refused(graded_tricksters):
     base, _, results, outside = graded_tricksters
     assert not outside.exists()
@@ -688,6 +694,7 @@ def test_writes_outside_the_working_folder_are_refused(graded_tricksters):
 
 
 @pytest.mark.xdist_group("tricksters")
+@pytest.mark.slow
 def test_missing_module_and_wholesale_import(graded_tricksters):
     _, out, results, _ = graded_tricksters
     mnist = tasks_of(results["importer"], "mnist")
@@ -700,6 +707,7 @@ def test_missing_module_and_wholesale_import(graded_tricksters):
     assert "graded 6 students" in out, out
 
 
+@pytest.mark.slow
 def test_grade_a_class_of_five(tmp_path):
     plant(tmp_path / "class" / "correct", {})
     half_done(tmp_path / "class" / "half")
@@ -783,6 +791,7 @@ def test_grade_refuses_what_it_cannot_grade(tmp_path):
 # ------------------------------------------------------------------ a learner who commits
 
 
+@pytest.mark.slow
 def test_solutions_committed_in_a_clone_keep_the_suite_green(tmp_path):
     """A learner solves exercises/ and commits; the tests that need the stubs as shipped skip
     their work instead of failing (outside CI), so the suite stays green."""
@@ -837,6 +846,7 @@ def test_solutions_committed_in_a_clone_keep_the_suite_green(tmp_path):
 # ------------------------------------------------------------------ --watch
 
 
+@pytest.mark.slow
 def test_watch_rechecks_a_saved_file_and_names_the_next_task(tmp_path):
     import queue
     import signal

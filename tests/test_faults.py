@@ -491,6 +491,7 @@ def test_ctrl_c_during_tfbasics_run_says_what_finished_and_exits_130(tmp_path):
         ["-m", "tfbasics", "list"],
     ],
 )
+@pytest.mark.slow
 def test_a_closed_pipe_ends_quietly(command, tmp_path):
     args = [a.replace("{tmp}", str(tmp_path)) for a in command]
     process = subprocess.Popen(

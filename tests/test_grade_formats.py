@@ -299,6 +299,7 @@ def test_grades_csv_has_a_row_per_entry_with_points_a_spreadsheet_can_add(tmp_pa
         assert rows[name]["graded_at"] == "2026-12-03T09:05:00Z"
 
 
+@pytest.mark.slow
 def test_grade_writes_every_format_for_a_tiny_class(tmp_path):
     cls = class_folder(tmp_path)
     for name in EXERCISES:  # ann: the untouched stubs (fast: every task "not started")

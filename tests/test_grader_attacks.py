@@ -29,7 +29,10 @@ from test_exercise_checker import (
 
 from tfbasics.grading import channel
 
-pytestmark = pytest.mark.xdist_group("grader_attacks")  # module fixtures: made once
+pytestmark = [
+    pytest.mark.xdist_group("grader_attacks"),
+    pytest.mark.slow,
+]  # module fixtures: made once
 
 TIMEOUT = 10  # seconds per exercise (--timeout)
 

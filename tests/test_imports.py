@@ -227,6 +227,7 @@ print(json.dumps(dict(modules=len(names), printed=printed, state=state)))
 """
 
 
+@pytest.mark.slow
 def test_importing_every_module_prints_nothing_and_leaves_tensorflow_as_it_was():
     done = subprocess.run(
         [sys.executable, "-c", IMPORT_ALL], capture_output=True, text=True, cwd=ROOT, timeout=600

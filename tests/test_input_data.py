@@ -132,6 +132,7 @@ def tf1_arrays(directory, one_hot, dtype, reshape, validation_size):
         (True, "float32", False, 123),
     ],
 )
+@pytest.mark.slow
 def test_real_arrays_equal_tensorflow_1s_bit_for_bit(
     mnist_dir, one_hot, dtype, reshape, validation_size
 ):
@@ -313,6 +314,7 @@ print(train.next_batch(8)[0].ravel().tolist())
 """
 
 
+@pytest.mark.slow
 def test_two_processes_seeded_with_np_random_seed_draw_the_same_first_batch():
     first = [
         subprocess.run(

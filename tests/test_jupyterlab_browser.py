@@ -30,7 +30,10 @@ from tfbasics.board import browser as chromium
 from tfbasics.board.tensorboard_server import free_port
 from tfbasics.notebooks import kernels
 
-pytestmark = pytest.mark.xdist_group("notebooks")  # its fixtures once; TensorBoard on 6006
+pytestmark = [
+    pytest.mark.xdist_group("notebooks"),
+    pytest.mark.slow,
+]  # its fixtures once; TensorBoard on 6006
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = "ch01_02_hello_tensorflow.ipynb"

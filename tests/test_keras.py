@@ -66,6 +66,7 @@ def test_summary_text_is_keras_table():
     assert "307,300" in text and "6,060" in text and "Total params: 313,360" in text
 
 
+@pytest.mark.slow
 def test_importing_the_module_builds_nothing():
     # in a fresh process: no output on import, and the first layer made afterwards still gets
     # Keras' first default name, so the import created no layer or model
@@ -187,6 +188,7 @@ def test_split_mnist_validates_on_the_first_training_images():
     np.testing.assert_array_equal(book.train.y.argmax(1), a["y_train"][:500])
 
 
+@pytest.mark.slow
 def test_ch01_09_fake_data_smoke_run_and_load_round_trip(tmp_path, capsys):
     args = ["--fake-data", "--epochs", "1", "--verbose", "0", "--logdir", str(tmp_path)]
     assert ch01_09_keras_mnist_mlp.main(args + ["--run-name", "r"]) == 0
@@ -260,6 +262,7 @@ def test_ch01_09_missing_data_is_one_line(tmp_path, capsys, monkeypatch):
 
 
 # ------------------------------------------------------------------ real MNIST
+@pytest.mark.slow
 def test_short_run_on_real_mnist_learns(mnist_dir, tmp_path, capsys):
     assert (
         ch01_09_keras_mnist_mlp.main(
@@ -356,6 +359,7 @@ def test_library_keeps_no_training_wrapper():
 
 
 # ------------------------------------------------------------------ TensorBoard: the test score
+@pytest.mark.slow
 def test_ch01_09_logs_the_test_score_once_and_the_run_as_an_hparams_trial(tmp_path, capsys):
     args = ["--fake-data", "--epochs", "2", "--verbose", "0", "--logdir", str(tmp_path)]
     assert ch01_09_keras_mnist_mlp.main([*args, "--run-name", "trial"]) == 0
@@ -423,6 +427,7 @@ def test_save_model_on_a_full_disk_keeps_the_old_file_and_leaves_no_temporary(
     assert path.read_bytes() == b"the model saved before"
 
 
+@pytest.mark.slow
 def test_ch01_09_disk_full_while_saving_is_one_line_and_no_partial_file(
     tmp_path, capsys, monkeypatch
 ):
@@ -498,6 +503,7 @@ def test_ch01_09_ctrl_c_during_training_is_one_line_and_exit_130(tmp_path, capsy
     assert not (tmp_path / "ch01_09_keras_mnist_mlp" / "stop" / "model.keras").exists()
 
 
+@pytest.mark.slow
 def test_ch01_09_sigint_to_a_real_run_exits_130_with_one_line(tmp_path):
     script = [sys.executable, "-u", str(SCRIPT_09)]
     args = ["--fake-data", "--epochs", "100000", "--verbose", "2", "--logdir", str(tmp_path)]

@@ -562,6 +562,7 @@ def test_fetch_of_a_complete_folder_uses_it(mnist_dir, capsys):
     assert f"MNIST ready (4 files verified by SHA-256) in {mnist_dir}" in out
 
 
+@pytest.mark.slow
 def test_sources_keras_npz_then_gz(mnist_dir, offline, tmp_path):
     """Offline, the Keras cache is used; a tampered one is not; .gz files in the folder are."""
     (x, y), (xt, yt) = mnist.load_data(mnist_dir)
@@ -973,6 +974,7 @@ def no_download(monkeypatch):
     monkeypatch.setattr(subprocess, "Popen", forbidden)
 
 
+@pytest.mark.slow
 def test_book_folder_is_filled_from_the_cache_without_download(
     mnist_dir, monkeypatch, tmp_path, capsys, no_download
 ):

@@ -314,6 +314,7 @@ def test_help_answers_without_jupyter_or_tensorflow():
     assert done.returncode == 0 and "--check" in done.stdout and "--timeout" in done.stdout
 
 
+@pytest.mark.slow
 def test_build_writes_an_executed_notebook_that_passes_the_check(checkout, capsys):
     assert build.main(["1"]) == 0
     out = capsys.readouterr().out
@@ -368,6 +369,7 @@ def test_a_failing_cell_is_one_line_and_keeps_the_old_notebook(checkout, capsys)
     assert list(target.parent.iterdir()) == [target]  # no temporary file left
 
 
+@pytest.mark.slow
 def test_a_notebook_over_its_timeout_is_stopped_with_one_line(checkout, capsys):
     lesson = checkout / "chapters" / "ch01_01_tiny.py"
     lesson.write_text(

@@ -35,6 +35,7 @@ def _limit_address_space(kb):
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="ulimit -v: RLIMIT_AS as Linux counts it")
+@pytest.mark.slow
 def test_ulimit_v_1500000_before_ch01_07_is_one_line(tmp_path):
     flags = ["--fake-data", "--max-steps", "3", "--logdir", str(tmp_path), "--no-progress"]
     done = subprocess.run(
@@ -119,6 +120,7 @@ def test_the_longest_name_is_the_file_systems_name_max(tmp_path):
         folders.check_run_name("é" * 128, tmp_path)  # bytes count, not characters
 
 
+@pytest.mark.slow
 def test_a_taken_longest_name_is_one_line_not_file_name_too_long(tmp_path):
     name = "a" * os.pathconf(tmp_path, "PC_NAME_MAX")
     script = REPO / "chapters" / "ch01_02_hello_tensorflow.py"
@@ -319,6 +321,7 @@ def test_tfbasics_data_dir_set_to_a_file_names_the_variable(below, tmp_path, mon
 
 
 # ----------------------------------------------------------- smaller: one summary per run
+@pytest.mark.slow
 def test_two_same_name_runs_at_once_each_summarise_only_their_own_folder(tmp_path):
     code = "import sys; from tfbasics.cli.main import main; sys.exit(main())"
     argv = [sys.executable, "-c", code, "run", "3", "--logdir", str(tmp_path), "--quiet"]

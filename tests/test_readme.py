@@ -69,6 +69,7 @@ def tf1_program():
     return block
 
 
+@pytest.mark.slow
 def test_the_readmes_whole_tf1_program_runs_as_written(tmp_path):
     """A whole TF 1.x program (its header changed as the README says), in a process of its own:
     `disable_v2_behavior` changes TensorFlow's global state. MNIST_data/ is filled from the

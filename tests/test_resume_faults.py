@@ -129,6 +129,7 @@ def test_a_record_of_another_run_is_refused(tmp_path, reference, capsys):
 
 
 # ----------------------------------------------------------- 2. the data is checked
+@pytest.mark.slow
 def test_resume_on_other_data_is_refused_both_ways(tmp_path, mnist_dir, capsys):
     real = ["--data-dir", str(mnist_dir), "--logdir", str(tmp_path), "--no-progress"]
     assert script.main([*real, "--run-name", "real", "--max-steps", "1", "--seed", "0"]) == 0
@@ -317,6 +318,7 @@ def test_a_full_disk_in_epoch_2_is_one_line_and_epoch_1_resumes(
     assert_same(run, reference / "full")
 
 
+@pytest.mark.slow
 def test_ctrl_c_during_training_keeps_the_last_checkpoint_and_says_how_to_resume(tmp_path):
     # far more epochs than can finish before the signal: an idle machine runs one in ~1 s
     flags = ["--fake-data", "--batch-size", "1", "--epochs", "1000", "--seed", "9"]

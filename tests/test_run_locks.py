@@ -99,6 +99,7 @@ def stop(process):
 # 1. clean-logs beside a run that is training
 
 
+@pytest.mark.slow
 def test_clean_logs_skips_a_training_run_which_goes_on_and_is_removed_once_ended(tmp_path):
     logs = tmp_path / "L"
     child = training(logs)
@@ -208,6 +209,7 @@ def test_clean_logs_racing_live_writers_never_loses_a_live_run(tmp_path, capsys)
 # 2. --resume of a live run; checkpoints.json only under the lock
 
 
+@pytest.mark.slow
 def test_resume_of_a_run_still_training_is_refused_naming_the_process(tmp_path):
     logs = tmp_path / "L"
     child = training(logs)
@@ -271,6 +273,7 @@ def _class(folder, student):
     return folder
 
 
+@pytest.mark.slow
 def test_a_second_grader_into_the_same_out_is_refused_in_one_line(tmp_path):
     first = start(
         [sys.executable, "-m", "tfbasics", "grade", str(_class(tmp_path / "a", "alice"))]
@@ -312,6 +315,7 @@ def _children(pid):
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.slow
 def test_kill_9_of_tfbasics_run_ends_the_running_section(tmp_path):
     logs = tmp_path / "L"
     parent = start(
@@ -369,6 +373,7 @@ def test_a_section_whose_parent_is_already_gone_ends_at_once(tmp_path):
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+@pytest.mark.slow
 def test_sigterm_and_sighup_say_what_is_kept_and_exit_128_plus_signal(sig, tmp_path):
     child = training(tmp_path, "k", "--batch-size", "1", "--seed", "9")
     run = tmp_path / RUN / "k"
@@ -480,6 +485,7 @@ def _train(logdir, resume, epochs, delay):
         run_lock.release(out)
 
 
+@pytest.mark.slow
 def test_stress_two_runs_a_resume_and_clean_logs_in_every_order(tmp_path, capsys):
     ctx = multiprocessing.get_context("spawn")
     rng = random.Random(23)

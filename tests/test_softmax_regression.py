@@ -466,6 +466,7 @@ def test_resume_without_a_checkpoint_is_an_error(tmp_path, capsys):
     assert "no run folder" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_killed_run_loses_only_its_current_epoch(tmp_path, capsys):
     flags = [
         "--fake-data",

@@ -22,7 +22,10 @@ from tfbasics.board import browser as chromium
 from tfbasics.board import tensorboard_pages as pages
 from tfbasics.board import tensorboard_server as tb
 
-pytestmark = pytest.mark.xdist_group("tensorboard_browser")  # module fixtures: made once
+pytestmark = [
+    pytest.mark.xdist_group("tensorboard_browser"),
+    pytest.mark.slow,
+]  # module fixtures: made once
 
 RUN = "browser"  # --run-name of the hello-world and backprop runs
 HELLO = f"ch01_02_hello_tensorflow/{RUN}/hello"

@@ -21,7 +21,10 @@ import pytest
 
 from tfbasics.board import tensorboard_server as tb
 
-pytestmark = pytest.mark.xdist_group("tensorboard_e2e")  # module fixtures: made once
+pytestmark = [
+    pytest.mark.xdist_group("tensorboard_e2e"),
+    pytest.mark.slow,
+]  # module fixtures: made once
 
 REPO = Path(__file__).resolve().parent.parent
 RUN = "e2e"  # --run-name of every script run here

@@ -242,6 +242,7 @@ def test_tf2_loop_makes_the_tf1_loops_steps_on_fake_data(init, compiled):
     assert_same_training(tf1, tf2)
 
 
+@pytest.mark.slow
 def test_tf2_loop_makes_the_tf1_loops_steps_over_one_epoch_of_real_mnist(mnist_dir):
     data = mnist.read_data_sets(mnist_dir, one_hot=True).train
     steps = data.num_examples // BATCH  # 429: one epoch
@@ -369,6 +370,7 @@ def test_train_graph_is_train_steps_with_the_books_names(tmp_path):
     assert any(op.startswith("gradient_tape/") for op in ops)
 
 
+@pytest.mark.slow
 def test_a_real_tensorboard_serves_the_twins_graphs_and_scalars(tmp_path):
     import time
     import urllib.parse
@@ -493,6 +495,7 @@ def test_list_shows_the_twins_after_the_chapter_and_run_all_leaves_them_out(caps
         chapter_sections.resolve_sections(["tf2/9"], sections, twins)
 
 
+@pytest.mark.slow
 def test_tfbasics_run_runs_a_twin_in_its_own_process(tmp_path, capsys):
     from tfbasics.cli import main
 

@@ -59,6 +59,17 @@ class GraphThing:
         return f"the graph {self.kind} `{self.name}`{detail}"
 
 
+def walk(value, leaf):
+    """``value`` with ``leaf(x)`` in place of every x that is not a list, tuple or dict."""
+    if type(value) is list:
+        return [walk(v, leaf) for v in value]
+    if type(value) is tuple:
+        return tuple(walk(v, leaf) for v in value)
+    if type(value) is dict:
+        return {k: walk(v, leaf) for k, v in value.items()}
+    return leaf(value)
+
+
 def encode(value, depth=0):
     """``value`` as a JSON-ready structure (raises TypeError for anything not data)."""
     if depth > MAX_DEPTH:

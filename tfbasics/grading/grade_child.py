@@ -16,10 +16,9 @@ import signal
 import sys
 import time
 
-from tfbasics.grading import sandbox
+from tfbasics.grading import sandbox, worker
 
 MAX_RESTARTS = 3  # a learner's process that dies mid-exercise is started again for the next task
-OUTPUT_CAP = 64 * 1024  # characters of a task's printed output kept in its result
 CHECKER_MEMORY_MB = 4096  # the checks' own budget (graphs and models the learner sent included)
 
 
@@ -101,7 +100,7 @@ def _check(send, fd, check_module, folder, exercise, workdir, limits, hide):
                 "number": number,
                 "status": status,
                 "message": message,
-                "output": output[-OUTPUT_CAP:],
+                "output": output[-worker.OUTPUT_CAP :],
                 "duration": round(time.perf_counter() - started, 4),
             }
         )

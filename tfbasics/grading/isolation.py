@@ -144,7 +144,7 @@ def _worker(sock, job, limits, in_force, middle):
         _close_others({sock.fileno(), out})
         signal.signal(signal.SIGXFSZ, signal.SIG_DFL)  # Python ignores it (see worker.serve)
         set_limits(limits, limits.processes if uid is not None else 0)
-        if sandbox._restrict_writes([home]):
+        if sandbox.restrict_writes([home]):
             in_force = in_force + ["landlock"]
         sys.dont_write_bytecode = True
         if job.source:

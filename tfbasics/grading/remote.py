@@ -11,9 +11,8 @@ check compares is computed or decoded in the checks' process.
 
 from contextlib import contextmanager
 
-from tfbasics.grading.channel import Ref
+from tfbasics.grading.channel import Ref, walk
 from tfbasics.grading.exercise_checks.expect import TaskFailure, show
-from tfbasics.grading.student_process import WorkerGone  # noqa: F401 - raised through here
 
 
 class RemoteError(Exception):
@@ -99,15 +98,7 @@ class Remote:
         return self._wrap(reply.get("value"))
 
     def _wrap(self, value):
-        if isinstance(value, Ref):
-            return RemoteObject(self, value)
-        if type(value) is list:
-            return [self._wrap(v) for v in value]
-        if type(value) is tuple:
-            return tuple(self._wrap(v) for v in value)
-        if type(value) is dict:
-            return {k: self._wrap(v) for k, v in value.items()}
-        return value
+        return walk(value, lambda v: RemoteObject(self, v) if isinstance(v, Ref) else v)
 
     @contextmanager
     def sessions(self):
@@ -134,15 +125,7 @@ class LoadFailure(TaskFailure):
 
 
 def _unwrap(value):
-    if isinstance(value, RemoteObject):
-        return value._ref
-    if type(value) is list:
-        return [_unwrap(v) for v in value]
-    if type(value) is tuple:
-        return tuple(_unwrap(v) for v in value)
-    if type(value) is dict:
-        return {k: _unwrap(v) for k, v in value.items()}
-    return value
+    return walk(value, lambda v: v._ref if isinstance(v, RemoteObject) else v)
 
 
 def _call_text(name, args, kwargs):

@@ -1,15 +1,13 @@
-"""Limits for a process that is about to run untrusted (student) code: memory, CPU, writes.
+"""Landlock and memory accounting for the sandbox (tfbasics.grading.isolation).
 
-``confine(workdir, memory_mb, cpu_seconds)`` is called in a freshly forked child, before the
-student's code is imported. It caps the address space (``RLIMIT_AS``: an allocation beyond it
-raises MemoryError) and the CPU time (``RLIMIT_CPU``), and, where the kernel offers Landlock
-(Linux 5.13+, no privileges needed), it allows file writes only below ``workdir``, refuses TCP
-connections and signals to processes outside the child. Reading files stays allowed.
+``restrict_writes(folders)``: where the kernel offers Landlock (Linux 5.13+, no privileges
+needed), file writes only below ``folders``, no TCP connections and no signals to processes
+outside. Reading files stays allowed. ``address_space_mb()``: what this process maps now, the
+base on which a memory limit is counted.
 """
 
 import ctypes
 import os
-import resource
 
 # Landlock's ABI (linux/landlock.h)
 _SYS_CREATE_RULESET, _SYS_ADD_RULE, _SYS_RESTRICT_SELF = 444, 445, 446
@@ -49,7 +47,7 @@ def landlock_abi():
     return max(int(version), 0)
 
 
-def _restrict_writes(writable):
+def restrict_writes(writable):
     """Allow writes only below the folders ``writable`` (and to /dev/null). True if in force."""
     abi = landlock_abi()
     if abi < 1:
@@ -88,18 +86,3 @@ def address_space_mb():
     except (OSError, ValueError, IndexError):
         return 0
     return pages * os.sysconf("SC_PAGE_SIZE") // 2**20
-
-
-def confine(workdir, memory_mb, cpu_seconds):
-    """Limit this process: ``memory_mb`` more address space, ``cpu_seconds``, writes in workdir.
-
-    The memory budget is counted on top of what the process already maps (TensorFlow's
-    libraries map gigabytes they never touch). Returns True if writes are confined to
-    ``workdir`` (Landlock), False if only the limits apply.
-    """
-    limit = (address_space_mb() + memory_mb) * 2**20
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    cpu = int(cpu_seconds) + 1
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 2))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    return _restrict_writes([os.fspath(workdir)])

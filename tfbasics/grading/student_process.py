@@ -153,10 +153,6 @@ class StudentProcess:
             self.sock.close()
         return self.status
 
-    def finish(self):
-        """Close the channel and let the worker end; returns the wait status."""
-        return self.stop()
-
 
 def _spawn(job, limits):
     ours, theirs = socket.socketpair()
@@ -191,10 +187,8 @@ class LocalProcess:
         reply = self.server.handle(there)
         return channel.decode(_round_trip(channel.encode(reply)))
 
-    def finish(self):
+    def stop(self, grace=0.0):
         return 0
-
-    stop = finish
 
 
 def main(argv=None):

@@ -127,17 +127,15 @@ class Server:
 
     def bring(self, value):
         """An argument from the checks: Refs and Harness names become the objects they name."""
-        if isinstance(value, Ref):
-            return self.objects[value.number]
-        if isinstance(value, Harness):
-            return worker_recipes.HARNESS[value.name]
-        if type(value) is list:
-            return [self.bring(v) for v in value]
-        if type(value) is tuple:
-            return tuple(self.bring(v) for v in value)
-        if type(value) is dict:
-            return {k: self.bring(v) for k, v in value.items()}
-        return value
+
+        def named(v):
+            if isinstance(v, Ref):
+                return self.objects[v.number]
+            if isinstance(v, Harness):
+                return worker_recipes.HARNESS[v.name]
+            return v
+
+        return channel.walk(value, named)
 
     # ------------------------------------------------------------------ requests
     def handle(self, request):

@@ -155,7 +155,6 @@ class RunSummaries:
             self.validation = tf.compat.v1.summary.FileWriter(str(run_dir / "validation"))
         self._pending_trace = None
         self._trace_next = first_step == 0
-        self._losses = []  # (wall time, step, loss) not yet written: see ``loss``
         if first_step:  # TensorBoard drops the events at steps >= first_step + 1 written before
             start = tf.compat.v1.Event(
                 session_log=tf.compat.v1.SessionLog(status=tf.compat.v1.SessionLog.START),
@@ -200,25 +199,12 @@ class RunSummaries:
         }
 
     def loss(self, step, value):
-        """The loss of SGD step ``step`` (1-based), and that step's trace if it was traced.
-
-        The loss is written with the epoch's summaries (``epoch``, ``final``, ``close``), at
-        the time it was taken: the same events in the same order as one write per step, but the
-        writer's thread no longer takes the interpreter from the loop at every step (that cost
-        the book's loop about 10%)."""
+        """The loss of SGD step ``step`` (1-based), and that step's trace if it was traced."""
         if self._pending_trace is not None:
             traced, run_metadata = self._pending_trace
             self.train.add_run_metadata(run_metadata, f"step_{traced}", traced)
             self._pending_trace = None
-        self._losses.append((time.time(), step, value))
-
-    def _write_losses(self):
-        """The losses kept by ``loss``, as ``add_summary`` would have written each."""
-        for wall_time, step, value in self._losses:
-            event = tf.compat.v1.Event(wall_time=wall_time, step=int(step))
-            event.summary.CopyFrom(_scalar("loss", value))
-            self.train.add_event(event)
-        self._losses.clear()
+        self.train.add_summary(_scalar("loss", value), step)
 
     def epoch(self, result, weights, biases):
         """Per epoch: cost and accuracies (train/ and validation/), histograms, the templates.
@@ -227,7 +213,6 @@ class RunSummaries:
           result: run_records.EpochResult; weights: float32 [784, 10]; biases: float32 [10].
         """
         step = result.step
-        self._write_losses()
         for summary in (
             _scalar("cost", result.cost),
             _histogram("weights", weights),
@@ -250,13 +235,11 @@ class RunSummaries:
           step: int; metrics: dict ``"test_accuracy" -> float`` etc. (keys of FINAL_METRICS
             without ``final/``; None values are skipped).
         """
-        self._write_losses()
         for name, value in metrics.items():
             if value is not None:
                 self.train.add_summary(_scalar(f"final/{name}", value), step)
 
     def close(self):
-        self._write_losses()  # Ctrl-C or an error mid-epoch: what was logged is kept
         self.train.close()
         self.validation.close()
 

@@ -398,7 +398,8 @@ def main(argv=None):
     (run / "part1.json").write_text("{}")
     {raise_line}
     print("ready", flush=True)
-    time.sleep(60)
+    for _ in range(600):  # short sleeps: a SIGINT right after the print is never lost
+        time.sleep(0.1)
     return 0
 
 if __name__ == "__main__":
@@ -445,7 +446,7 @@ def test_ctrl_c_in_a_script_is_one_line_exit_130_and_keeps_its_files(how, tmp_pa
 
 def test_ctrl_c_while_a_script_imports_is_one_line_too(tmp_path):
     (tmp_path / "slow_import.py").write_text(
-        "import time\nprint('importing', flush=True)\ntime.sleep(60)\n"
+        "import time\nprint('importing', flush=True)\nfor _ in range(600):\n    time.sleep(0.1)\n"
     )
     env = dict(PYTHON_ENV, PYTHONPATH=f"{tmp_path}{os.pathsep}{PYTHON_ENV['PYTHONPATH']}")
     process = subprocess.Popen(

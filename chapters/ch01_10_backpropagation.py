@@ -7,29 +7,29 @@ training curves, the experiments' tables and bar charts, and the gradient check'
 """
 
 import os
+import sys
+import time
+from pathlib import Path
+from typing import NamedTuple
 
-# Before NumPy loads: on batches of 32 BLAS threads mostly wait on each other (training took
-# 5 s single-threaded, over 100 s with two threads on a busy 2-core machine).
-if __name__ == "__main__":
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import numpy as np
+from threadpoolctl import threadpool_limits
 
-import sys  # noqa: E402 (after the BLAS setting above)
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import NamedTuple  # noqa: E402
+from tfbasics import backprop as bp
+from tfbasics import backprop_experiments as ex
+from tfbasics import backprop_plots as plots
+from tfbasics import gradcheck
+from tfbasics._tf import tf
+from tfbasics.data import mnist
+from tfbasics.data.flags import add_data_flags
+from tfbasics.data.mnist_files import MNISTError
+from tfbasics.runs import folders
+from tfbasics.runs.script_errors import script_main
 
-import numpy as np  # noqa: E402
-
-from tfbasics import backprop as bp  # noqa: E402
-from tfbasics import backprop_experiments as ex  # noqa: E402
-from tfbasics import backprop_plots as plots  # noqa: E402
-from tfbasics import gradcheck  # noqa: E402
-from tfbasics._tf import tf  # noqa: E402
-from tfbasics.data import mnist  # noqa: E402
-from tfbasics.data.flags import add_data_flags  # noqa: E402
-from tfbasics.data.mnist_files import MNISTError  # noqa: E402
-from tfbasics.runs import folders  # noqa: E402
-from tfbasics.runs.script_errors import script_main  # noqa: E402
+# On batches of 32 BLAS threads mostly wait on each other (training took 5 s single-threaded, over
+# 100 s with two threads on a busy 2-core machine): one thread, unless OPENBLAS_NUM_THREADS says
+if __name__ == "__main__" and "OPENBLAS_NUM_THREADS" not in os.environ:
+    threadpool_limits(limits=1, user_api="blas")
 
 SCRIPT = "ch01_10_backpropagation"  # its run folders: logs/ch01_10_backpropagation/<run>/
 LOG_EVERY = 50  # SGD steps between two train/loss points in TensorBoard

@@ -15,9 +15,9 @@ reaches only ``tfbasics run``, which passes one SIGINT on), gone with its parent
 status of a new interpreter, its non-daemon threads and atexit handlers finished and its output
 flushed before it ends.
 
-A script that sets environment variables before its imports (ch01_10: single-threaded BLAS,
-read when NumPy loads) still gets a new process: here NumPy has loaded already
-(``sets_environment``). ``TFBASICS_RUN_ISOLATED=1`` runs every section in a new process, as on
+A script that sets environment variables at import, for libraries that read them when they load,
+still gets a new process: here they have loaded already (``sets_environment``). ch01_10 limits
+NumPy's BLAS threads at run time (threadpoolctl), so it is forked like the rest. ``TFBASICS_RUN_ISOLATED=1`` runs every section in a new process, as on
 a system without fork (only Linux forks here: elsewhere a fork after TensorFlow's import is not
 known to be safe).
 Importing this module imports no TensorFlow.
@@ -71,8 +71,9 @@ def enabled(path=None):
 
 
 def sets_environment(path):
-    """True if the script at ``path`` touches ``os.environ`` outside its functions: at import,
-    before the libraries it configures load (in a new process, not in a fork of this one)."""
+    """True if the script at ``path`` changes ``os.environ`` outside its functions: at import,
+    before the libraries it configures load (in a new process, not in a fork of this one).
+    Reading it (``"X" in os.environ``, ``os.environ.get``) is no reason for a new process."""
     try:
         tree = ast.parse(open(path, encoding="utf-8").read())
     except (OSError, SyntaxError, UnicodeDecodeError):
@@ -82,9 +83,31 @@ def sets_environment(path):
         node = todo.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
             continue
-        if isinstance(node, ast.Attribute) and node.attr == "environ":
+        if _writes_environment(node):
             return True
         todo.extend(ast.iter_child_nodes(node))
+    return False
+
+
+ENVIRON_WRITES = {"setdefault", "update", "pop", "popitem", "clear", "__setitem__", "__delitem__"}
+
+
+def _writes_environment(node):
+    """``os.environ[k] = v`` or ``del os.environ[k]``, ``os.environ.setdefault(...)`` and the
+    like, ``os.putenv``/``os.unsetenv``, or ``os.environ`` handed on (whoever gets it may)."""
+
+    def environ(n):
+        return isinstance(n, ast.Attribute) and n.attr == "environ"
+
+    if isinstance(node, ast.Subscript) and environ(node.value):
+        return not isinstance(node.ctx, ast.Load)
+    if isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Attribute) and environ(func.value):
+            return func.attr in ENVIRON_WRITES
+        if isinstance(func, ast.Attribute) and func.attr in ("putenv", "unsetenv"):
+            return True
+        return any(environ(arg) for arg in [*node.args, *(k.value for k in node.keywords)])
     return False
 
 

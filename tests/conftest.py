@@ -54,6 +54,17 @@ def mnist_dir():
     return mnist_fetch.fetch()
 
 
+@pytest.fixture(scope="session")
+def chapter_run(mnist_dir, tmp_path_factory):
+    """The README's chapter command run once, in a new folder (``helpers.ChapterRun``): the
+    README's test checks the command, and the full-length section tests (Keras' 4 epochs, the
+    backprop training) assert on what it printed and wrote instead of training again. Tests
+    that use it carry ``@pytest.mark.xdist_group(helpers.CHAPTER_RUN)``, so one worker runs it once."""
+    from helpers import ChapterRun
+
+    return ChapterRun(tmp_path_factory.mktemp("chapter"))
+
+
 def pytest_terminal_summary(terminalreporter):
     """Say why the browser tests were skipped (no Chromium) in one line: never a silent pass."""
     reasons = set()

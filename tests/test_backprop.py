@@ -1,7 +1,6 @@
 """Backpropagation by hand (section 10): every backward against finite differences and TensorFlow,
 the book's formulas as the ones-upstream case, training, vanishing gradients, dead ReLUs, script."""
 
-import os
 import re
 import subprocess
 import sys
@@ -10,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import event_files, graph_op_names, load_events
+from helpers import CHAPTER_RUN, event_files, graph_op_names, load_events
 from tfbasics import backprop as bp
 from tfbasics import backprop_experiments as ex
 from tfbasics import gradcheck
@@ -18,7 +17,7 @@ from tfbasics.chapters import ch01_10_backpropagation as lesson
 from tfbasics.data import mnist
 from tfbasics.data.mnist_files import MNISTError
 
-pytestmark = pytest.mark.xdist_group("backprop")  # module fixtures: made once
+MNIST_TRAIN = "backprop"  # xdist group of the tests that share the module fixture mnist_train
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = "ch01_10_backpropagation"
@@ -214,33 +213,14 @@ def test_sgd_learns_fake_digits():
 
 
 @pytest.mark.slow
-def test_two_layer_network_reaches_95_percent_on_mnist(mnist_dir, tmp_path):
-    # a process of its own: the script sets single-threaded BLAS before NumPy loads (see there)
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            f"tfbasics.chapters.{SCRIPT}",
-            "--part",
-            "train",
-            "--epochs",
-            "3",
-            "--data-dir",
-            str(mnist_dir),
-            "--logdir",
-            str(tmp_path),
-            "--no-progress",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"},
-    )
-    assert out.returncode == 0, out.stderr
-    costs = [float(c) for c in re.findall(r"Epoch: \d cost = ([\d.]+)", out.stdout)]
+@pytest.mark.xdist_group(CHAPTER_RUN)  # trained once, by the README's `tfbasics run all`
+def test_two_layer_network_reaches_95_percent_on_mnist(chapter_run):
+    # the section's defaults (3 epochs, batch 32, lr 0.5, seed 0), as `tfbasics run all` runs it:
+    # its own BLAS setting (see the script), in a fork of the `tfbasics` process
+    out = chapter_run.section(10)
+    costs = [float(c) for c in re.findall(r"Epoch: \d cost = ([\d.]+)", out)]
     assert len(costs) == 3 and costs[0] > costs[1] > costs[2]
-    accuracy = float(re.search(r"Test accuracy: ([\d.]+)", out.stdout).group(1))
+    accuracy = float(re.search(r"Test accuracy: ([\d.]+)", out).group(1))
     assert accuracy >= 0.95
 
 
@@ -256,6 +236,7 @@ def mnist_train(mnist_dir):
     )
 
 
+@pytest.mark.xdist_group(MNIST_TRAIN)
 def test_vanishing_gradients_collapse_for_sloppy_init_not_for_scaled(mnist_train):
     x, y, _, _ = mnist_train
     rows = ex.vanishing_gradients(x, y, seed=0)
@@ -279,6 +260,7 @@ def test_vanishing_gradients_collapse_for_sloppy_init_not_for_scaled(mnist_train
     assert table[(2, "randn", 1)].loss > 8 and table[(2, "scaled", 1)].loss < 2.6
 
 
+@pytest.mark.xdist_group(MNIST_TRAIN)
 def test_dead_relus_after_oversized_update_not_after_healthy_training(mnist_train):
     x, y, xv, yv = mnist_train
     rows, unchanged = ex.dead_relu_experiment(x, y, xv, yv, lesson.train_epoch, seed=0)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import event_files, graph_op_names, load_events
+from helpers import CHAPTER_RUN, event_files, graph_op_names, load_events
 from tfbasics import keras_models
 from tfbasics._tf import tf
 from tfbasics.data import mnist  # imports TensorFlow quietly, then Keras
@@ -292,28 +292,15 @@ def test_short_run_on_real_mnist_learns(mnist_dir, tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_full_run_reaches_the_books_accuracy(mnist_dir, tmp_path, capsys):
+@pytest.mark.xdist_group(CHAPTER_RUN)  # trained once, by the README's `tfbasics run all`
+def test_full_run_reaches_the_books_accuracy(chapter_run):
     # the README's command: 4 epochs, batch 128, 55,000 training images, seed 0
-    assert (
-        ch01_09_keras_mnist_mlp.main(
-            [
-                "--data-dir",
-                str(mnist_dir),
-                "--verbose",
-                "2",
-                "--logdir",
-                str(tmp_path),
-                "--run-name",
-                "full",
-            ]
-        )
-        == 0
-    )
-    out = capsys.readouterr().out
+    out = chapter_run.section(9)
     assert out.count("val_accuracy") == 4  # one line per epoch
     assert printed_number(out, "Test accuracy:") >= FULL_RUN_ACCURACY
     assert printed_number(out, "Test score:") < 0.1
-    assert (tmp_path / "ch01_09_keras_mnist_mlp" / "full" / "model.keras").is_file()
+    (run,) = chapter_run.run_folders("ch01_09_keras_mnist_mlp")
+    assert (run / "model.keras").is_file()
 
 
 # ------------------------------------------------------------------ the script reads as the book

@@ -12,22 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from helpers import CHAPTER_RUN, quick_start_commands
+
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "README.md"
 DOCS = sorted((REPO / "docs").glob("*.md"))
 FOLDER_READMES = [REPO / "exercises" / "README.md", REPO / "logs" / "README.md"]
 MAX_README_LINES = 300  # issue 20: a README a newcomer reads in five minutes
-
-
-def quick_start_commands():
-    """The commands of the README's Quick start code block, without their comments."""
-    text = (REPO / "README.md").read_text(encoding="utf-8")
-    section = re.search(r"^## Quick start\n(.*?)^## ", text, re.S | re.M)
-    assert section, "README.md has no '## Quick start' section"
-    blocks = re.findall(r"```bash\n(.*?)```", section.group(1), re.S)
-    assert blocks, "the Quick start has no ```bash block"
-    lines = [line.split("#")[0].strip() for line in blocks[-1].splitlines()]
-    return [line for line in lines if line]
 
 
 def test_quick_start_has_two_commands_and_ci_runs_the_test_command_verbatim():
@@ -45,19 +36,15 @@ def test_quick_start_has_two_commands_and_ci_runs_the_test_command_verbatim():
 
 
 @pytest.mark.slow
-def test_quick_start_chapter_command_runs_and_ends_with_the_tensorboard_hint(tmp_path):
+@pytest.mark.xdist_group(CHAPTER_RUN)  # the run is shared with the full-length section tests
+def test_quick_start_chapter_command_runs_and_ends_with_the_tensorboard_hint(chapter_run):
     """The first command as a new user types it; the chapter's logs go to a temporary folder."""
-    install, _, rest = quick_start_commands()[0].partition("&&")
-    assert shlex.split(install) == ["pip", "install", "-e", "."], install
-    # the install is the one this test suite already runs under; it needs the checkout as cwd
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "."], cwd=REPO, check=True)
-    done = subprocess.run(
-        rest, shell=True, cwd=tmp_path, capture_output=True, text=True, timeout=1200
-    )
+    assert shlex.split(chapter_run.install) == ["pip", "install", "-e", "."], chapter_run.install
+    done = chapter_run
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     last = done.stdout.strip().splitlines()[-1]
     assert "tfbasics tensorboard" in last, f"the run should end with the TensorBoard hint: {last!r}"
-    assert any((tmp_path / "logs").iterdir()), "nothing was written under logs/"
+    assert any((chapter_run.folder / "logs").iterdir()), "nothing was written under logs/"
 
 
 def tf1_program():

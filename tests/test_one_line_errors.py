@@ -51,6 +51,26 @@ def test_ulimit_v_1500000_before_ch01_07_is_one_line(tmp_path):
     assert "ulimit -v 1500000); raise the limit (ulimit -v unlimited) and run again" in line
 
 
+def test_memory_that_runs_out_in_a_file_call_while_training_is_memory_not_disk(
+    tmp_path, monkeypatch, capsys
+):
+    # under `ulimit -v` a busy machine sometimes runs out in a system call instead of an import:
+    # OSError(ENOMEM) naming whatever file was at hand (seen: a folder of a library's grammar)
+    from tfbasics.runs import checkpoints
+
+    def write(path, text):
+        raise OSError(errno.ENOMEM, os.strerror(errno.ENOMEM), str(path))
+
+    monkeypatch.setattr(checkpoints, "_write", write)
+    main = lambda: run_script(tmp_path, "--epochs", "2")  # noqa: E731 - as the script runs it
+    assert script_errors.script_main(main, prog=f"{RUN}.py") == script_errors.EXIT_FAILED
+    line = one_line(capsys.readouterr().err)
+    assert line.startswith(
+        f"{RUN}.py: error: not enough memory: OSError: [Errno {errno.ENOMEM}] Cannot allocate memory"
+    ), line
+    assert line.endswith(f"(unfinished run folder: {tmp_path / RUN / 'r'})"), line
+
+
 @pytest.mark.parametrize(
     "exc, what",
     [

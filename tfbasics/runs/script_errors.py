@@ -272,7 +272,7 @@ def script_main(main, argv=None, prog=None):
             pass
         return EXIT_FAILED
     except Exception as exc:
-        line = describe_os_error(exc) or describe_memory_error(exc)
+        line = describe_memory_error(exc) or describe_os_error(exc)  # ENOMEM: memory, not disk
         if line is None:
             raise
         unfinished = f" (unfinished run folder: {claimed[-1]})" if claimed else ""

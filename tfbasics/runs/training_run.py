@@ -251,6 +251,8 @@ def run(
     except Exception as e:  # a full or read-only disk while training: what is kept, what to do
         if out is None or script_errors.describe_os_error(e) is None:
             raise
+        if script_errors.describe_memory_error(e) is not None:  # ENOMEM: script_main's memory line
+            raise
         resume = resume_command(argv, out, command)
         if not tf1_checkpoints:
             return _error(prog, script_errors.describe_os_error(e), 1)

@@ -151,6 +151,38 @@ def test_sections_are_forked_only_before_any_session_exists():
     assert done.stdout.split() == ["False", "True", "True", "False"], done.stdout + done.stderr
 
 
+@pytest.mark.parametrize(
+    "source, new_process",
+    [
+        ('os.environ["OPENBLAS_NUM_THREADS"] = "1"', True),
+        ('os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")', True),
+        ('del os.environ["X"]', True),
+        ('os.putenv("X", "1")', True),
+        ("env = os.environ", True),  # whoever holds it may change it
+        ("configure(os.environ)", True),
+        ('if "X" not in os.environ:\n    pass', False),
+        ('x = os.environ.get("X")', False),
+        ('def main():\n    os.environ["X"] = "1"', False),  # at run time, not at import
+    ],
+)
+def test_only_a_script_that_changes_its_environment_at_import_gets_a_new_process(
+    source, new_process, tmp_path
+):
+    from tfbasics.cli import section_fork
+
+    script = tmp_path / "ch01_99_probe.py"
+    script.write_text(f"import os\n{source}\n")
+    assert section_fork.sets_environment(script) is new_process
+
+
+def test_every_section_of_the_chapter_may_be_forked():
+    # ch01_10 limits BLAS threads at run time (threadpoolctl): no section needs a new process
+    from tfbasics.cli import section_fork
+
+    found = chapter_sections.discover_sections()
+    assert [s.name for s in found if section_fork.sets_environment(s.path)] == []
+
+
 # ---------------------------------------------------------------------------------------------
 # user errors: one clear line on stderr, non-zero exit, no traceback
 

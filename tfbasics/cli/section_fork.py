@@ -15,11 +15,11 @@ reaches only ``tfbasics run``, which passes one SIGINT on), gone with its parent
 status of a new interpreter, its non-daemon threads and atexit handlers finished and its output
 flushed before it ends.
 
-A script that sets environment variables at import, for libraries that read them when they load,
-still gets a new process: here they have loaded already (``sets_environment``). ch01_10 limits
-NumPy's BLAS threads at run time (threadpoolctl), so it is forked like the rest. ``TFBASICS_RUN_ISOLATED=1`` runs every section in a new process, as on
-a system without fork (only Linux forks here: elsewhere a fork after TensorFlow's import is not
-known to be safe).
+A script that sets environment variables at import, for libraries that read them when they
+load, still gets a new process: here they have loaded already (``sets_environment``). ch01_10
+limits NumPy's BLAS threads at run time (threadpoolctl), so it is forked like the rest.
+``TFBASICS_RUN_ISOLATED=1`` runs every section in a new process, as on a system without fork
+(only Linux forks here: elsewhere a fork after TensorFlow's import is not known to be safe).
 Importing this module imports no TensorFlow.
 """
 
@@ -94,11 +94,14 @@ ENVIRON_WRITES = {"setdefault", "update", "pop", "popitem", "clear", "__setitem_
 
 def _writes_environment(node):
     """``os.environ[k] = v`` or ``del os.environ[k]``, ``os.environ.setdefault(...)`` and the
-    like, ``os.putenv``/``os.unsetenv``, or ``os.environ`` handed on (whoever gets it may)."""
+    like, ``os.putenv``/``os.unsetenv``, or ``os.environ`` handed on to a call or a name (whoever
+    gets it may change it)."""
 
     def environ(n):
         return isinstance(n, ast.Attribute) and n.attr == "environ"
 
+    if isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and environ(node.value):
+        return True
     if isinstance(node, ast.Subscript) and environ(node.value):
         return not isinstance(node.ctx, ast.Load)
     if isinstance(node, ast.Call):

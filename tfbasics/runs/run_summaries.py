@@ -89,49 +89,17 @@ def hparams_markdown(hparams, num_examples):
 
 
 def _hparams_summaries(hparams, trial_id):
-    """The experiment (hyperparameters and metric columns) and this run's trial in it, as
-    tensorboard.plugins.hparams.summary_v2's ``hparams_config_pb`` and ``hparams_pb`` make them
-    (without importing that module: 0.15-0.4 s here, boto3 included; its protos take 6 ms)."""
-    from tensorboard.plugins.hparams import api_pb2, plugin_data_pb2
+    """The experiment (hyperparameters and metric columns) and this run's trial in it."""
+    from tensorboard.plugins.hparams import summary_v2 as hp
 
-    def summary(tag, plugin_data):
-        metadata = tf.compat.v1.SummaryMetadata(
-            plugin_data=tf.compat.v1.SummaryMetadata.PluginData(
-                plugin_name="hparams", content=plugin_data.SerializeToString()
-            )
-        )
-        empty = tf.make_tensor_proto([], dtype=tf.float32, shape=(0,))  # the plugin's NULL_TENSOR
-        value = tf.compat.v1.Summary.Value(tag=tag, metadata=metadata, tensor=empty)
-        return tf.compat.v1.Summary(value=[value]).SerializeToString()
-
-    dataset = {"train": api_pb2.DATASET_TRAINING, "validation": api_pb2.DATASET_VALIDATION}
+    dataset = {"train": hp.Metric.TRAINING, "validation": hp.Metric.VALIDATION}
     metrics = [
-        api_pb2.MetricInfo(
-            name=api_pb2.MetricName(tag=tag),
-            dataset_type=dataset.get(tag.split("/")[1].split("_")[0]),
-        )
+        hp.Metric(tag, dataset_type=dataset.get(tag.split("/")[1].split("_")[0]))
         for tag in FINAL_METRICS
     ]
-    experiment = api_pb2.Experiment(
-        hparam_infos=[api_pb2.HParamInfo(name=name) for name in hparams], metric_infos=metrics
-    )
-    trial = plugin_data_pb2.SessionStartInfo(group_name=trial_id, start_time_secs=time.time())
-    for name in sorted(hparams):
-        value = hparams[name]
-        value = value.item() if isinstance(value, np.generic) else value
-        if isinstance(value, bool):
-            trial.hparams[name].bool_value = value
-        elif isinstance(value, (float, int)):
-            trial.hparams[name].number_value = value
-        else:
-            trial.hparams[name].string_value = value
-    return (
-        summary("_hparams_/experiment", plugin_data_pb2.HParamsPluginData(experiment=experiment)),
-        summary(
-            "_hparams_/session_start_info",
-            plugin_data_pb2.HParamsPluginData(session_start_info=trial),
-        ),
-    )
+    experiment = hp.hparams_config_pb([hp.HParam(name) for name in hparams], metrics)
+    trial = hp.hparams_pb(hparams, trial_id=trial_id, start_time_secs=time.time())
+    return experiment.SerializeToString(), trial.SerializeToString()
 
 
 class RunSummaries:

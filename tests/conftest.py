@@ -59,7 +59,8 @@ def chapter_run(mnist_dir, tmp_path_factory):
     """The README's chapter command run once, in a new folder (``helpers.ChapterRun``): the
     README's test checks the command, and the full-length section tests (Keras' 4 epochs, the
     backprop training) assert on what it printed and wrote instead of training again. Tests
-    that use it carry ``@pytest.mark.xdist_group(helpers.CHAPTER_RUN)``, so one worker runs it once."""
+    that use it carry ``@pytest.mark.xdist_group(helpers.CHAPTER_RUN)``, so one worker runs it
+    once."""
     from helpers import ChapterRun
 
     return ChapterRun(tmp_path_factory.mktemp("chapter"))

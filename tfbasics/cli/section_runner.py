@@ -3,9 +3,9 @@
 - ``run_section(section, flags)``: ``python -m tfbasics.cli.launch tfbasics.chapters.<script>
   FLAGS`` in its own process group (on Linux a child forked after this process imported
   TensorFlow once, ``tfbasics.cli.section_fork``: the same, without paying the import per
-  section; ``TFBASICS_RUN_ISOLATED=1``: a new process each time); Ctrl-C is passed on once and the section gets
-  ``INTERRUPT_GRACE`` seconds to say what it kept. The section dies with this process, however
-  this one dies (``kill -9`` too: ``launch.die_with_parent``).
+  section; ``TFBASICS_RUN_ISOLATED=1``: a new process each time); Ctrl-C is passed on once and
+  the section gets ``INTERRUPT_GRACE`` seconds to say what it kept. The section dies with this
+  process, however this one dies (``kill -9`` too: ``launch.die_with_parent``).
 - ``run_sections(selected, flags)``: the loop, the progress lines and the summary of the run
   folders its sections claimed (not those of another run into the same logdir).
 """
@@ -122,8 +122,9 @@ def run_section(section, flags, quiet=False):
     ``tfbasics.cli.launch`` runs the script as ``python -m tfbasics.chapters.<name>`` would (a TF2
     twin: ``tfbasics.chapters.tf2.<name>``), and keeps a Ctrl-C during its imports to one line.
     On Linux the section is a child forked from this process once TensorFlow is imported here
-    (``tfbasics.cli.section_fork``), which behaves as that new process would. On Ctrl-C here the section is sent SIGINT, given ``INTERRUPT_GRACE`` seconds to say what it
-    kept, and KeyboardInterrupt is re-raised.
+    (``tfbasics.cli.section_fork``), which behaves as that new process would. On Ctrl-C here
+    the section is sent SIGINT, given ``INTERRUPT_GRACE`` seconds to say what it kept, and
+    KeyboardInterrupt is re-raised.
 
     Args:
       section: Section.
@@ -132,9 +133,7 @@ def run_section(section, flags, quiet=False):
     Returns:
       int, the script's exit status.
     """
-    if section_fork.enabled(
-        section.path
-    ):  # TensorFlow imported here once, each section forked from here
+    if section_fork.enabled(section.path):  # TensorFlow imported here once, then forked
         section_fork.preload()
         process = section_fork.ForkedSection(section.module, flags, _section_env(), quiet)
     else:

@@ -55,7 +55,7 @@ LIMIT_FLAGS = (  # flag, type, default, metavar, help: shared by check and grade
     (
         "--student-timeout",
         float,
-        0.0,
+        Limits.student_timeout,
         "S",
         "seconds all of a student's exercises may take "
         "together; the rest are not graded (0: no limit)",
@@ -63,7 +63,7 @@ LIMIT_FLAGS = (  # flag, type, default, metavar, help: shared by check and grade
     (
         "--class-timeout",
         float,
-        0.0,
+        Limits.class_timeout,
         "S",
         "seconds the whole class may take; what is left is not graded (0: no limit)",
     ),

@@ -49,10 +49,11 @@ def _why_not(path, names):
         return "a file, not a student's folder"
     try:
         inside = [p for p in path.iterdir() if not p.name.startswith(".")]
-    except OSError as err:
+        # a notebook named for its exercise is graded as the .py would be
+        if any((path / f"{n}.py").is_file() or (path / f"{n}.ipynb").is_file() for n in names):
+            return ""
+    except OSError as err:  # a folder readable but not searchable: is_file() raises
         return f"cannot be read: {err.strerror}"
-    if any((path / f"{n}.py").is_file() or (path / f"{n}.ipynb").is_file() for n in names):
-        return ""  # a notebook named for its exercise is graded as the .py would be
     if not inside:
         return "no exercise files: the folder is empty"
     notebooks = sorted(p.name for p in inside if p.suffix == ".ipynb")

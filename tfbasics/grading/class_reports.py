@@ -20,7 +20,7 @@ import io
 from tfbasics.grading import check_suite
 from tfbasics.grading.exercise_list import EXERCISES
 from tfbasics.grading.exercism_results import points
-from tfbasics.grading.report_text import printable, relative_paths
+from tfbasics.grading.report_text import clean
 
 
 def class_table(rows, names):
@@ -45,7 +45,7 @@ def class_table(rows, names):
 
 
 def _one_line(text, folder):
-    lines = [line for line in printable(relative_paths(text, folder)).splitlines() if line]
+    lines = [line for line in clean(text, folder).splitlines() if line]
     return lines[0] if lines else ""
 
 

@@ -26,20 +26,16 @@ import json
 
 from tfbasics.grading import check_suite
 from tfbasics.grading.exercise_list import EXERCISES, task_id
-from tfbasics.grading.report_text import cut_within, printable, relative_paths
+from tfbasics.grading.report_text import clean, cut_within
 
 VERSION = 3
 OUTPUT_LIMIT = 500  # characters of a test's output (the spec's limit, its note included)
 TEST_STATUS = {"pass": "pass", "fail": "fail", "error": "error", "not-started": "fail"}
 
 
-def _clean(text, folder):
-    return printable(relative_paths(text, folder))
-
-
 def _test(task, folder):
     exercise = EXERCISES[task.exercise]
-    message = _clean(task.message, folder)
+    message = clean(task.message, folder)
     if task.status == "not-started":
         message = "not started" + (f": {message}" if message else "")
     points = exercise.task_points(task.number)
@@ -48,7 +44,7 @@ def _test(task, folder):
         "test_code": check_suite.test_code(task.exercise, task.number),
         "status": TEST_STATUS.get(task.status, "error"),
         "message": message or None,
-        "output": cut_within(_clean(task.output, folder), OUTPUT_LIMIT) or None,
+        "output": cut_within(clean(task.output, folder), OUTPUT_LIMIT) or None,
         "task_id": task_id(task.exercise, task.number),
         "exercise": task.exercise,
         "task": task.number,
@@ -68,7 +64,7 @@ def overall(result):
     reasons = [f"{e.name}: {e.message}" for e in result.exercises if e.message]
     reasons += [f"{t.exercise}: {t.message}" for t in tasks if t.message]
     message = "; ".join(dict.fromkeys(reasons)) or "no task could be checked"
-    return "error", _clean(message, result.folder)
+    return "error", clean(message, result.folder)
 
 
 def points(result):
@@ -99,7 +95,7 @@ def results_json(result, student=None):
         "total": result.total,
         "points": earned,
         "max_points": possible,
-        "flags": [_clean(f, folder) for f in result.all_flags()],
+        "flags": [clean(f, folder) for f in result.all_flags()],
         "submitted_at": result.submitted_at or None,
         "graded_at": result.graded_at or None,
         "check_suite": check_suite.suite_version(),
@@ -110,11 +106,11 @@ def results_json(result, student=None):
                 "status": ex.status,
                 "passed": ex.passed,
                 "total": len(ex.tasks),
-                "message": _clean(ex.message, folder) or None,
+                "message": clean(ex.message, folder) or None,
                 "duration": round(ex.duration, 3),
                 "writes_confined": ex.confined,
                 "isolated": list(ex.isolated),
-                "flags": [_clean(f, folder) for f in ex.flags],
+                "flags": [clean(f, folder) for f in ex.flags],
             }
             for ex in result.exercises
         ],

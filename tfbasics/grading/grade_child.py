@@ -16,10 +16,11 @@ import signal
 import sys
 import time
 
-from tfbasics.grading import sandbox, worker
+from tfbasics.grading import sandbox
 
 MAX_RESTARTS = 3  # a learner's process that dies mid-exercise is started again for the next task
 CHECKER_MEMORY_MB = 4096  # the checks' own budget (graphs and models the learner sent included)
+OUTPUT_CAP = 64 * 1024  # characters of a task's printed output kept in its result (the tail)
 
 
 def _checks(check_module):
@@ -100,7 +101,7 @@ def _check(send, fd, check_module, folder, exercise, workdir, limits, hide):
                 "number": number,
                 "status": status,
                 "message": message,
-                "output": output[-worker.OUTPUT_CAP :],
+                "output": output[-OUTPUT_CAP:],
                 "duration": round(time.perf_counter() - started, 4),
             }
         )

@@ -12,7 +12,7 @@ The results files are ``exercism_results`` and ``gradescope``; a class's table a
 import xml.etree.ElementTree as ET
 
 from tfbasics.grading.exercise_list import EXERCISES
-from tfbasics.grading.report_text import cut, printable, relative_paths
+from tfbasics.grading.report_text import clean, cut, printable
 
 OUTPUT_LIMIT = 500  # characters of a task's printed output in the JUnit XML
 SHOWN_OUTPUT = 800  # ... and in the terminal without -v
@@ -80,9 +80,6 @@ def junit_xml(result, name="tfbasics exercises"):
       bytes, UTF-8 XML that parses whatever the student's code printed.
     """
 
-    def clean(text):
-        return printable(relative_paths(text, result.folder))
-
     root = ET.Element("testsuites", name=name)
     counts = {"tests": 0, "failures": 0, "errors": 0}
     for ex in result.exercises:
@@ -108,12 +105,14 @@ def junit_xml(result, name="tfbasics exercises"):
             )
             if task.status in ("fail", "not-started", "error"):
                 tag = "error" if task.status == "error" else "failure"
-                text = clean(task.message) or task.status
+                text = clean(task.message, result.folder) or task.status
                 first = next(line for line in text.splitlines() + [task.status] if line.strip())
                 element = ET.SubElement(case, tag, message=first, type=task.status)
                 element.text = text
             if task.output:
-                ET.SubElement(case, "system-out").text = clean(cut(task.output, OUTPUT_LIMIT))
+                ET.SubElement(case, "system-out").text = clean(
+                    cut(task.output, OUTPUT_LIMIT), result.folder
+                )
         counts["tests"] += len(ex.tasks)
         counts["failures"] += failures
         counts["errors"] += errors

@@ -16,14 +16,10 @@ import json
 from tfbasics.grading import check_suite
 from tfbasics.grading.exercise_list import EXERCISES
 from tfbasics.grading.exercism_results import points
-from tfbasics.grading.report_text import cut, printable, relative_paths
+from tfbasics.grading.report_text import clean, cut
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 OUTPUT_LIMIT = 4000  # characters of printed output per test: the page stays readable
-
-
-def _clean(text, folder):
-    return printable(relative_paths(text, folder))
 
 
 def _test(task, folder):
@@ -33,11 +29,11 @@ def _test(task, folder):
     parts = []
     if not passed:
         status = "not started" if task.status == "not-started" else task.status
-        message = _clean(task.message, folder)
+        message = clean(task.message, folder)
         parts.append(status + (f": {message}" if message else ""))
         parts.append(f"read: {exercise.where_to_read}")
     if task.output:
-        parts.append("your code printed:\n" + cut(_clean(task.output, folder), OUTPUT_LIMIT))
+        parts.append("your code printed:\n" + cut(clean(task.output, folder), OUTPUT_LIMIT))
     return {
         "name": f"{task.exercise} task {task.number}: {task.title}",
         "number": f"{exercise.section}.{task.number}",
@@ -66,7 +62,7 @@ def gradescope_json(result, visibility="visible", stdout_visibility="hidden"):
     earned, possible = points(result)
     summary = [f"{e.name}: {e.passed}/{len(e.tasks)} tasks passed" for e in result.exercises]
     summary += [
-        f"{e.name}: error: {_clean(e.message, folder)}" for e in result.exercises if e.message
+        f"{e.name}: error: {clean(e.message, folder)}" for e in result.exercises if e.message
     ]
     summary.append(f"overall: {result.passed}/{result.total} tasks passed")
     return {
@@ -77,7 +73,7 @@ def gradescope_json(result, visibility="visible", stdout_visibility="hidden"):
         "visibility": visibility,
         "stdout_visibility": stdout_visibility,
         "extra_data": {
-            "flags": [_clean(f, folder) for f in result.all_flags()],
+            "flags": [clean(f, folder) for f in result.all_flags()],
             "submitted_at": result.submitted_at or None,
             "graded_at": result.graded_at or None,
             "check_suite": check_suite.suite_version(),

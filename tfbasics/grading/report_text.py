@@ -69,3 +69,9 @@ def relative_paths(text, folder):
     for prefix in {str(Path(folder)), str(Path(folder).resolve())}:
         text = text.replace(prefix.rstrip("/") + "/", "")
     return text
+
+
+def clean(text, folder):
+    """``printable(relative_paths(text, folder))``: what every results file shows of a student's
+    text (messages, output, flags). Returns str."""
+    return printable(relative_paths(text, folder))

@@ -261,7 +261,8 @@ def serve(sock, server_factory, isolated=()):
 
 
 def _output_size(output_fd):
-    """The size of the output file (bytes; 0 for None, or before the Server has it: stdout)."""
+    """The size of the output file in bytes (0 if fstat fails); ``output_fd`` None: fd 1, stdout,
+    before the Server has its own output file."""
     try:
         return os.fstat(1 if output_fd is None else output_fd).st_size
     except OSError:

@@ -751,7 +751,6 @@ def test_grade_a_class_of_five(tmp_path):
     )
     assert results["syntax"]["status"] == "fail"  # Exercism: "error" only when no test ran
     assert by_exercise(results["syntax"])["softmax"]["status"] == "error"
-    assert "ended its process" in exits["message"]
 
 
 def test_the_fused_op_hint_warns_about_argument_order_at_the_first_level():
@@ -828,6 +827,8 @@ def test_solutions_committed_in_a_clone_keep_the_suite_green(tmp_path):
             "-q",
             "-p",
             "no:cacheprovider",
+            "-p",
+            "no:xdist",  # one process: the suite around this test has the cores
             "tests/test_exercise_checker.py",
             "-k",
             "stub or shipped",

@@ -125,7 +125,8 @@ def test_without_chromium_pytest_skips_with_one_line_saying_how_to_enable():
     env = {k: v for k, v in os.environ.items() if k != "TFBASICS_REQUIRE_BROWSER"}
     env["PATH"] = "/nonexistent"  # no chromium to be found
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", __file__, "-k", "hello_graph", "-p", "no:cacheprovider"],
+        [sys.executable, "-m", "pytest", __file__, "-k", "hello_graph", "-p", "no:cacheprovider"]
+        + ["-p", "no:xdist"],  # one process: the suite around this test has the cores
         cwd=Path(__file__).resolve().parent.parent,
         env=env,
         capture_output=True,

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from test_exercise_checker import solution, solved  # noqa: E402  (a correct student's files)
+from test_exercise_checker import copy_stubs, solution, solved  # noqa: E402  (students' files)
 
 from tfbasics.grading import exercise_list  # noqa: E402
 
@@ -132,7 +132,7 @@ def main(argv=None):
 
 def slow_student(folder):
     """A legal but slow student: each function waits 10 s, then answers as the reference does."""
-    solved(folder)
+    copy_stubs(folder)  # the hints beside each file; every stub is replaced below
     for name in exercise_list.names():
         text = solution(name).replace(
             "    return ", "    __import__('time').sleep(10)\n    return "

@@ -8,10 +8,10 @@ from start to exit. The two ways alternate round by round, so a burst of load sl
 - forked (today's default): TensorFlow imported once, each section a child forked from there;
 - a process each (`TFBASICS_RUN_ISOLATED=1`, how every section ran before issue 22): each
   section imports TensorFlow again.
-Each run must succeed and list the same run folders. Printed: the medians, the ratio, each
-section's own seconds (its progress line: where the remaining time goes), the load average
-before and after, and the target (issue 22): at most 40 s on an idle 2-core machine. Exit status
-1 if the forked median misses it. Timing belongs here, never in a test.
+Each run must succeed and write run folders for the same scripts. Printed: the medians, the
+ratio, each section's own seconds (its progress line: where the remaining time goes), the load
+average before and after, and the target (issue 22): at most 40 s on an idle 2-core machine.
+Exit status 1 if the forked median misses it. Timing belongs here, never in a test.
 """
 
 import argparse
@@ -31,7 +31,8 @@ SECTION_LINE = re.compile(r"^\[\d+/\d+\] (\S+) \.\.\. ok \(([\d.]+) s\)$", re.M)
 
 
 def timed(isolated, extra):
-    """One `tfbasics run all`: (seconds, {section: its own seconds}, its run folders)."""
+    """One `tfbasics run all`: (seconds, {section: its own seconds}, the script of each run
+    folder it wrote, sorted: run folders are named by time, so two runs compare by script)."""
     env = dict(os.environ, TFBASICS_RUN_ISOLATED=isolated)
     with tempfile.TemporaryDirectory(prefix="tfbasics-runall-") as logdir:
         argv = [sys.executable, "-m", "tfbasics", "run", "all", "--logdir", logdir]

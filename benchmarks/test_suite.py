@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def timed(args):
-    """(seconds, last line of pytest's output) of one whole pytest run."""
+    """(seconds, last line of pytest's output, load average before) of one whole pytest run."""
     load = os.getloadavg()[0]
     started = time.perf_counter()
     proc = subprocess.run(

@@ -6,6 +6,7 @@
     python benchmarks/softmax_regression.py --tables process     # the two whole-process ratios
     python benchmarks/softmax_regression.py --tables training --only in_graph NumPy "book loop"
                                                                  # ms per SGD step
+    python benchmarks/softmax_regression.py --tables ops         # where an in-graph step goes
 
 Each table ends with issue 22's targets and the load average the table ran under: the
 whole-process ratios (feed_dict at most 1.15x, in_graph at most 0.8x the bare book loop) and the
@@ -39,6 +40,11 @@ test accuracy every epoch as the book does, nothing else) against
 with all its extras: TensorBoard summaries, a checkpoint per epoch, evaluation, PNGs) and with
 ``--input in_graph``. Processes alternated, medians of ``--repeats``; ratios to the bare loop,
 also paired by round (each round's process over the bare loop's of the same round).
+
+**Where an in-graph step's time goes** (``--tables ops``): TensorFlow's own trace
+(``RunOptions.FULL_TRACE``, the step stats TensorBoard's profile shows) of ``--repeats`` runs of
+13 SGD steps each, after a warm-up epoch, on MNIST with section 7's graph: microseconds per
+step by op, largest first, and what the executor's other ops add up to.
 """
 
 import argparse
@@ -377,6 +383,74 @@ def training_table(args):
         print()
 
 
+def op_table(args):
+    """Microseconds per in-graph SGD step by op, from TensorFlow's trace of whole runs."""
+    import collections
+
+    from tfbasics import in_graph
+    from tfbasics import softmax_regression as sr
+    from tfbasics._tf import tf
+    from tfbasics.data.batches import batch_indices
+
+    v1 = tf.compat.v1
+    data = mnist.read_data_sets(args.data_dir, one_hot=True)
+    config = sr.Config(seed=SEED)
+    n = data.train.num_examples
+    load_before = os.getloadavg()
+    g, *_, pipeline, init = _library_graph(config, n)
+    rows = batch_indices(SEED, n, BATCH_SIZE, 0, n // BATCH_SIZE)
+    micros, count, traced = collections.Counter(), collections.Counter(), 0
+    with v1.Session(graph=g) as sess:
+        sess.run(init)
+        sess.run(
+            pipeline.load, {pipeline.images: data.train.images, pipeline.labels: data.train.labels}
+        )
+        run_steps = in_graph.step_runner(sess, pipeline)
+        for chunk in in_graph.chunks(rows, config.steps_per_run):  # warm-up: one epoch
+            run_steps(chunk)
+        for r in range(args.repeats):
+            chunk = rows[r * config.steps_per_run : (r + 1) * config.steps_per_run]
+            metadata = v1.RunMetadata()
+            options = v1.RunOptions(trace_level=v1.RunOptions.FULL_TRACE)
+            run_steps(chunk, options=options, run_metadata=metadata)
+            traced += len(chunk)
+            for device in metadata.step_stats.dev_stats:
+                for node in device.node_stats:
+                    name = node.node_name.replace(f"{in_graph.SCOPE}/sgd_steps/", "")
+                    micros[name] += node.all_end_rel_micros
+                    count[name] += 1
+    total = sum(micros.values()) / traced
+    from importlib.metadata import version
+
+    print(
+        f"In-graph step, traced: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} "
+        f"UTC, {os.cpu_count()} CPU cores, TensorFlow {version('tensorflow')}; {traced} steps "
+        f"({args.repeats} runs of {config.steps_per_run}) after a warm-up epoch; load average "
+        f"(1 min) {load_before[0]:.1f} before, {os.getloadavg()[0]:.1f} after"
+    )
+    print()
+    print("| op (in the loop's body) | us per step | share | runs per step |")
+    print("|---|---:|---:|---:|")
+    top = micros.most_common(6)
+    for name, us in top:
+        print(
+            f"| {name} | {us / traced:.1f} | {us / traced / total:.0%} | {count[name] / traced:.1f} |"
+        )
+    rest = sum(micros.values()) - sum(us for _, us in top)
+    others = sum(count.values()) - sum(count[name] for name, _ in top)
+    print(
+        f"| the other {len(micros) - len(top)} ops (loop control, slices, updates, constants) "
+        f"| {rest / traced:.1f} | {rest / traced / total:.0%} | {others / traced:.1f} |"
+    )
+    print(f"| all | {total:.1f} | 100% | {sum(count.values()) / traced:.1f} |")
+    print()
+    print(
+        "Tracing times every op, which adds its own cost to each: the untraced step is "
+        "`--tables training --only in_graph`'s figure."
+    )
+    print()
+
+
 def process_table(args):
     """Whole-process wall seconds: the bare book loop against ch01_07's two loops with extras."""
     import tempfile
@@ -453,9 +527,10 @@ def main(argv=None):
     )
     parser.add_argument(
         "--tables",
-        choices=("both", "training", "process"),
+        choices=("both", "training", "process", "ops"),
         default="both",
-        help="training: the training loops only; process: whole processes; both",
+        help="training: the training loops only; process: whole processes; both; ops: where "
+        "an in-graph step's time goes (TensorFlow's trace)",
     )
     parser.add_argument("--data-dir", type=str, default=None, help="MNIST folder")
     parser.add_argument(
@@ -480,6 +555,8 @@ def main(argv=None):
         training_table(args)
     if args.tables in ("both", "process"):
         process_table(args)
+    if args.tables == "ops":
+        op_table(args)
     return 0
 
 

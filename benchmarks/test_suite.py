@@ -30,6 +30,7 @@ from pathlib import Path
 from suite_cpu import busy_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
+TOP = 15  # lines of --breakdown before "the other files"
 
 
 def timed(args, env=None):
@@ -82,8 +83,16 @@ def breakdown():
         f"one worker: {seconds:.0f} s wall, {cpu:.0f} s of CPU (load {load:.1f} at the start); "
         f"pytest: {last}"
     )
-    for name, (count, group_cpu) in sorted(groups.items(), key=lambda kv: -kv[1][1])[:15]:
+    ranked = sorted(groups.items(), key=lambda kv: -kv[1][1])
+    for name, (count, group_cpu) in ranked[:TOP]:
         print(f"{group_cpu:7.1f} s CPU {100 * group_cpu / total:5.1f}%  {count:4d} tests  {name}")
+    rest = ranked[TOP:]
+    rest_cpu, rest_count = sum(g[1] for _, g in rest), sum(g[0] for _, g in rest)
+    print(
+        f"{rest_cpu:7.1f} s CPU {100 * rest_cpu / total:5.1f}%  {rest_count:4d} tests  "
+        f"the other {len(rest)} files"
+    )
+    print(f"{total:7.1f} s CPU 100.0%  {len(rows):4d} tests  all")
 
 
 def main(argv=None):

@@ -10,8 +10,14 @@ graded once by ``tfbasics grade``; each test reads that one run.
 
 import csv
 import json
+import os
+import secrets
 import socket
+import subprocess
+import sys
 import time
+from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pytest
@@ -28,6 +34,7 @@ from test_exercise_checker import (
 )
 
 from tfbasics.grading import channel
+from tfbasics.notebooks import kernels
 
 pytestmark = [
     pytest.mark.xdist_group("grader_attacks"),
@@ -43,8 +50,9 @@ ZEROS = (  # every softmax answer a constant: nothing is computed
     "def fused_cross_entropy(logits, labels):\n    return np.float32(0.0)\n"
 )
 
-DEEP_PATCH = (  # every closeness test NumPy has says "close"
-    "import numpy as np\nimport numpy._core.numeric as _numeric\n\n"
+DEEP_PATCH = (  # every closeness test NumPy has says "close" (NumPy 2's module, or 1.26's)
+    "import numpy as np\n\ntry:\n    import numpy._core.numeric as _numeric\n"
+    "except ImportError:\n    import numpy.core.numeric as _numeric\n\n"
     "def _close(a, b, *args, **kwargs):\n"
     "    return np.ones(np.broadcast(np.asarray(a), np.asarray(b)).shape, bool)\n\n"
     "_numeric.isclose = np.isclose = _close\n"
@@ -211,10 +219,25 @@ def copier_plant(handwritten):
     )
 
 
+class Attacked(NamedTuple):
+    """What grading the class of attacks left: its folder, the grader's stdout, the results by
+    student, grades.csv's rows by student, the seconds grading took, the UDP packets received
+    during grading and for 3 s after, the ids of the grader's processes seen while it graded and
+    of those still alive 3 s after it ended."""
+
+    base: Path
+    out: str
+    results: dict
+    rows: dict
+    seconds: float
+    packets: list
+    processes: set
+    left: set
+
+
 @pytest.fixture(scope="module")
 def attacked(tmp_path_factory):
-    """(base, stdout, {student: results}, grades.csv rows by student, seconds grading took,
-    UDP packets received during grading and for 3 s after)."""
+    """The class of attacks, graded once by ``tfbasics grade``: an ``Attacked``."""
     base = tmp_path_factory.mktemp("attacks")
     klass = base / "class"
     listener = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -252,8 +275,26 @@ def attacked(tmp_path_factory):
     (klass / "twin").symlink_to("victim")
     args = ["tfbasics.grading.class_grader", "class", "--out", "out", "--no-similarity"]
     args += ["--timeout", str(TIMEOUT), "--memory", "300"]
-    start = time.monotonic()
-    code, out, err = run(args, base)
+    # a token in the grader's environment: every process it forks (sandboxed workers, the
+    # daemon's double fork) carries it, so /proc tells which of them are alive
+    token = secrets.token_hex(8)
+    env = {k: v for k, v in os.environ.items() if k != "TFBASICS_EXERCISES"}
+    start, tagged = time.monotonic(), set()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", *args],
+        cwd=base,
+        env=dict(env, **{kernels.TOKEN: token}),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    while True:
+        tagged |= kernels.tagged_pids(token)
+        try:
+            out, err = proc.communicate(timeout=0.2)
+            break
+        except subprocess.TimeoutExpired:
+            assert time.monotonic() - start < 600, "grading the attacks took over 10 minutes"
     seconds = time.monotonic() - start
     time.sleep(3)
     packets = []
@@ -263,44 +304,61 @@ def attacked(tmp_path_factory):
         except BlockingIOError:
             break
     listener.close()
-    assert code == 0, out + err
+    assert proc.returncode == 0, out + err
     results = {p.stem: valid_results(p) for p in (base / "out").glob("*.json")}
     with open(base / "out" / "grades.csv", newline="") as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
-    return base, out, results, rows, seconds, packets
+    return Attacked(base, out, results, rows, seconds, packets, tagged, kernels.tagged_pids(token))
 
 
 def passed(results, student, exercise):
     return by_exercise(results[student])[exercise]["passed"]
 
 
+def assert_ran_and_failed(results, student, exercise):
+    """The planted file imported, its code ran and every task failed on what it did: "fail",
+    never "error" (a plant that does not even import gets no pass either, and proves nothing)."""
+    tasks = tasks_of(results[student], exercise)
+    assert tasks and all(task["status"] == "fail" for task in tasks), tasks
+    assert "returned" in tasks[0]["message"], tasks[0]
+
+
 @pytest.mark.parametrize("student", ["deep", "defaults", "profiler"])
 def test_patching_numpy_or_the_checks_gets_no_pass(attacked, student):
     # the patches land in the learner's process; the comparisons happen in the checker's
-    _, _, results, _, _, _ = attacked
+    results = attacked.results
     assert passed(results, student, "softmax") == 0
     assert results[student]["passed"] == 0
+    assert_ran_and_failed(results, student, "softmax")
 
 
 def test_profiling_the_checks_is_flagged(attacked):
-    _, _, results, _, _, _ = attacked
+    results = attacked.results
     assert any("sys.setprofile" in f for f in results["profiler"]["flags"])
 
 
 def test_the_frame_forger_finds_no_send(attacked):
-    _, _, results, _, _, _ = attacked
+    results = attacked.results
     assert passed(results, "forger", "neuron") == 0
     assert results["forger"]["passed"] == 0
+    assert_ran_and_failed(results, "forger", "neuron")  # sigmoid ran: it returned 0.5
 
 
 def test_an_oracle_that_equals_anything_gets_no_pass(attacked):
-    _, _, results, _, _, _ = attacked
+    results = attacked.results
     assert passed(results, "oracle", "softmax") == 0
     assert results["oracle"]["passed"] == 0
+    assert_ran_and_failed(results, "oracle", "softmax")
 
 
 def test_a_daemon_neither_outlives_grading_nor_reaches_the_network(attacked):
-    _, _, results, _, seconds, packets = attacked
+    results = attacked.results
+    seconds = attacked.seconds
+    packets = attacked.packets
+    # the token reached the sandboxed workers (the grader, its grading children, each
+    # sandbox's middle process and worker), and no process carrying it is left
+    assert len(attacked.processes) > 3, attacked.processes
+    assert attacked.left == set(), attacked.left
     assert packets == []  # nothing during grading, nothing in the 3 s after
     hello = by_exercise(results["daemon"])["hello"]
     assert hello["passed"] == 3  # its run_constant is honest: earned
@@ -309,7 +367,8 @@ def test_a_daemon_neither_outlives_grading_nor_reaches_the_network(attacked):
 
 
 def test_an_output_flood_is_cut_short(attacked):
-    base, _, results, _, _, _ = attacked
+    base = attacked.base
+    results = attacked.results
     neuron = by_exercise(results["flood"])["neuron"]
     assert neuron["passed"] == 0
     sigmoid = tasks_of(results["flood"], "neuron")[0]
@@ -324,7 +383,8 @@ def test_an_output_flood_is_cut_short(attacked):
 
 
 def test_control_characters_keep_junit_parseable(attacked, tmp_path):
-    base, _, results, _, _, _ = attacked
+    base = attacked.base
+    results = attacked.results
     assert passed(results, "colour", "neuron") == 3
     student = base / "class" / "colour"
     args = ["tfbasics.grading.checker", "neuron", "--path", str(student)]
@@ -337,21 +397,26 @@ def test_control_characters_keep_junit_parseable(attacked, tmp_path):
 
 
 def test_reads_of_another_students_folder_are_refused(attacked):
-    _, _, results, _, _, _ = attacked
+    results = attacked.results
     assert passed(results, "peeker", "softmax") == 0
+    assert_ran_and_failed(results, "peeker", "softmax")
     output = tasks_of(results["peeker"], "softmax")[0]["output"] or ""
     assert "refused:" in output and "read ok" not in output, output
 
 
 def test_running_a_copy_found_through_file_gets_no_pass_and_a_flag(attacked):
-    _, _, results, rows, _, _ = attacked
+    results = attacked.results
+    rows = attacked.rows
     assert passed(results, "copier", "softmax") == 0
+    first = tasks_of(results["copier"], "softmax")[0]  # both reads refused: nothing to exec
+    assert "NameError: name '_source' is not defined" in first["message"], first
     assert any("uses exec" in f for f in results["copier"]["flags"])
     assert "uses exec" in rows["copier"]["flags"]
 
 
 def test_symlinks_are_flagged_and_a_linked_folder_graded_once(attacked):
-    _, out, results, rows, _, _ = attacked
+    results = attacked.results
+    rows = attacked.rows
     assert passed(results, "victim", "softmax") == 5  # the honest one
     assert any("softmax.py is a symlink to" in f for f in results["linker"]["flags"])
     assert "softmax.py is a symlink to" in rows["linker"]["flags"]
@@ -360,7 +425,7 @@ def test_symlinks_are_flagged_and_a_linked_folder_graded_once(attacked):
 
 
 def test_a_timeout_says_what_it_was_doing(attacked):
-    _, _, results, _, _, _ = attacked
+    results = attacked.results
     softmax = by_exercise(results["loops"])["softmax"]
     assert softmax["passed"] == 0
     first = tasks_of(results["loops"], "softmax")[0]

@@ -102,6 +102,15 @@ def _become(uid):
     os.setuid(uid)
 
 
+def _die_with(middle):
+    """SIGKILL this process when ``middle``, its parent, dies (the kernel then ends the whole PID
+    namespace); if the middle is gone already, end now. Set again after any change of uid: the
+    kernel clears the parent-death signal then, and the worker would outlive a killed middle."""
+    _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() not in (middle, 0):  # 0: the parent is outside our PID namespace
+        os._exit(1)
+
+
 def _close_others(keep):
     for name in os.listdir("/proc/self/fd"):
         fd = int(name)
@@ -116,9 +125,7 @@ def _worker(sock, job, limits, in_force, middle):
     """In the worker (process 1 of its namespace): confine, then import and serve. Never returns."""
     code = 0
     try:
-        _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if os.getppid() not in (middle, 0):  # 0: the parent is outside our PID namespace
-            os._exit(1)
+        _die_with(middle)
         out = os.open(os.path.join(job.workdir, "output"), os.O_RDWR | os.O_APPEND)
         null = os.open(os.devnull, os.O_RDONLY)
         home = os.path.join(job.workdir, "home")
@@ -133,6 +140,7 @@ def _worker(sock, job, limits, in_force, middle):
         if uid is not None:
             os.chown(home, uid, uid)
             _become(uid)
+            _die_with(middle)  # a new uid cleared the parent-death signal (prctl(2))
             in_force = in_force + ["own uid"]
         os.dup2(null, 0)
         os.dup2(out, 1)

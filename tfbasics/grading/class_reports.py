@@ -77,13 +77,8 @@ def _graded_row(student, result, names):
     found = {e.name: e for e in result.exercises}
     cells = []
     for n in names:
-        exercise, ex = EXERCISES[n], found.get(n)
-        earned = (
-            ""
-            if ex is None
-            else sum(exercise.task_points(t.number) for t in ex.tasks if t.status == "pass")
-        )
-        cells += [earned, exercise.max_points]
+        ex = found.get(n)
+        cells += ["" if ex is None else ex.points[0], EXERCISES[n].max_points]
     earned, possible = points(result)
     flags = [_one_line(f, result.folder) for f in result.all_flags()]
     return [student, result.status, error_reason(result), *cells, earned, possible] + [

@@ -69,9 +69,8 @@ def overall(result):
 
 def points(result):
     """(points earned, points possible) of a StudentResult (ints unless weights are floats)."""
-    tasks = [t for e in result.exercises for t in e.tasks]
-    earned = sum(EXERCISES[t.exercise].task_points(t.number) for t in tasks if t.status == "pass")
-    return earned, sum(EXERCISES[t.exercise].task_points(t.number) for t in tasks)
+    each = [e.points for e in result.exercises]
+    return sum(earned for earned, _ in each), sum(possible for _, possible in each)
 
 
 def results_json(result, student=None):

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from tfbasics.grading.exercise_list import EXERCISES
+
 STATUSES = ("pass", "fail", "error", "not-started")
 
 
@@ -66,6 +68,15 @@ class ExerciseResult:
     @property
     def passed(self):
         return sum(t.status == "pass" for t in self.tasks)
+
+    @property
+    def points(self):
+        """(points earned, points possible) over its tasks, weighted as exercise_list says."""
+        if not self.tasks:
+            return 0, 0
+        weight = EXERCISES[self.name].task_points
+        earned = sum(weight(t.number) for t in self.tasks if t.status == "pass")
+        return earned, sum(weight(t.number) for t in self.tasks)
 
     @property
     def status(self):

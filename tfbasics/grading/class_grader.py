@@ -20,12 +20,12 @@ import sys
 import time
 from pathlib import Path
 
-from tfbasics.grading import class_reports, exercise_list, grader, similarity, submissions
+from tfbasics.grading import class_reports, exercise_list, grader, similarity
 from tfbasics.grading.check_flags import UsageError, add_limit_flags, check_limits
 from tfbasics.grading.class_folders import find_students, submitted_at
 from tfbasics.grading.exercise_list import display
 from tfbasics.grading.exercism_results import results_json_text
-from tfbasics.grading.grade_results import GraderError, StudentResult, utc_stamp
+from tfbasics.grading.grade_results import GraderError, utc_stamp
 from tfbasics.grading.gradescope import gradescope_json_text
 from tfbasics.runs import run_lock
 from tfbasics.runs.atomic import atomic_write
@@ -86,12 +86,9 @@ def grade_class(students, limits, jobs=2, out=print, hide=()):
     found = grader.run_exercises(pairs, limits, jobs, on_done, hide)
     rows = []
     for folder in students:
-        key = folder.resolve()
-        exercises = [found[(key, n)] for n in names]
-        result = StudentResult(key, exercises, sum(e.duration for e in exercises))
+        result = grader.student_result(folder, names, found)
         result.submitted_at = submitted_at(folder, names)
-        result.graded_at = finished_at.get(key, "")
-        result.flags.extend(submissions.scan_folder(folder))  # a symlinked folder says so
+        result.graded_at = finished_at.get(folder.resolve(), "")
         rows.append((folder.name, result))
     return rows
 

@@ -173,15 +173,26 @@ def grade(folder, names=None, limits=None, jobs=2, on_done=None, hide=()):
     names = list(names or EXERCISES)
     started = time.monotonic()
     found = run_exercises([(folder, n) for n in names], limits, jobs, on_done, hide)
-    result = StudentResult(
-        _resolved(folder),
-        [found[(_resolved(folder), n)] for n in names],
-        duration=time.monotonic() - started,
-    )
+    return student_result(folder, names, found, time.monotonic() - started)
+
+
+def student_result(folder, names, found, duration=None):
+    """A learner's StudentResult from ``run_exercises``' results.
+
+    Args:
+      folder: the learner's folder (None: the reference); names: the exercises, in order;
+      found: run_exercises' dict; duration: seconds (default: the exercises' own, summed).
+    Returns:
+      StudentResult, with the flags ``submissions.scan_folder`` raises about the folder.
+    """
+    exercises = [found[(_resolved(folder), n)] for n in names]
+    if duration is None:
+        duration = sum(e.duration for e in exercises)
+    result = StudentResult(_resolved(folder), exercises, duration)
     if folder is not None:
         from tfbasics.grading import submissions
 
-        result.flags.extend(submissions.scan_folder(Path(folder)))
+        result.flags.extend(submissions.scan_folder(Path(folder)))  # a symlinked folder says so
     return result
 
 

@@ -17,9 +17,13 @@ _rows = []
 
 def busy_seconds():
     """CPU seconds the machine has spent busy since boot, all cores together (Linux /proc/stat:
-    user, nice, system, irq, softirq, steal; not idle nor iowait)."""
-    with open("/proc/stat") as f:
-        user, nice, system, idle, iowait, irq, softirq, steal = map(int, f.readline().split()[1:9])
+    user, nice, system, irq, softirq, steal; not idle nor iowait); None on other systems."""
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()[1:9]
+    except OSError:
+        return None
+    user, nice, system, idle, iowait, irq, softirq, steal = map(int, fields)
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
@@ -27,7 +31,8 @@ def busy_seconds():
 def pytest_runtest_protocol(item, nextitem):
     cpu, wall = busy_seconds(), time.perf_counter()
     yield
-    _rows.append([item.nodeid, busy_seconds() - cpu, time.perf_counter() - wall])
+    if cpu is not None:
+        _rows.append([item.nodeid, busy_seconds() - cpu, time.perf_counter() - wall])
 
 
 def pytest_sessionfinish(session):

@@ -34,8 +34,8 @@ TOP = 15  # lines of --breakdown before "the other files"
 
 
 def timed(args, env=None):
-    """(seconds, machine's busy CPU seconds, last line of pytest's output, load average before)
-    of one whole pytest run."""
+    """(seconds, machine's busy CPU seconds or None, last line of pytest's output, load average
+    before) of one whole pytest run."""
     load = os.getloadavg()[0]
     cpu, started = busy_seconds(), time.perf_counter()
     proc = subprocess.run(
@@ -45,7 +45,8 @@ def timed(args, env=None):
         text=True,
         env=env,
     )
-    seconds, cpu = time.perf_counter() - started, busy_seconds() - cpu
+    seconds = time.perf_counter() - started
+    cpu = None if cpu is None else busy_seconds() - cpu
     lines = [line for line in proc.stdout.splitlines() if line.strip()]
     last = lines[-1] if lines else "(no output)"
     if proc.returncode != 0:
@@ -108,6 +109,8 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     if args.breakdown:
+        if busy_seconds() is None:
+            parser.error("--breakdown reads the machine's CPU from /proc/stat: Linux only")
         return breakdown()
     extra = [] if args.workers is None else ["-n", args.workers]
     runs = [("-m not slow", ["-m", "not slow"], 60.0)]
@@ -120,10 +123,11 @@ def main(argv=None):
             f"{label}: {seconds:.0f} s (target at most {target:.0f} s; load {load:.1f} at the "
             f"start); pytest: {last}"
         )
-        print(
-            f"  {cpu:.0f} s of CPU on {cores} cores: floor {cpu / cores:.0f} s, "
-            f"this run {seconds / (cpu / cores):.2f}x the floor"
-        )
+        if cpu is not None:
+            print(
+                f"  {cpu:.0f} s of CPU on {cores} cores: floor {cpu / cores:.0f} s, "
+                f"this run {seconds / (cpu / cores):.2f}x the floor"
+            )
 
 
 if __name__ == "__main__":

@@ -294,7 +294,9 @@ def attacked(tmp_path_factory):
             out, err = proc.communicate(timeout=0.2)
             break
         except subprocess.TimeoutExpired:
-            assert time.monotonic() - start < 600, "grading the attacks took over 10 minutes"
+            if time.monotonic() - start > 600:
+                proc.kill()
+                pytest.fail("grading the class of attacks took over 10 minutes")
     seconds = time.monotonic() - start
     time.sleep(3)
     packets = []

@@ -899,3 +899,48 @@ def test_watch_rechecks_a_saved_file_and_names_the_next_task(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+# ---------------------------------------------- TensorFlow only where an exercise needs it
+
+
+def test_numpy_exercises_are_checked_without_tensorflow_unless_the_learner_imports_it(tmp_path):
+    from tfbasics.grading.grader import needs_tensorflow
+
+    numpy_only = [n for n, e in EXERCISES.items() if not e.tensorflow]
+    assert numpy_only == ["neuron", "mnist", "backprop"]
+    student = tmp_path / "student"
+    copy_stubs(student)
+    assert not needs_tensorflow([(None, n) for n in numpy_only])  # the reference
+    assert not needs_tensorflow([(student, n) for n in numpy_only])  # the stubs
+    assert needs_tensorflow([(student, "neuron"), (student, "hello")])
+    (student / "neuron.py").write_text("import tensorflow as tf\n")  # the learner's own import
+    assert needs_tensorflow([(student, "neuron")])
+    assert not needs_tensorflow([(student, "backprop")])
+    (student / "helpers.py").write_text("from tfbasics._tf import tf\n")  # a module of theirs
+    assert needs_tensorflow([(student, "backprop")])
+
+
+def test_a_numpy_exercise_whose_file_imports_tensorflow_still_passes(tmp_path):
+    # TensorFlow is loaded before the sandbox's memory limit is counted, as for its exercises
+    student = tmp_path / "student"
+    plant(student, {"neuron.py": "import tensorflow as tf\n" + solution("neuron")}, copy_stubs)
+    code = (
+        "import sys\nfrom tfbasics.grading import checker\n"
+        f"code = checker.main(['neuron', '--path', {str(student)!r}])\n"
+        "print('tensorflow loaded:', 'tensorflow' in sys.modules)\nsys.exit(code)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "TFBASICS_EXERCISES"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "neuron: 3/3 tasks passed" in done.stdout
+    assert "tensorflow loaded: True" in done.stdout
+    (student / "neuron.py").write_text(solution("neuron"))  # and without: no TensorFlow at all
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "neuron: 3/3 tasks passed" in done.stdout
+    assert "tensorflow loaded: False" in done.stdout

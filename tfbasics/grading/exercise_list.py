@@ -25,6 +25,7 @@ class Exercise:
     references: tuple  # tfbasics modules searched in order for a name
     tasks: tuple  # the task titles; task n is tasks[n - 1]
     points: tuple = ()  # points of task n at points[n - 1]; () is 1 point per task
+    tensorflow: bool = True  # its checks or reference use TensorFlow; False: NumPy only
 
     def task_points(self, number):
         """Points task ``number`` is worth (int or float; default 1)."""
@@ -59,6 +60,7 @@ _ALL = [
             "Neuron.forward(inputs) = activation(weights . inputs + bias)",
             "Neuron.forward refuses a wrong number of inputs with ValueError",
         ),
+        tensorflow=False,
     ),
     Exercise(
         "hello",
@@ -126,6 +128,7 @@ _ALL = [
             "epoch",
             "next_batch shuffles: every example once per epoch, images still paired with labels",
         ),
+        tensorflow=False,
     ),
     Exercise(
         "softmax_regression",
@@ -169,6 +172,7 @@ _ALL = [
             "relative_error(a, b) = |a - b| / (|a| + |b|): how a gradient check compares two "
             "gradients",
         ),
+        tensorflow=False,
     ),
 ]
 

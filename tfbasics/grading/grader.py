@@ -1,9 +1,10 @@
 """Grade a learner's exercise files: the checks in one process, the learner's code in another.
 
-The grader (this process) imports TensorFlow, NumPy and the checks of
-``tfbasics/grading/exercise_checks/``, never the learner's code, and forks one checker per
-exercise (a fork server: each starts with TensorFlow loaded instead of paying its import, 3.7 to
-22 s on this 2-core machine by its load; see benchmarks/grading.py). The checker
+The grader (this process) imports NumPy and the checks of ``tfbasics/grading/exercise_checks/``,
+never the learner's code, and TensorFlow when an exercise to check uses it (or a learner's file
+for a NumPy-only one imports it: ``needs_tensorflow``). It forks one checker per exercise (a fork
+server: each starts with TensorFlow loaded instead of paying its import, 3.7 to 22 s on this
+2-core machine by its load; see benchmarks/grading.py). The checker
 (tfbasics.grading.grade_child) starts the learner's code in a sandboxed process of its own
 (tfbasics.grading.isolation: its own PID, network and mount namespaces, limits on time, CPU,
 memory, output and processes) and drives it through a channel that carries data only; every
@@ -16,6 +17,7 @@ comparison happens in the checker. The grade is made here from the checker's rep
 """
 
 import os
+import re
 import selectors
 import shutil
 import signal
@@ -37,25 +39,49 @@ HELPERS = ("expect", "target")  # exercise_checks/ modules every check relies on
 _loaded = {}
 
 
-def load_checks(names):
-    """Import the checks' helpers and the check modules of ``names`` here (never learner code).
+# a learner's file that may import TensorFlow: its name, Keras', or tfbasics._tf's
+TF_MENTION = re.compile(rb"tensorflow|keras|_tf\b")
+
+
+def needs_tensorflow(pairs):
+    """Whether checking ``pairs`` ((folder or None, exercise name)) needs TensorFlow loaded here.
+
+    Yes if one of the exercises uses it. For NumPy-only exercises (neuron, mnist, backprop) only
+    if a learner's file for one of them, or a module of their own beside it, mentions it: the
+    sandbox's memory limit is counted from this process's size, so a learner's own import of
+    TensorFlow (1.4 GB of address space) needs it loaded here. Otherwise ``tfbasics check
+    neuron`` starts in under a second instead of after TensorFlow's 3-4 s import.
+    """
+    if any(EXERCISES[name].tensorflow for _, name in pairs):
+        return True
+    stubs = {exercise.filename for exercise in EXERCISES.values()}
+    for folder in {folder for folder, _ in pairs if folder is not None}:
+        files = [
+            Path(folder) / f"{n}{ext}" for f, n in pairs if f == folder for ext in (".py", ".ipynb")
+        ]
+        files += [p for p in Path(folder).glob("*.py") if p.name not in stubs]
+        for path in files:
+            try:
+                if TF_MENTION.search(path.read_bytes()):
+                    return True
+            except OSError:  # no such file, or unreadable: the checks say so
+                continue
+    return False
+
+
+def load_checks(names, tensorflow=True):
+    """Import the checks' helpers and the check modules of ``names`` here (never learner code),
+    and TensorFlow first if ``tensorflow`` (see ``needs_tensorflow``).
 
     Returns:
       {name: the module of ``tfbasics/grading/exercise_checks/test_<name>.py``}.
     """
+    if tensorflow:
+        _load_tensorflow(keras_too="keras_mlp" in names)
     missing = [n for n in names if f"test_{n}" not in _loaded]
     if missing or "target" not in _loaded:
         import importlib
 
-        from tfbasics._tf import tf  # the fork server's point: children start with it loaded
-
-        if "keras_mlp" in names:
-            import keras  # noqa: F401
-
-        g = tf.Graph()  # load TensorFlow's lazily imported graph-building code once, here
-        with g.as_default():
-            x = tf.compat.v1.placeholder(tf.float32, [None, 2])
-            tf.nn.softmax_cross_entropy_with_logits(labels=x, logits=x)
         for name in ("channel", "remote", "replay", "student_process", "worker_recipes"):
             importlib.import_module(f"tfbasics.grading.{name}")
         for helper in HELPERS:
@@ -65,6 +91,21 @@ def load_checks(names):
                 f"tfbasics.grading.exercise_checks.test_{name}"
             )
     return {n: _loaded[f"test_{n}"] for n in names}
+
+
+def _load_tensorflow(keras_too):
+    """The fork server's point: checkers forked from here start with TensorFlow (and Keras, if
+    ``keras_too``) loaded, and its lazily imported graph-building code run once."""
+    from tfbasics._tf import tf
+
+    if keras_too:
+        import keras  # noqa: F401
+    if "tensorflow" not in _loaded:
+        g = tf.Graph()
+        with g.as_default():
+            x = tf.compat.v1.placeholder(tf.float32, [None, 2])
+            tf.nn.softmax_cross_entropy_with_logits(labels=x, logits=x)
+        _loaded["tensorflow"] = tf
 
 
 def _start(folder, exercise, check_module, limits, others=(), hide=()):
@@ -115,7 +156,7 @@ def run_exercises(pairs, limits=None, jobs=2, on_done=None, hide=()):
     class_end = time.monotonic() + limits.class_timeout if limits.class_timeout else 0.0
     spent = {}
     names = sorted({name for _, name in pairs}, key=list(EXERCISES).index)
-    modules = load_checks(names)
+    modules = load_checks(names, needs_tensorflow(pairs))
     queue = [(_resolved(folder), EXERCISES[name]) for folder, name in pairs]
     queue.reverse()
     running, results = {}, {}

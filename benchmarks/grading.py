@@ -1,4 +1,5 @@
-"""How long grading takes: one student, a class of correct students, a class of slow ones.
+"""How long grading takes: one student, one NumPy exercise, a class of correct students, a class
+of slow ones.
 
     python benchmarks/grading.py                   # a class of 30; about 2 minutes on 2 cores
     python benchmarks/grading.py --class-size 5    # quicker
@@ -68,6 +69,13 @@ def main(argv=None):
             )
             assert f"overall: {exercise_list.total_tasks()}/" in out, out
             one.append(seconds)
+        neuron = []  # a NumPy exercise alone: checked without TensorFlow (grader.needs_tensorflow)
+        for _ in range(args.repeats):
+            seconds, out = timed(
+                [python, "-m", "tfbasics.grading.checker", "neuron", "--path", "alice"], tmp
+            )
+            assert "neuron: 3/3 tasks passed" in out, out
+            neuron.append(seconds)
         imports = []
         for _ in range(args.repeats):
             seconds, _ = timed([python, "-c", "from tfbasics._tf import tf; import keras"], tmp)
@@ -110,6 +118,11 @@ def main(argv=None):
         f"one student, {exercise_list.total_tasks()} tasks, `tfbasics check` (whole process), "
         f"{args.repeats} runs: median {statistics.median(one):.1f} s "
         f"(min {min(one):.1f}, max {max(one):.1f}); target 30 s"
+    )
+    print(
+        f"one NumPy exercise, `tfbasics check neuron` (whole process, no TensorFlow), "
+        f"{args.repeats} runs: median {statistics.median(neuron):.2f} s "
+        f"(min {min(neuron):.2f}, max {max(neuron):.2f})"
     )
     print(
         f"a class of {args.class_size}, `tfbasics grade` (whole process): {seconds_class:.1f} s "

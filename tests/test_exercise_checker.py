@@ -922,7 +922,8 @@ def test_numpy_exercises_are_checked_without_tensorflow_unless_the_learner_impor
 
 
 def test_a_numpy_exercise_whose_file_imports_tensorflow_still_passes(tmp_path):
-    # TensorFlow is loaded before the sandbox's memory limit is counted, as for its exercises
+    # TensorFlow is loaded before the sandboxed process is forked, as for its exercises (the
+    # process could not import it itself: without it, this gets "No module named 'tensorflow'")
     student = tmp_path / "student"
     plant(student, {"neuron.py": "import tensorflow as tf\n" + solution("neuron")}, copy_stubs)
     code = (

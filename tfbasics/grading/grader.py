@@ -48,9 +48,11 @@ def needs_tensorflow(pairs):
 
     Yes if one of the exercises uses it. For NumPy-only exercises (neuron, mnist, backprop) only
     if a learner's file for one of them, or a module of their own beside it, mentions it: the
-    sandbox's memory limit is counted from this process's size, so a learner's own import of
-    TensorFlow (1.4 GB of address space) needs it loaded here. Otherwise ``tfbasics check
-    neuron`` starts in under a second instead of after TensorFlow's 3-4 s import.
+    learner's process imports what was loaded before it was forked, and little else (under a
+    uid of its own, as root, the installed packages may be unreadable to it: /root is 0700; and
+    its memory limit is counted from this process's size, without TensorFlow's 1.4 GB of address
+    space). Otherwise ``tfbasics check neuron`` answers in under a second instead of after
+    TensorFlow's 3-4 s import.
     """
     if any(EXERCISES[name].tensorflow for _, name in pairs):
         return True

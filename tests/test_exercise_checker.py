@@ -921,6 +921,7 @@ def test_numpy_exercises_are_checked_without_tensorflow_unless_the_learner_impor
     assert needs_tensorflow([(student, "backprop")])
 
 
+@pytest.mark.slow
 def test_a_numpy_exercise_whose_file_imports_tensorflow_still_passes(tmp_path):
     # TensorFlow is loaded before the sandboxed process is forked, as for its exercises (the
     # process could not import it itself: without it, this gets "No module named 'tensorflow'")

@@ -933,16 +933,11 @@ def test_a_numpy_exercise_whose_file_imports_tensorflow_still_passes(tmp_path):
         "print('tensorflow loaded:', 'tensorflow' in sys.modules)\nsys.exit(code)\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "TFBASICS_EXERCISES"}
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "neuron: 3/3 tasks passed" in done.stdout
-    assert "tensorflow loaded: True" in done.stdout
-    (student / "neuron.py").write_text(solution("neuron"))  # and without: no TensorFlow at all
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "neuron: 3/3 tasks passed" in done.stdout
-    assert "tensorflow loaded: False" in done.stdout
+    for loaded in ("True", "False"):
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "neuron: 3/3 tasks passed" in done.stdout
+        assert f"tensorflow loaded: {loaded}" in done.stdout
+        (student / "neuron.py").write_text(solution("neuron"))  # then without: no TensorFlow

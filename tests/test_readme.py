@@ -40,9 +40,8 @@ def test_quick_start_has_two_commands_and_ci_runs_the_test_command_verbatim():
 def test_quick_start_chapter_command_runs_and_ends_with_the_tensorboard_hint(chapter_run):
     """The first command as a new user types it; the chapter's logs go to a temporary folder."""
     assert shlex.split(chapter_run.install) == ["pip", "install", "-e", "."], chapter_run.install
-    done = chapter_run
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    last = done.stdout.strip().splitlines()[-1]
+    assert chapter_run.returncode == 0, chapter_run.stdout[-2000:] + chapter_run.stderr[-2000:]
+    last = chapter_run.stdout.strip().splitlines()[-1]
     assert "tfbasics tensorboard" in last, f"the run should end with the TensorBoard hint: {last!r}"
     assert any((chapter_run.folder / "logs").iterdir()), "nothing was written under logs/"
 
